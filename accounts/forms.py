@@ -1,0 +1,107 @@
+from django import forms
+from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.db import transaction
+
+from organizations.models import Organization
+
+User = get_user_model()
+
+
+class EmailLoginForm(forms.Form):
+    email = forms.EmailField(
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        email = self.cleaned_data.get("email")
+        password = self.cleaned_data.get("password")
+        if email and password:
+            self.user = authenticate(self.request, email=email.lower(), password=password)
+            if self.user is None:
+                raise forms.ValidationError("That e-mail and password do not match an account.")
+        return self.cleaned_data
+
+
+class NewPasswordMixin(forms.Form):
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters; not a common password.",
+    )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        candidate = User(
+            email=self.cleaned_data.get("email", ""),
+            full_name=self.cleaned_data.get("full_name", ""),
+        )
+        password_validation.validate_password(password, candidate)
+        return password
+
+
+class SignupForm(NewPasswordMixin):
+    """Sign-up creates a person and a new company they administer."""
+
+    full_name = forms.CharField(max_length=150, label="Your name")
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    org_name = forms.CharField(max_length=120, label="Company name")
+    org_slug = forms.SlugField(
+        max_length=50,
+        label="Company address",
+        help_text="Lower-case letters, digits and hyphens, e.g. “acme”.",
+    )
+    field_order = ["full_name", "email", "password", "org_name", "org_slug"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.existing_user = user
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # A signed-in person only creates another company.
+            for name in ("full_name", "email", "password"):
+                del self.fields[name]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this e-mail exists; sign in first.")
+        return email
+
+    def clean_org_slug(self):
+        slug = self.cleaned_data["org_slug"].lower()
+        org = Organization(name="x", slug=slug)
+        try:
+            org.clean_fields(exclude=["name", "time_zone", "fiscal_year_start_month"])
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict.get("slug", exc.messages)) from exc
+        return slug
+
+    @transaction.atomic
+    def save(self):
+        from organizations.services import organization_create
+
+        user = self.existing_user
+        if user is None:
+            user = User.objects.create_user(
+                email=self.cleaned_data["email"],
+                password=self.cleaned_data["password"],
+                full_name=self.cleaned_data["full_name"],
+            )
+        org = organization_create(
+            name=self.cleaned_data["org_name"], slug=self.cleaned_data["org_slug"], creator=user
+        )
+        return user, org
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "reminder_emails"]
+        labels = {"reminder_emails": "Send me check-in reminder e-mails"}

@@ -1,0 +1,178 @@
+from decimal import Decimal
+
+from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from organizations.tenancy import TenantModel
+
+
+class Objective(TenantModel):
+    """A qualitative goal of the company, a team or a person for one period.
+
+    ``parent`` is the upward alignment link; only ``alignment.services`` writes it.
+    """
+
+    class Level(models.TextChoices):
+        COMPANY = "company", "Company"
+        TEAM = "team", "Team"
+        INDIVIDUAL = "individual", "Individual"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public (everyone in the company)"
+        PRIVATE = "private", "Private"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        DONE = "done", "Done"
+        ABANDONED = "abandoned", "Abandoned"
+
+    org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="objectives"
+    )
+    period = models.ForeignKey(
+        "organizations.Period", on_delete=models.PROTECT, related_name="objectives"
+    )
+    level = models.CharField(max_length=12, choices=Level.choices)
+    team = models.ForeignKey(
+        "organizations.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objectives",
+    )
+    owner = models.ForeignKey(
+        "organizations.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_objectives",
+        help_text="The person accountable: required for individual objectives.",
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, validators=[MaxLengthValidator(5000)])
+    theme = models.ForeignKey(
+        "organizations.StrategicTheme",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="objectives",
+    )
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        "organizations.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["period__start", "level", "title"]
+        permissions = [("share_objective", "Can see a private objective shared with them")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(level="team") | Q(team__isnull=False),
+                name="objective_team_level_has_team",
+            ),
+            models.CheckConstraint(
+                condition=~Q(level="individual") | Q(owner__isnull=False),
+                name="objective_individual_has_owner",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "period", "level"]),
+            models.Index(fields=["org", "parent"]),
+            models.Index(fields=["org", "owner", "period"]),
+            models.Index(fields=["org", "team", "period"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_private(self):
+        return self.visibility == self.Visibility.PRIVATE
+
+
+class KeyResult(TenantModel):
+    """A measurable result of an objective; check-ins move ``current``."""
+
+    class Kind(models.TextChoices):
+        INCREASE = "increase", "Increase to a target"
+        DECREASE = "decrease", "Decrease to a target"
+        MILESTONE = "milestone", "Milestone (done / not done)"
+
+    class Unit(models.TextChoices):
+        NUMBER = "number", "Number"
+        PERCENT = "percent", "Percent"
+        CURRENCY = "currency", "Currency"
+
+    class Confidence(models.TextChoices):
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
+
+    org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="key_results"
+    )
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        "organizations.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_key_results",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INCREASE)
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.NUMBER)
+    currency_code = models.CharField(max_length=3, blank=True)
+    start_value = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
+    target_value = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(1))
+    current_value = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
+    weight = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    confidence = models.CharField(
+        max_length=10, choices=Confidence.choices, default=Confidence.ON_TRACK
+    )
+    position = models.PositiveIntegerField(default=0)
+    last_checkin_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["objective_id", "position", "id"]
+        permissions = [("checkin_keyresult", "Can check in on this key result")]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="kr_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(kind="milestone") | ~Q(start_value=models.F("target_value")),
+                name="kr_start_differs_from_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "owner"]),
+            models.Index(fields=["org", "last_checkin_at"]),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from organizations import views as org_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("invitations/<str:token>/", org_views.invitation_accept, name="invitation-accept"),
+    path("healthz", org_views.healthz, name="healthz"),
+    path("", org_views.home, name="home"),
+    # Everything below is a company page: TenantMiddleware resolves <org_slug>.
+    path("<slug:org_slug>/manage/", include("organizations.urls")),
+    path("<slug:org_slug>/alignment/", include("alignment.urls")),
+    path("<slug:org_slug>/checkins/", include("checkins.urls")),
+    path("<slug:org_slug>/", include("objectives.urls")),
+]

@@ -1,0 +1,270 @@
+import secrets
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .tenancy import RESERVED_SLUGS, TenantManager, TenantModel, TenantQuerySet
+
+MONTHS = [
+    (1, "January"),
+    (2, "February"),
+    (3, "March"),
+    (4, "April"),
+    (5, "May"),
+    (6, "June"),
+    (7, "July"),
+    (8, "August"),
+    (9, "September"),
+    (10, "October"),
+    (11, "November"),
+    (12, "December"),
+]
+TIME_ZONES = sorted(available_timezones())
+
+
+def validate_slug_not_reserved(value):
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(
+            "“%(slug)s” is reserved; please pick another.", params={"slug": value}
+        )
+
+
+class Organization(models.Model):
+    """A company (tenant). Its vision and strategy sit above every objective."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=50,
+        unique=True,
+        validators=[validate_slug_not_reserved],
+        help_text="Lower-case letters, digits and hyphens; used in every URL of the company.",
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", choices=[(tz, tz) for tz in TIME_ZONES]
+    )
+    fiscal_year_start_month = models.PositiveSmallIntegerField(choices=MONTHS, default=1)
+    vision = models.TextField(blank=True, help_text="Markdown.")
+    mission = models.TextField(blank=True, help_text="Markdown.")
+    strategy = models.TextField(blank=True, help_text="Markdown.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(TenantModel):
+    """A person in a company, with a role. Deactivated people lose access but keep history."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        MANAGER = "manager", "Manager"
+        MEMBER = "member", "Member"
+
+    RANK = {Role.MEMBER: 1, Role.MANAGER: 2, Role.ADMIN: 3}
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    job_title = models.CharField(max_length=120, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("org", "user", name="membership_org_user_unique")]
+        indexes = [models.Index(fields=["org", "is_active"])]
+
+    def __str__(self):
+        return f"{self.user} @ {self.org_id} ({self.role})"
+
+    @property
+    def is_admin(self):
+        return self.role == self.Role.ADMIN
+
+    def has_role(self, role):
+        return self.RANK[self.role] >= self.RANK[role]
+
+    @property
+    def name(self):
+        return self.user.get_full_name()
+
+
+class Team(TenantModel):
+    """A team; teams nest (parent) to form the company's team tree."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    people = models.ManyToManyField(Membership, through="TeamMembership", related_name="teams")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("org", Lower("name"), name="team_org_name_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TeamMembership(TenantModel):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="team_memberships")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="team_memberships"
+    )
+    is_manager = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("team", "membership", name="team_membership_unique"),
+        ]
+
+
+def new_invitation_token():
+    return secrets.token_urlsafe(32)
+
+
+class InvitationQuerySet(TenantQuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(TenantModel):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=16, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    teams = models.ManyToManyField(Team, blank=True, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
+    invited_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = models.Manager.from_queryset(InvitationQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "org",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            )
+        ]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to {self.org_id}"
+
+    @staticmethod
+    def default_expiry():
+        return timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+    @property
+    def status(self):
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.is_expired:
+            return "expired"
+        return "pending"
+
+
+class Period(TenantModel):
+    """A year, quarter or month. Months nest in quarters, quarters in years."""
+
+    class Kind(models.TextChoices):
+        YEAR = "year", "Year"
+        QUARTER = "quarter", "Quarter"
+        MONTH = "month", "Month"
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="periods")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=60)
+    start = models.DateField()
+    end = models.DateField(help_text="Last day of the period (inclusive).")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    is_current = models.BooleanField(default=False)
+    is_closed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["start", "-end"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="period_end_after_start"
+            ),
+            models.UniqueConstraint(
+                "org", "kind", condition=Q(is_current=True), name="period_one_current_per_kind"
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "kind", "start"])]
+
+    def __str__(self):
+        return self.name
+
+    def contains(self, other):
+        return self.start <= other.start and other.end <= self.end
+
+
+class StrategicTheme(TenantModel):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+    colour = models.CharField(
+        max_length=7,
+        default="#4f46e5",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a hex colour such as #4f46e5.")],
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("org", Lower("name"), name="theme_org_name_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+__all__ = [
+    "Invitation",
+    "Membership",
+    "Organization",
+    "Period",
+    "StrategicTheme",
+    "Team",
+    "TeamMembership",
+    "TenantManager",
+]
