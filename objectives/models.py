@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from guardian.models import UserObjectPermissionBase
 
 from organizations.tenancy import TenantModel
 
@@ -176,3 +177,14 @@ class KeyResult(TenantModel):
 
     def __str__(self):
         return self.title
+
+
+# django-guardian grants with direct foreign keys (fast joins, cascade on delete):
+# ``share_objective`` / ``change_objective`` on an objective (shared reader / co-owner),
+# ``checkin_keyresult`` on a key result (contributor).
+class ObjectiveUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Objective, on_delete=models.CASCADE)
+
+
+class KeyResultUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(KeyResult, on_delete=models.CASCADE)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", org_views.home, name="home"),
     # Everything below is a company page: TenantMiddleware resolves <org_slug>.
     path("<slug:org_slug>/manage/", include("organizations.urls")),
+    path("<slug:org_slug>/manage/company/", include("organizations.config_urls")),
     path("<slug:org_slug>/alignment/", include("alignment.urls")),
     path("<slug:org_slug>/checkins/", include("checkins.urls")),
     path("<slug:org_slug>/", include("objectives.urls")),

@@ -1,0 +1,140 @@
+"""Who may see and change which OKR: one place that every view and template asks.
+
+Roles come from ``Membership.role``; team management from ``TeamMembership.is_manager``
+(a manager of a team also manages its sub-teams); per-object exceptions from
+django-guardian grants (``share_objective``: may read a private objective;
+``change_objective``: co-owner; ``checkin_keyresult``: KR contributor).
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from organizations.models import Team, TeamMembership
+
+from .models import KeyResultUserObjectPermission, Objective, ObjectiveUserObjectPermission
+
+READ_GRANTS = ("share_objective", "change_objective")
+
+
+def managed_team_ids(membership) -> frozenset[int]:
+    """Teams this person manages, with all their sub-teams (cached on the membership)."""
+    cached = getattr(membership, "_managed_team_ids", None)
+    if cached is not None:
+        return cached
+    direct = set(
+        TeamMembership.objects.filter(membership=membership, is_manager=True).values_list(
+            "team_id", flat=True
+        )
+    )
+    result = set(direct)
+    if direct:
+        children: dict[int | None, list[int]] = {}
+        for team_id, parent_id in Team.objects.for_org(membership.org_id).values_list(
+            "id", "parent_id"
+        ):
+            children.setdefault(parent_id, []).append(team_id)
+        stack = list(direct)
+        while stack:
+            for child in children.get(stack.pop(), []):
+                if child not in result:
+                    result.add(child)
+                    stack.append(child)
+    membership._managed_team_ids = frozenset(result)
+    return membership._managed_team_ids
+
+
+def _granted(user_id, codenames) -> Exists:
+    return Exists(
+        ObjectiveUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"),
+            user_id=user_id,
+            permission__codename__in=codenames,
+        )
+    )
+
+
+def visible_objectives(queryset: QuerySet, membership) -> QuerySet:
+    """Filter objectives to those ``membership`` may see. Admins see everything."""
+    if membership.is_admin:
+        return queryset
+    managed = managed_team_ids(membership)
+    owner_in_managed_team = Exists(
+        TeamMembership.objects.filter(membership_id=OuterRef("owner_id"), team_id__in=managed)
+    )
+    return queryset.filter(
+        Q(visibility=Objective.Visibility.PUBLIC)
+        | Q(owner=membership)
+        | Q(team_id__in=managed)
+        | owner_in_managed_team
+        | _granted(membership.user_id, READ_GRANTS)
+    )
+
+
+def _has_grant(membership, objective, codenames) -> bool:
+    return ObjectiveUserObjectPermission.objects.filter(
+        content_object=objective, user_id=membership.user_id, permission__codename__in=codenames
+    ).exists()
+
+
+def _manages_owner_or_team(membership, objective) -> bool:
+    managed = managed_team_ids(membership)
+    if not managed:
+        return False
+    if objective.team_id in managed:
+        return True
+    return bool(
+        objective.owner_id
+        and TeamMembership.objects.filter(
+            membership_id=objective.owner_id, team_id__in=managed
+        ).exists()
+    )
+
+
+def can_view_objective(membership, objective) -> bool:
+    if objective.org_id != membership.org_id:
+        return False
+    if membership.is_admin or not objective.is_private or objective.owner_id == membership.id:
+        return True
+    return _manages_owner_or_team(membership, objective) or _has_grant(
+        membership, objective, READ_GRANTS
+    )
+
+
+def can_create_objective(membership, *, level: str, team=None, owner=None) -> bool:
+    """A person writes their own individual objectives; team managers their teams'; admins all."""
+    if membership.is_admin:
+        return True
+    if level == Objective.Level.INDIVIDUAL:
+        return owner is None or owner.pk == membership.pk
+    if level == Objective.Level.TEAM:
+        return team is not None and team.pk in managed_team_ids(membership)
+    return False
+
+
+def can_edit_objective(membership, objective) -> bool:
+    """May change the objective and its key results. Closed periods are read-only but for admins."""
+    if objective.org_id != membership.org_id:
+        return False
+    if membership.is_admin:
+        return True
+    if objective.period.is_closed:
+        return False
+    if objective.level == Objective.Level.INDIVIDUAL and objective.owner_id == membership.id:
+        return True
+    if objective.level == Objective.Level.TEAM and objective.team_id in managed_team_ids(
+        membership
+    ):
+        return True
+    return _has_grant(membership, objective, ("change_objective",))
+
+
+def can_checkin(membership, kr) -> bool:
+    """The KR's owner, a contributor, anyone who may edit its objective. Never in a closed period."""
+    if kr.org_id != membership.org_id or kr.objective.period.is_closed:
+        return False
+    if kr.owner_id == membership.id or kr.objective.owner_id == membership.id:
+        return True
+    if KeyResultUserObjectPermission.objects.filter(
+        content_object=kr, user_id=membership.user_id, permission__codename="checkin_keyresult"
+    ).exists():
+        return True
+    return can_edit_objective(membership, kr.objective)

@@ -1,0 +1,90 @@
+"""Progress arithmetic, in one place. Every percentage the pages show comes from here.
+
+- A key result's progress is clamp((current - start) / (target - start), 0, 1); this covers
+  decreasing KRs, where target < start. A milestone is 0 (not done) or 1 (done).
+- An objective's own progress is the weight-averaged progress of its KRs, or ``None`` when
+  it has no KRs ("no progress yet", never a misleading 0%).
+- Its *aligned* progress also folds in what aligns to it: every child objective with a
+  (aligned) progress counts like one more key result of weight ``CHILD_WEIGHT``.
+  Abandoned children are left out. With neither KRs nor measured children it is ``None``.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+CHILD_WEIGHT = Decimal(1)
+
+
+def clamp(value: Decimal, low: Decimal = ZERO, high: Decimal = ONE) -> Decimal:
+    return max(low, min(high, value))
+
+
+def kr_progress(*, kind: str, start, target, current) -> Decimal:
+    """Progress of one key result, between 0 and 1."""
+    start, target, current = Decimal(start), Decimal(target), Decimal(current)
+    if kind == "milestone":
+        return ONE if current >= ONE else ZERO
+    if target == start:  # forms forbid it; be safe for legacy rows
+        return ONE if current == target else ZERO
+    return clamp((current - start) / (target - start))
+
+
+def weighted_mean(parts: Iterable[tuple[Decimal, Decimal]]) -> Decimal | None:
+    """Mean of ``(progress, weight)`` pairs, or ``None`` when there are none."""
+    total = weight_sum = ZERO
+    for progress, weight in parts:
+        total += Decimal(progress) * Decimal(weight)
+        weight_sum += Decimal(weight)
+    if weight_sum <= ZERO:
+        return None
+    return total / weight_sum
+
+
+def key_result_progress(kr) -> Decimal:
+    return kr_progress(
+        kind=kr.kind, start=kr.start_value, target=kr.target_value, current=kr.current_value
+    )
+
+
+def objective_progress(key_results: Iterable) -> Decimal | None:
+    """Own progress of an objective from its key results (already loaded)."""
+    return weighted_mean((key_result_progress(kr), kr.weight) for kr in key_results)
+
+
+def aligned_progress(key_results: Iterable, children_progress: Iterable) -> Decimal | None:
+    """Own KRs (by weight) plus each child's aligned progress (``None`` children skipped)."""
+    parts = [(key_result_progress(kr), kr.weight) for kr in key_results]
+    parts += [(p, CHILD_WEIGHT) for p in children_progress if p is not None]
+    return weighted_mean(parts)
+
+
+@dataclass(frozen=True)
+class ProgressLine:
+    """One line of a progress explanation: what was counted, its progress and weight."""
+
+    label: str
+    progress: Decimal
+    weight: Decimal
+    detail: str = ""
+
+
+def explain_objective(key_results: Iterable) -> list[ProgressLine]:
+    """The lines behind an objective's own progress, for the "how is this made" view."""
+    return [
+        ProgressLine(
+            label=kr.title,
+            progress=key_result_progress(kr),
+            weight=kr.weight,
+            detail=f"start {kr.start_value:g}, target {kr.target_value:g}, now {kr.current_value:g}",
+        )
+        for kr in key_results
+    ]
+
+
+def as_percent(progress: Decimal | None) -> int | None:
+    return (
+        None if progress is None else int((progress * 100).quantize(ONE, rounding="ROUND_HALF_UP"))
+    )

@@ -1,0 +1,5 @@
+"""Company configuration pages (vision, strategy, themes, periods): admins only."""
+
+app_name = "config"
+
+urlpatterns = []
