@@ -128,7 +128,7 @@ def can_edit_objective(membership, objective) -> bool:
 
 
 def can_checkin(membership, kr) -> bool:
-    """The KR's owner, a contributor, anyone who may edit its objective. Never in a closed period."""
+    """The KR owner, a contributor, or anyone who may edit its objective; never when closed."""
     if kr.org_id != membership.org_id or kr.objective.period.is_closed:
         return False
     if kr.owner_id == membership.id or kr.objective.owner_id == membership.id:

@@ -78,7 +78,9 @@ def explain_objective(key_results: Iterable) -> list[ProgressLine]:
             label=kr.title,
             progress=key_result_progress(kr),
             weight=kr.weight,
-            detail=f"start {kr.start_value:g}, target {kr.target_value:g}, now {kr.current_value:g}",
+            detail=(
+                f"start {kr.start_value:g}, target {kr.target_value:g}, now {kr.current_value:g}"
+            ),
         )
         for kr in key_results
     ]
