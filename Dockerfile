@@ -1,0 +1,10 @@
+# Production image: one image for web (gunicorn), Celery worker and Celery beat.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml ./
+RUN pip install --no-cache-dir .
+COPY . .
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+EXPOSE 8000
+CMD ["gunicorn", "okr_site.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
