@@ -81,6 +81,8 @@ class SignupForm(NewPasswordMixin):
             org.clean_fields(exclude=["name", "time_zone", "fiscal_year_start_month"])
         except forms.ValidationError as exc:
             raise forms.ValidationError(exc.message_dict.get("slug", exc.messages)) from exc
+        if Organization.objects.filter(slug__iexact=slug).exists():
+            raise forms.ValidationError("This company address is already taken; pick another.")
         return slug
 
     @transaction.atomic

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -29,11 +30,18 @@ def signup_view(request):
     user = request.user if request.user.is_authenticated else None
     form = SignupForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        user, org = form.save()
-        if not request.user.is_authenticated:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome to Aligned. {org.name} is ready.")
-        return redirect("objectives:company", org_slug=org.slug)
+        try:
+            user, org = form.save()
+        except ValidationError as exc:  # e.g. a concurrent sign-up took the address
+            error_dict = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for name, errors in error_dict.items():
+                field = {"slug": "org_slug", "name": "org_name"}.get(name, name)  # model -> form
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if not request.user.is_authenticated:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to Aligned. {org.name} is ready.")
+            return redirect("objectives:company", org_slug=org.slug)
     return render(request, "accounts/signup.html", {"form": form})
 
 

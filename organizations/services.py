@@ -1,8 +1,25 @@
-"""Writes for companies, people, teams and invitations. Views call these; nothing else writes."""
+"""Writes for companies, people, teams and invitations. Views call these; nothing else writes.
 
-from django.db import transaction
+Every function is keyword-only, atomic and validates before saving; a rule that is broken
+raises ``ValidationError`` (with a field name where one fits) that views turn into a form
+error. E-mails leave only after the transaction commits.
+"""
 
-from .models import Membership, Organization
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Invitation, Membership, Organization, Team, TeamMembership
+
+User = get_user_model()
+
+
+# --- companies ---------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -10,6 +27,340 @@ def organization_create(*, name: str, slug: str, creator, time_zone: str = "UTC"
     """Create a company; its creator becomes its first admin."""
     org = Organization(name=name, slug=slug.lower(), time_zone=time_zone)
     org.full_clean()
-    org.save()
+    try:
+        with transaction.atomic():
+            org.save()
+    except IntegrityError as exc:  # a concurrent sign-up took the slug after full_clean()
+        raise ValidationError({"slug": "This company address is already taken."}) from exc
     Membership.objects.create(org=org, user=creator, role=Membership.Role.ADMIN)
     return org
+
+
+# --- people --------------------------------------------------------------------------------
+
+
+def _lock_active_admins(org: Organization) -> list[int]:
+    """Lock the company's active admin rows so two admins demoting each other at the same
+    moment cannot leave the company without one."""
+    return list(
+        Membership.objects.select_for_update()
+        .filter(org=org, role=Membership.Role.ADMIN, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _ensure_not_last_admin(membership: Membership, action: str) -> None:
+    admin_ids = _lock_active_admins(membership.org)
+    if admin_ids == [membership.pk]:
+        raise ValidationError(
+            f"{membership.name} is the only active admin; make someone else an admin before "
+            f"you {action}."
+        )
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": "Choose admin, manager or member."})
+    if role == membership.role:
+        return membership
+    if membership.role == Membership.Role.ADMIN and membership.is_active:
+        _ensure_not_last_admin(membership, "change this role")
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_deactivate(*, membership: Membership) -> Membership:
+    """Take away access at once; everything the person wrote stays."""
+    if not membership.is_active:
+        return membership
+    if membership.role == Membership.Role.ADMIN:
+        _ensure_not_last_admin(membership, "deactivate them")
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    return membership
+
+
+@transaction.atomic
+def membership_reactivate(*, membership: Membership) -> Membership:
+    if membership.is_active:
+        return membership
+    membership.is_active = True
+    membership.save(update_fields=["is_active"])
+    return membership
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+def _send_invitation_after_commit(invitation: Invitation) -> None:
+    from .emails import send_invitation_email
+
+    invitation_id = invitation.pk
+    # robust: a mail server hiccup is logged, not turned into an error page after the
+    # invitation was saved; the admin can press Resend.
+    transaction.on_commit(lambda: send_invitation_email(invitation_id=invitation_id), robust=True)
+
+
+def _check_teams(org: Organization, teams: Iterable[Team]) -> list[Team]:
+    teams = list(teams)
+    if any(team.org_id != org.pk for team in teams):
+        raise ValidationError({"teams": "Choose teams of this company."})
+    return teams
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    org: Organization,
+    email: str,
+    role: str = Membership.Role.MEMBER,
+    teams: Iterable[Team] = (),
+    invited_by: Membership | None = None,
+) -> Invitation:
+    """Invite a person by e-mail. A second invitation while one is pending is refused
+    (resend the pending one instead); an expired pending one is retired and replaced."""
+    email = (email or "").strip().lower()
+    teams = _check_teams(org, teams)
+    if Membership.objects.filter(org=org, user__email__iexact=email, is_active=True).exists():
+        raise ValidationError({"email": "This person is already a member of the company."})
+    pending = (
+        Invitation.objects.select_for_update().for_org(org).pending().filter(email__iexact=email)
+    )
+    for existing in pending:
+        if not existing.is_expired:
+            raise ValidationError(
+                {
+                    "email": "This person already has a pending invitation; "
+                    "resend it from the list below instead."
+                }
+            )
+        existing.revoked_at = timezone.now()
+        existing.save(update_fields=["revoked_at"])
+    invitation = Invitation(
+        org=org,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        expires_at=Invitation.default_expiry(),
+        sent_at=timezone.now(),
+    )
+    # The one-pending-per-address rule was checked above (and the database enforces it).
+    invitation.full_clean(exclude=["teams"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError as exc:  # a concurrent request invited the same address
+        raise ValidationError({"email": "This person already has a pending invitation."}) from exc
+    invitation.teams.set(teams)
+    _send_invitation_after_commit(invitation)
+    return invitation
+
+
+def _lock_invitation(invitation: Invitation) -> Invitation:
+    return Invitation.objects.select_for_update().get(pk=invitation.pk)
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    """A fresh token (the old link stops working) and a fresh expiry; the e-mail goes again."""
+    invitation = _lock_invitation(invitation)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError(f"This invitation was already {invitation.status}.")
+    invitation.token = Invitation._meta.get_field("token").get_default()
+    invitation.expires_at = Invitation.default_expiry()
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["token", "expires_at", "sent_at"])
+    _send_invitation_after_commit(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    invitation = _lock_invitation(invitation)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError(f"This invitation was already {invitation.status}.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+class InvitationUnavailable(ValidationError):
+    """The token is unknown, expired, revoked or already used."""
+
+
+def invitation_unavailable_reason(invitation: Invitation | None) -> str | None:
+    if invitation is None:
+        return "This invitation link is not valid. Check that you copied the whole link."
+    if invitation.accepted_at:
+        return "This invitation was already used. Sign in to reach the company."
+    if invitation.revoked_at:
+        return "This invitation was withdrawn. Ask the company's admin for a new one."
+    if invitation.is_expired:
+        return "This invitation has expired. Ask the company's admin to send it again."
+    return None
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Membership:
+    """The invited person joins: membership created (or re-activated), teams joined, the
+    token used up. The signed-in user's e-mail must be the invited address."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("org")
+        .filter(token=token)
+        .first()
+    )
+    reason = invitation_unavailable_reason(invitation)
+    if reason:
+        raise InvitationUnavailable(reason)
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError(
+            f"This invitation is for {invitation.email}, but you are signed in as {user.email}."
+        )
+    membership, created = Membership.objects.get_or_create(
+        org=invitation.org, user=user, defaults={"role": invitation.role}
+    )
+    if not created and not membership.is_active:
+        membership.is_active = True
+        membership.role = invitation.role
+        membership.save(update_fields=["is_active", "role"])
+    existing_team_ids = set(
+        TeamMembership.objects.filter(membership=membership).values_list("team_id", flat=True)
+    )
+    TeamMembership.objects.bulk_create(
+        [
+            TeamMembership(org=invitation.org, team=team, membership=membership)
+            for team in invitation.teams.filter(org=invitation.org)
+            if team.pk not in existing_team_ids
+        ]
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
+def invitation_accept_as_new_user(*, token: str, full_name: str, password: str) -> Membership:
+    """Create the invited person's account and accept in one transaction."""
+    invitation = Invitation.objects.filter(token=token).first()
+    reason = invitation_unavailable_reason(invitation)
+    if reason:
+        raise InvitationUnavailable(reason)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError("An account with this e-mail exists; sign in to accept.")
+    user = User(email=invitation.email.lower(), full_name=full_name.strip())
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise ValidationError("An account with this e-mail exists; sign in to accept.") from exc
+    return invitation_accept(token=token, user=user)
+
+
+# --- teams ---------------------------------------------------------------------------------
+
+
+def _check_parent(team: Team, parent: Team | None) -> None:
+    if parent is None:
+        return
+    if parent.org_id != team.org_id:
+        raise ValidationError({"parent": "Choose a parent team of this company."})
+    if team.pk is None:
+        return
+    # Walk up from the proposed parent; meeting the team itself would close a loop.
+    parent_of = dict(Team.objects.filter(org_id=team.org_id).values_list("pk", "parent_id"))
+    node, seen = parent.pk, set()
+    while node is not None and node not in seen:
+        if node == team.pk:
+            raise ValidationError(
+                {"parent": "A team cannot sit under itself or under one of its own sub-teams."}
+            )
+        seen.add(node)
+        node = parent_of.get(node)
+
+
+def _save_team(team: Team) -> Team:
+    team.full_clean(validate_constraints=False)
+    clash = Team.objects.filter(org_id=team.org_id, name__iexact=team.name).exclude(pk=team.pk)
+    if team.name and clash.exists():
+        raise ValidationError({"name": "A team with this name already exists."})
+    try:
+        with transaction.atomic():
+            team.save()
+    except IntegrityError as exc:
+        raise ValidationError({"name": "A team with this name already exists."}) from exc
+    return team
+
+
+@transaction.atomic
+def team_create(
+    *, org: Organization, name: str, description: str = "", parent: Team | None = None
+) -> Team:
+    team = Team(org=org, name=(name or "").strip(), description=description, parent=parent)
+    _check_parent(team, parent)
+    return _save_team(team)
+
+
+@transaction.atomic
+def team_update(
+    *, team: Team, name: str, description: str = "", parent: Team | None = None
+) -> Team:
+    # Lock the company's team rows: two concurrent re-parentings could otherwise make a loop.
+    list(Team.objects.select_for_update().filter(org_id=team.org_id).values_list("pk"))
+    _check_parent(team, parent)
+    team.name = (name or "").strip()
+    team.description = description
+    team.parent = parent
+    return _save_team(team)
+
+
+def _check_team_person(team: Team, membership: Membership) -> None:
+    if membership.org_id != team.org_id:
+        raise ValidationError({"membership": "Choose a person of this company."})
+
+
+@transaction.atomic
+def team_add_member(
+    *, team: Team, membership: Membership, is_manager: bool = False
+) -> TeamMembership:
+    _check_team_person(team, membership)
+    if not membership.is_active:
+        raise ValidationError({"membership": "This person is deactivated."})
+    link, created = TeamMembership.objects.get_or_create(
+        team=team, membership=membership, defaults={"org_id": team.org_id, "is_manager": is_manager}
+    )
+    if not created:
+        raise ValidationError({"membership": f"{membership.name} is already in {team.name}."})
+    return link
+
+
+def _team_link(team: Team, membership: Membership) -> TeamMembership:
+    _check_team_person(team, membership)
+    link = (
+        TeamMembership.objects.select_for_update().filter(team=team, membership=membership).first()
+    )
+    if link is None:
+        raise ValidationError({"membership": f"{membership.name} is not in {team.name}."})
+    return link
+
+
+@transaction.atomic
+def team_remove_member(*, team: Team, membership: Membership) -> None:
+    _team_link(team, membership).delete()
+
+
+@transaction.atomic
+def team_set_manager(*, team: Team, membership: Membership, is_manager: bool) -> TeamMembership:
+    link = _team_link(team, membership)
+    if link.is_manager != is_manager:
+        link.is_manager = is_manager
+        link.save(update_fields=["is_manager"])
+    return link
