@@ -1,17 +1,104 @@
 """The alignment service: the only code that writes ``Objective.parent``.
 
-(Minimal first version; the alignment issue adds the rules, history and locking.)
+``objective_align`` aligns, re-aligns and unlinks, enforces every rule of ``alignment.rules``
+plus visibility, edit rights and "no cycles", and records an ``AlignmentEvent``.
+
+Concurrency: two re-alignments that are each fine alone can close a cycle together
+(A under B while B goes under A). On PostgreSQL every alignment change of a company takes a
+transaction-level advisory lock for that company first, so the cycle check and the write of
+one change happen before the next change reads the chain. (SQLite serialises writers anyway.)
 """
 
-from django.db import transaction
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 
 from objectives.models import Objective
+from objectives.permissions import can_edit_objective, can_view_objective
+from organizations.models import Membership, Team
+
+from . import rules
+from .chain import ancestor_ids
+from .models import AlignmentEvent
+
+# High 32 bits of the advisory-lock key, so our keys do not collide with other users' locks.
+_LOCK_NAMESPACE = 0x41_4C_47  # "ALG"
+
+# Test seam: called between the checks and the write, to widen a race window in tests.
+_before_write: Callable[[], None] | None = None
+
+MSG_CANNOT_EDIT = "You may not change the alignment of this objective."
+
+
+def _lock_company_alignments(org_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)", [(_LOCK_NAMESPACE << 32) | int(org_id)]
+            )
+
+
+def team_parent_map(org_id: int) -> dict[int, int | None]:
+    return dict(Team.objects.filter(org_id=org_id).values_list("id", "parent_id"))
 
 
 @transaction.atomic
-def objective_align(*, objective: Objective, parent: Objective | None, actor) -> Objective:
+def objective_align(
+    *, objective: Objective, parent: Objective | None, actor: Membership | None
+) -> Objective:
+    """Align ``objective`` to ``parent`` (``None`` unlinks) on behalf of ``actor``.
+
+    ``actor=None`` is the system (demo seeding, imports): rules apply, permissions do not.
+    Raises ``ValidationError`` with a message fit for the person when the link is refused.
+    """
     if parent is not None and parent.org_id != objective.org_id:
-        raise ValueError("An objective can only align within its own company.")
+        raise ValidationError(rules.MSG_OTHER_COMPANY, code="alignment")
+    if actor is not None and actor.org_id != objective.org_id:
+        raise ValidationError(MSG_CANNOT_EDIT, code="permission")
+
+    _lock_company_alignments(objective.org_id)
+    child = (
+        Objective.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("period", "team")
+        .get(pk=objective.pk)
+    )
+    if actor is not None and not can_edit_objective(actor, child):
+        raise ValidationError(MSG_CANNOT_EDIT, code="permission")
+
+    if parent is not None:
+        parent = Objective.objects.select_related("period", "team").get(pk=parent.pk)
+        if actor is not None and not can_view_objective(actor, parent):
+            raise ValidationError(rules.MSG_NOT_VISIBLE, code="alignment")
+
+    new_parent_id = parent.pk if parent is not None else None
+    if new_parent_id == child.parent_id:
+        objective.parent = parent
+        return child
+
+    if parent is not None:
+        rules.check_alignment(child, parent, team_parents=team_parent_map(child.org_id))
+        # Read under the company lock: no other alignment change can interleave.
+        if child.pk in ancestor_ids(parent.pk, child.org_id):
+            raise ValidationError(
+                rules.MSG_CYCLE.format(parent=parent.title), code="alignment_cycle"
+            )
+
+    if _before_write is not None:
+        _before_write()
+
+    from_parent_id = child.parent_id
+    child.parent = parent
+    child.save(update_fields=["parent", "updated_at"])
+    event = AlignmentEvent(
+        org_id=child.org_id,
+        objective=child,
+        from_parent_id=from_parent_id,
+        to_parent=parent,
+        actor=actor,
+    )
+    event.full_clean()
+    event.save()
     objective.parent = parent
-    objective.save(update_fields=["parent", "updated_at"])
-    return objective
+    objective.updated_at = child.updated_at
+    return child

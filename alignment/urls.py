@@ -6,5 +6,9 @@ app_name = "alignment"
 
 urlpatterns = [
     path("", views.tree, name="tree"),
+    path("objectives/<int:objective_id>/", views.subtree, name="subtree"),
+    path("objectives/<int:objective_id>/align/", views.align, name="align"),
+    path("picker/", views.picker, name="picker"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/teams/<int:team_id>/", views.team_dashboard, name="team-dashboard"),
 ]

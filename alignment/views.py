@@ -1,9 +1,240 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from objectives.models import Objective
+from objectives.permissions import can_edit_objective, can_view_objective, managed_team_ids
+from organizations.models import Period, Team
+from organizations.tenancy import get_org_object_or_404
+
+from . import charts
+from .dashboard import DEFAULT_STALE_DAYS, build_dashboard
+from .health import FORMULA, WEIGHTS
+from .links import objective_url
+from .selectors import (
+    OBJECTIVE_RELATED,
+    company_periods,
+    eligible_parents,
+    load_forest,
+    resolve_period,
+    vision_excerpt,
+)
+from .services import objective_align
 
 
+def _visible_objective_or_403(request, objective_id) -> Objective:
+    objective = get_org_object_or_404(
+        request, Objective.objects.select_related(*OBJECTIVE_RELATED), pk=objective_id
+    )
+    if not can_view_objective(request.membership, objective):
+        raise PermissionDenied("This objective is private.")
+    return objective
+
+
+@require_GET
 def tree(request):
-    return render(request, "placeholder.html", {"title": "Alignment"})
+    periods = company_periods(request.org)
+    period = resolve_period(request.org, request.GET.get("period"), periods)
+    forest = load_forest(request.org, period, request.membership) if period else None
+    context = {
+        "periods": periods,
+        "period": period,
+        "forest": forest,
+        "vision": vision_excerpt(request.org),
+    }
+    if forest is not None:
+        roots = forest.roots
+        context["roots"] = roots
+        context["company_roots"] = [n for n in roots if n.objective.level == "company"]
+        context["other_roots"] = [n for n in roots if n.objective.level != "company"]
+        context["expand_all"] = request.GET.get("expand") == "all"
+    return render(request, "alignment/tree.html", context)
 
 
+@require_GET
+def subtree(request, objective_id):
+    objective = _visible_objective_or_403(request, objective_id)
+    periods = company_periods(request.org)
+    period = (
+        resolve_period(request.org, request.GET["period"], periods)
+        if request.GET.get("period")
+        else objective.period
+    )
+    forest = load_forest(request.org, period, request.membership)
+    node = forest.nodes.get(objective.pk)
+    context = {
+        "node": node,
+        "objective": objective,
+        "period": period,
+        "periods": periods,
+        "objective_url": objective_url(request.org, objective),
+    }
+    template = "alignment/subtree.html#children" if request.htmx else "alignment/subtree.html"
+    return render(request, template, context)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+def picker(request):
+    """The parent picker's <select>, filtered to eligible parents (htmx partial)."""
+    org = request.org
+    objective = None
+    objective_id = _int_or_none(request.GET.get("objective"))
+    if request.GET.get("objective"):
+        objective = _visible_objective_or_403(request, objective_id)
+    team = period = None
+    if (team_id := _int_or_none(request.GET.get("team"))) is not None:
+        team = Team.objects.for_org(org).filter(pk=team_id).first()
+    if (period_id := _int_or_none(request.GET.get("period"))) is not None:
+        period = Period.objects.for_org(org).filter(pk=period_id).first()
+    level = request.GET.get("level") or None
+    if objective is not None and (level or team or period):
+        # Editing: the form's (possibly changed) level / team / period describe the child.
+        objective = Objective(
+            pk=objective.pk,
+            org=org,
+            level=level if level in Objective.Level.values else objective.level,
+            team=team or objective.team,
+            period=period or objective.period,
+            parent_id=objective.parent_id,
+        )
+    groups = eligible_parents(
+        org=org,
+        membership=request.membership,
+        objective=objective,
+        level=level,
+        team=team,
+        period=period,
+        q=request.GET.get("q", ""),
+    )
+    field_id = request.GET.get("field_id", "id_parent")
+    if not field_id.replace("_", "").replace("-", "").isalnum() or len(field_id) > 60:
+        field_id = "id_parent"
+    selected = _int_or_none(request.GET.get("parent"))
+    if selected is None and objective is not None:
+        selected = objective.parent_id
+    return render(
+        request,
+        "alignment/_picker_options.html",
+        {
+            "groups": groups,
+            "field_id": field_id,
+            "selected": selected,
+            "q": request.GET.get("q", "")[:200],
+        },
+    )
+
+
+@require_POST
+def align(request, objective_id):
+    objective = get_org_object_or_404(
+        request, Objective.objects.select_related(*OBJECTIVE_RELATED), pk=objective_id
+    )
+    if not can_edit_objective(request.membership, objective):
+        raise PermissionDenied("You may not change the alignment of this objective.")
+    raw = (request.POST.get("parent") or "").strip()
+    error = None
+    parent = None
+    if raw:
+        parent_id = _int_or_none(raw)
+        parent = (
+            Objective.objects.for_org(request.org).filter(pk=parent_id).first()
+            if parent_id is not None
+            else None
+        )
+        if parent is None:
+            error = "Choose a parent objective from the list."
+    old_parent_id = objective.parent_id
+    if error is None:
+        try:
+            objective_align(objective=objective, parent=parent, actor=request.membership)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    back = objective_url(request.org, objective)
+    if error is None:
+        if parent is None:
+            text = (
+                "Unlinked: this objective no longer aligns to anything."
+                if old_parent_id
+                else "Nothing to unlink."
+            )
+        else:
+            text = f"Aligned to “{parent.title}”."
+        messages.success(request, text)
+        return HttpResponseClientRedirect(back) if request.htmx else HttpResponseRedirect(back)
+    if request.htmx:
+        from .templatetags.alignment_tags import alignment_panel_context
+
+        context = alignment_panel_context(request, objective, error=error, posted=raw)
+        return render(request, "alignment/_objective_alignment.html", context)
+    messages.error(request, error)
+    return HttpResponseRedirect(back)
+
+
+def _stale_days(request) -> int:
+    value = _int_or_none(request.GET.get("stale_days"))
+    if value is None or not 1 <= value <= 365:
+        return DEFAULT_STALE_DAYS
+    return value
+
+
+def _render_dashboard(request, *, team_ids, team=None):
+    periods = company_periods(request.org)
+    period = resolve_period(request.org, request.GET.get("period"), periods)
+    stale_days = _stale_days(request)
+    board = None
+    if period is not None:
+        board = build_dashboard(
+            org=request.org,
+            period=period,
+            membership=request.membership,
+            team_ids=team_ids,
+            team=team,
+            stale_days=stale_days,
+        )
+    context = {
+        "periods": periods,
+        "period": period,
+        "board": board,
+        "stale_days": stale_days,
+        "formula": FORMULA,
+        "weights": WEIGHTS,
+        "team": team,
+    }
+    if board is not None:
+        context["team_chart"] = charts.team_bars(board.team_rows)
+        context["histogram"] = charts.histogram(board.histogram)
+    return render(request, "alignment/dashboard.html", context)
+
+
+@require_GET
 def dashboard(request):
-    return render(request, "placeholder.html", {"title": "Dashboard"})
+    """Admins: the whole company. Team managers: their teams with sub-teams. Others: 403."""
+    membership = request.membership
+    if membership.is_admin:
+        return _render_dashboard(request, team_ids=None)
+    managed = managed_team_ids(membership)
+    if not managed:
+        raise PermissionDenied("The dashboard is for team managers and admins.")
+    return _render_dashboard(request, team_ids=set(managed))
+
+
+@require_GET
+def team_dashboard(request, team_id):
+    team = get_org_object_or_404(request, Team, pk=team_id)
+    membership = request.membership
+    if not membership.is_admin and team.pk not in managed_team_ids(membership):
+        raise PermissionDenied("Only this team's managers (or an admin) see its dashboard.")
+    from .dashboard import subtree_team_ids
+
+    teams = list(Team.objects.for_org(request.org).only("id", "parent_id", "name"))
+    return _render_dashboard(request, team_ids=subtree_team_ids(team.pk, teams), team=team)

@@ -71,6 +71,11 @@ class ProgressLine:
     detail: str = ""
 
 
+def _plain(value) -> str:
+    """1000.0000 -> "1,000"; 2.5000 -> "2.5" (no exponent, no trailing zeros)."""
+    return f"{Decimal(value).normalize():,f}"
+
+
 def explain_objective(key_results: Iterable) -> list[ProgressLine]:
     """The lines behind an objective's own progress, for the "how is this made" view."""
     return [
@@ -79,7 +84,8 @@ def explain_objective(key_results: Iterable) -> list[ProgressLine]:
             progress=key_result_progress(kr),
             weight=kr.weight,
             detail=(
-                f"start {kr.start_value:g}, target {kr.target_value:g}, now {kr.current_value:g}"
+                f"start {_plain(kr.start_value)}, target {_plain(kr.target_value)}, "
+                f"now {_plain(kr.current_value)}"
             ),
         )
         for kr in key_results

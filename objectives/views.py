@@ -1,17 +1,543 @@
-from django.shortcuts import render
+"""OKR pages. Thin: resolve the tenant row, ask ``objectives.permissions``, call a service,
+render a page (or, for htmx, one of its partials). A private objective the viewer may not
+see answers 404, exactly like one that does not exist."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from organizations.markdown import render_markdown
+from organizations.models import Membership, Period, Team
+from organizations.periods import current_period
+from organizations.tenancy import get_org_object_or_404
+
+from . import selectors, services
+from .forms import (
+    CLOSED_MESSAGE,
+    ConfidenceForm,
+    ExploreForm,
+    KeyResultForm,
+    MoveForm,
+    ObjectiveForm,
+    QuickKeyResultFormSet,
+    ShareForm,
+)
+from .models import KeyResult, Objective
+from .permissions import (
+    can_checkin,
+    can_create_objective,
+    can_manage_sharing,
+    can_view_objective,
+    would_edit_if_open,
+)
+
+EXPLORE_PAGE_SIZE = 20
 
 
-def company(request):
-    return render(request, "placeholder.html", {"title": request.org.name})
+# --- helpers -------------------------------------------------------------------------------
 
 
+def _url(request, name, **kwargs):
+    return reverse(f"objectives:{name}", kwargs={"org_slug": request.org.slug, **kwargs})
+
+
+def _selected_period(request) -> Period | None:
+    raw = request.GET.get("period", "")
+    if raw.isdigit():
+        chosen = Period.objects.for_org(request.org).filter(pk=int(raw)).first()
+        if chosen is not None:
+            return chosen
+    return current_period(request.org)
+
+
+def _period_context(request, period):
+    return {"period": period, "periods": selectors.periods_for_switcher(request.org)}
+
+
+def _next_url(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _visible_objective(request, objective_id) -> Objective:
+    objective = get_org_object_or_404(
+        request,
+        Objective.objects.select_related("period", "owner__user", "team", "theme"),
+        pk=objective_id,
+    )
+    if not can_view_objective(request.membership, objective):
+        raise Http404("No such objective.")
+    return objective
+
+
+def _editable_objective(request, objective_id) -> Objective:
+    """Visible and (closed periods aside) editable by the viewer; else 404 / 403."""
+    objective = _visible_objective(request, objective_id)
+    if not would_edit_if_open(request.membership, objective):
+        raise PermissionDenied("You cannot change this objective.")
+    return objective
+
+
+def _visible_kr(request, kr_id) -> KeyResult:
+    kr = get_org_object_or_404(
+        request,
+        KeyResult.objects.select_related(
+            "objective__period", "objective__owner__user", "objective__team", "owner__user"
+        ),
+        pk=kr_id,
+    )
+    if not can_view_objective(request.membership, kr.objective):
+        raise Http404("No such key result.")
+    return kr
+
+
+def _editable_kr(request, kr_id) -> KeyResult:
+    kr = _visible_kr(request, kr_id)
+    if not would_edit_if_open(request.membership, kr.objective):
+        raise PermissionDenied("You cannot change this key result.")
+    return kr
+
+
+def _closed_for(request, objective) -> bool:
+    return objective.period.is_closed and not request.membership.is_admin
+
+
+def _refuse_closed(request, objective):
+    """A closed period is read-only: say so where the person will see it."""
+    messages.error(request, CLOSED_MESSAGE % {"period": objective.period.name})
+    target = _url(request, "objective", objective_id=objective.pk)
+    if request.htmx:
+        return HttpResponseClientRedirect(target)
+    return redirect(target)
+
+
+def _card_response(request, objective_id, *, status=200):
+    """The re-rendered objective card, swapped in place of the old one by htmx."""
+    objective = selectors.objective_with_krs(request.org, request.membership, objective_id)
+    if objective is None:
+        raise Http404("No such objective.")
+    response = render(
+        request, "objectives/_objective_card.html", {"objective": objective}, status=status
+    )
+    retarget(response, f"#objective-{objective_id}")
+    return reswap(response, "outerHTML")
+
+
+class _AlignmentRefused(Exception):
+    def __init__(self, error: ValidationError):
+        super().__init__(error.messages)
+        self.error = error
+
+
+def _save_objective(request, form, objective=None, key_results=None) -> Objective | None:
+    """Create or update from a valid form and align it, all in one transaction.
+
+    A link the alignment service refuses lands on the ``parent`` field; nothing is stored.
+    """
+    from alignment.services import objective_align  # the one deliberate upward call
+
+    data = dict(form.cleaned_data)
+    parent = data.pop("parent", None)
+    try:
+        with transaction.atomic():
+            if objective is None:
+                old_parent_id, old_period_id = None, None
+                saved = services.objective_create(
+                    org=request.org,
+                    actor=request.membership,
+                    key_results=key_results,
+                    **data,
+                )
+            else:
+                old_parent_id, old_period_id = objective.parent_id, objective.period_id
+                saved = services.objective_update(
+                    objective=objective, actor=request.membership, **data
+                )
+            new_parent_id = parent.pk if parent else None
+            if new_parent_id != old_parent_id or (
+                parent is not None and saved.period_id != old_period_id
+            ):
+                try:
+                    objective_align(objective=saved, parent=parent, actor=request.membership)
+                except ValidationError as exc:
+                    raise _AlignmentRefused(exc) from exc
+    except _AlignmentRefused as refused:
+        form.add_error("parent", refused.error.messages)
+        return None
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return None
+    return saved
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
 def my_okrs(request):
-    return render(request, "placeholder.html", {"title": "My OKRs"})
+    period = _selected_period(request)
+    me = request.membership
+    objectives = selectors.objectives_for_person(request.org, me, me, period)
+    elsewhere = selectors.key_results_owned_elsewhere(request.org, me, me, period)
+    quick_form = ObjectiveForm(
+        org=request.org,
+        membership=me,
+        initial={
+            "period": period,
+            "level": Objective.Level.INDIVIDUAL,
+            "owner": me,
+            "visibility": Objective.Visibility.PUBLIC,
+            "status": Objective.Status.ACTIVE,
+        },
+    )
+    context = {
+        "objectives": objectives,
+        "elsewhere": elsewhere,
+        "quick_form": quick_form,
+        "kr_formset": QuickKeyResultFormSet(prefix="kr"),
+        **_period_context(request, period),
+    }
+    template = "objectives/my.html"
+    if request.htmx and request.htmx.target == "okr-list":
+        template += "#okr-list"
+    return render(request, template, context)
 
 
+@require_http_methods(["GET"])
+def person(request, person_id):
+    person = get_org_object_or_404(request, Membership.objects.select_related("user"), pk=person_id)
+    period = _selected_period(request)
+    objectives = selectors.objectives_for_person(request.org, request.membership, person, period)
+    elsewhere = selectors.key_results_owned_elsewhere(
+        request.org, request.membership, person, period
+    )
+    teams = Team.objects.for_org(request.org).filter(team_memberships__membership=person)
+    context = {
+        "person": person,
+        "objectives": objectives,
+        "elsewhere": elsewhere,
+        "teams": teams,
+        **_period_context(request, period),
+    }
+    return render(request, "objectives/person.html", context)
+
+
+@require_http_methods(["GET"])
 def teams(request):
-    return render(request, "placeholder.html", {"title": "Teams"})
+    period = _selected_period(request)
+    context = {
+        "teams": selectors.teams_with_counts(request.org, request.membership, period),
+        **_period_context(request, period),
+    }
+    return render(request, "objectives/teams.html", context)
 
 
+@require_http_methods(["GET"])
+def team(request, team_id):
+    team = get_org_object_or_404(request, Team.objects.select_related("parent"), pk=team_id)
+    period = _selected_period(request)
+    team_objectives, people_objectives = selectors.objectives_for_team(
+        request.org, request.membership, team, period
+    )
+    members = (
+        Membership.objects.for_org(request.org)
+        .filter(team_memberships__team=team, is_active=True)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    context = {
+        "team": team,
+        "subteams": Team.objects.for_org(request.org).filter(parent=team).order_by("name"),
+        "members": members,
+        "team_objectives": team_objectives,
+        "people_objectives": people_objectives,
+        "can_create": can_create_objective(
+            request.membership, level=Objective.Level.TEAM, team=team
+        ),
+        **_period_context(request, period),
+    }
+    return render(request, "objectives/team.html", context)
+
+
+@require_http_methods(["GET"])
+def company(request):
+    period = _selected_period(request)
+    year = current_period(request.org, Period.Kind.YEAR)
+    objectives = selectors.company_objectives(request.org, request.membership, period)
+    yearly = []
+    if year is not None and (period is None or year.pk != period.pk):
+        yearly = selectors.company_objectives(request.org, request.membership, year)
+    context = {
+        "vision_html": render_markdown(request.org.vision),
+        "mission_html": render_markdown(request.org.mission),
+        "strategy_html": render_markdown(request.org.strategy),
+        "themes": selectors.themes(request.org),
+        "objectives": objectives,
+        "year": year,
+        "yearly": yearly,
+        **_period_context(request, period),
+    }
+    return render(request, "objectives/company.html", context)
+
+
+@require_http_methods(["GET"])
 def explore(request):
-    return render(request, "placeholder.html", {"title": "Explore"})
+    form = ExploreForm(request.GET or None, org=request.org)
+    filters = form.cleaned_data if form.is_valid() else {}
+    queryset = selectors.explore_queryset(request.org, request.membership, filters)
+    page = Paginator(queryset, EXPLORE_PAGE_SIZE).get_page(request.GET.get("page"))
+    objectives = selectors.decorate(page.object_list, request.membership)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "objectives": objectives,
+        "query": query.urlencode(),
+    }
+    template = "objectives/explore.html"
+    if request.htmx and request.htmx.target == "explore-results":
+        template += "#results"
+    return render(request, template, context)
+
+
+# --- objectives ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def objective_detail(request, objective_id):
+    objective = selectors.objective_with_krs(request.org, request.membership, objective_id)
+    if objective is None:
+        raise Http404("No such objective.")
+    context = {
+        "objective": objective,
+        "description_html": render_markdown(objective.description),
+        "closed": _closed_for(request, objective),
+    }
+    return render(request, "objectives/objective_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def objective_new(request):
+    me = request.membership
+    if request.method == "POST":
+        form = ObjectiveForm(request.POST, org=request.org, membership=me)
+        formset = QuickKeyResultFormSet(request.POST, prefix="kr")
+        if form.is_valid() and formset.is_valid():
+            krs = [data for f in formset if (data := f.key_result_data())]
+            objective = _save_objective(request, form, key_results=krs)
+            if objective is not None:
+                messages.success(request, f"Objective “{objective.title}” created.")
+                return redirect(_url(request, "objective", objective_id=objective.pk))
+    else:
+        initial = {
+            "period": current_period(request.org),
+            "level": Objective.Level.INDIVIDUAL,
+            "owner": me,
+        }
+        level = request.GET.get("level")
+        if level in Objective.Level.values:
+            initial["level"] = level
+        team_id = request.GET.get("team", "")
+        if team_id.isdigit():
+            initial["team"] = Team.objects.for_org(request.org).filter(pk=int(team_id)).first()
+        if initial["level"] != Objective.Level.INDIVIDUAL:
+            initial["owner"] = None
+        form = ObjectiveForm(org=request.org, membership=me, initial=initial)
+        formset = QuickKeyResultFormSet(prefix="kr")
+    context = {"form": form, "kr_formset": formset, "objective": None}
+    return render(request, "objectives/objective_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def objective_edit(request, objective_id):
+    objective = _editable_objective(request, objective_id)
+    if request.method == "POST":
+        form = ObjectiveForm(
+            request.POST, instance=objective, org=request.org, membership=request.membership
+        )
+        if form.is_valid() and _save_objective(request, form, objective=objective):
+            messages.success(request, "Objective saved.")
+            return redirect(_url(request, "objective", objective_id=objective.pk))
+    else:
+        form = ObjectiveForm(instance=objective, org=request.org, membership=request.membership)
+        if _closed_for(request, objective):
+            form.add_error(None, CLOSED_MESSAGE % {"period": objective.period.name})
+    context = {"form": form, "objective": objective}
+    return render(request, "objectives/objective_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def objective_delete(request, objective_id):
+    objective = _editable_objective(request, objective_id)
+    if _closed_for(request, objective):
+        return _refuse_closed(request, objective)
+    if request.method == "POST":
+        title = objective.title
+        services.objective_delete(objective=objective, actor=request.membership)
+        messages.success(request, f"Objective “{title}” deleted.")
+        return redirect(_url(request, "my"))
+    return render(request, "objectives/objective_delete.html", {"objective": objective})
+
+
+@require_http_methods(["GET", "POST"])
+def objective_share(request, objective_id):
+    objective = _visible_objective(request, objective_id)
+    if not can_manage_sharing(request.membership, objective):
+        raise PermissionDenied("Only admins, the owner and their managers can share this.")
+    form = ShareForm(request.POST or None, org=request.org)
+    if request.method == "POST":
+        remove_id = request.POST.get("remove", "")
+        if remove_id.isdigit():
+            person = get_org_object_or_404(request, Membership, pk=int(remove_id))
+            services.objective_unshare(
+                objective=objective, actor=request.membership, membership=person
+            )
+            messages.success(request, f"{person.name} no longer has access.")
+            return redirect(_url(request, "objective-share", objective_id=objective.pk))
+        if form.is_valid():
+            person = form.cleaned_data["person"]
+            services.objective_share(
+                objective=objective,
+                actor=request.membership,
+                membership=person,
+                co_owner=form.cleaned_data["co_owner"],
+            )
+            messages.success(request, f"Shared with {person.name}.")
+            return redirect(_url(request, "objective-share", objective_id=objective.pk))
+    grants = selectors.objective_grants(objective)
+    context = {"objective": objective, "form": form, "grants": grants}
+    return render(request, "objectives/objective_share.html", context)
+
+
+# --- key results ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def kr_detail(request, kr_id):
+    kr = _visible_kr(request, kr_id)
+    objective = selectors.objective_with_krs(request.org, request.membership, kr.objective_id)
+    kr = next(k for k in objective.key_results.all() if k.pk == kr.pk)
+    context = {"kr": kr, "objective": objective, "confidence_form": ConfidenceForm()}
+    return render(request, "objectives/kr_detail.html", context)
+
+
+def _kr_form_response(request, form, objective, kr=None, *, status=200):
+    context = {"form": form, "objective": objective, "kr": kr}
+    template = "objectives/kr_form.html"
+    if request.htmx:
+        template += "#kr-form"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def kr_new(request, objective_id):
+    objective = _editable_objective(request, objective_id)
+    kwargs = {"org": request.org, "objective": objective, "membership": request.membership}
+    if request.method == "POST":
+        form = KeyResultForm(request.POST, **kwargs)
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in services.KR_FIELDS}
+            try:
+                services.key_result_create(objective=objective, actor=request.membership, **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if request.htmx:
+                    return _card_response(request, objective.pk)
+                messages.success(request, "Key result added.")
+                return redirect(
+                    _next_url(request, _url(request, "objective", objective_id=objective.pk))
+                )
+    else:
+        form = KeyResultForm(**kwargs)
+        if _closed_for(request, objective):
+            form.add_error(None, CLOSED_MESSAGE % {"period": objective.period.name})
+    return _kr_form_response(request, form, objective)
+
+
+@require_http_methods(["GET", "POST"])
+def kr_edit(request, kr_id):
+    kr = _editable_kr(request, kr_id)
+    objective = kr.objective
+    kwargs = {"org": request.org, "objective": objective, "membership": request.membership}
+    if request.method == "POST":
+        form = KeyResultForm(request.POST, instance=kr, **kwargs)
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in services.KR_FIELDS}
+            try:
+                services.key_result_update(kr=kr, actor=request.membership, **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if request.htmx:
+                    return _card_response(request, objective.pk)
+                messages.success(request, "Key result saved.")
+                return redirect(_next_url(request, _url(request, "kr", kr_id=kr.pk)))
+    else:
+        form = KeyResultForm(instance=kr, **kwargs)
+        if _closed_for(request, objective):
+            form.add_error(None, CLOSED_MESSAGE % {"period": objective.period.name})
+    return _kr_form_response(request, form, objective, kr)
+
+
+@require_http_methods(["GET", "POST"])
+def kr_delete(request, kr_id):
+    kr = _editable_kr(request, kr_id)
+    objective = kr.objective
+    if _closed_for(request, objective):
+        return _refuse_closed(request, objective)
+    if request.method == "POST":
+        services.key_result_delete(kr=kr, actor=request.membership)
+        if request.htmx:
+            return _card_response(request, objective.pk)
+        messages.success(request, "Key result deleted.")
+        return redirect(_next_url(request, _url(request, "objective", objective_id=objective.pk)))
+    return render(request, "objectives/kr_delete.html", {"kr": kr, "objective": objective})
+
+
+@require_POST
+def kr_confidence(request, kr_id):
+    kr = _visible_kr(request, kr_id)
+    if not (
+        would_edit_if_open(request.membership, kr.objective) or can_checkin(request.membership, kr)
+    ):
+        raise PermissionDenied("You cannot change this key result.")
+    if _closed_for(request, kr.objective):
+        return _refuse_closed(request, kr.objective)
+    form = ConfidenceForm(request.POST)
+    if form.is_valid():
+        services.key_result_set_confidence(
+            kr=kr, actor=request.membership, confidence=form.cleaned_data["confidence"]
+        )
+    elif not request.htmx:
+        messages.error(request, "Choose on track, at risk or off track.")
+    if request.htmx:
+        return _card_response(request, kr.objective_id)
+    return redirect(_next_url(request, _url(request, "kr", kr_id=kr.pk)))
+
+
+@require_POST
+def kr_move(request, kr_id):
+    kr = _editable_kr(request, kr_id)
+    if _closed_for(request, kr.objective):
+        return _refuse_closed(request, kr.objective)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        services.key_result_reorder(
+            kr=kr, actor=request.membership, direction=form.cleaned_data["direction"]
+        )
+    if request.htmx:
+        return _card_response(request, kr.objective_id)
+    return redirect(_next_url(request, _url(request, "objective", objective_id=kr.objective_id)))

@@ -1,5 +1,15 @@
 """Company configuration pages (vision, strategy, themes, periods): admins only."""
 
+from django.urls import path
+
+from . import config_views as views
+
 app_name = "config"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.strategy, name="strategy"),
+    path("themes/", views.themes, name="themes"),
+    path("themes/<int:theme_id>/", views.theme_edit, name="theme-edit"),
+    path("periods/", views.periods, name="periods"),
+    path("periods/<int:period_id>/", views.period_edit, name="period-edit"),
+]

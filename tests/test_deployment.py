@@ -10,6 +10,8 @@ import yaml
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# Test-only variables that production never sets (the browser tests allow sync ORM calls).
+PRODUCTION_UNSET = {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def _production_env(**extra):

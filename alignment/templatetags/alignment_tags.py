@@ -1,9 +1,70 @@
 from django import template
 
+from objectives.permissions import can_edit_objective
+from objectives.progress import as_percent
+
+from .. import links
+from ..selectors import contribution, eligible_parents
+
 register = template.Library()
+
+BAR = 80
+
+
+def alignment_panel_context(request, objective, *, error=None, posted=None) -> dict:
+    """Context of ``alignment/_objective_alignment.html``, shared by the tag and the align view."""
+    membership = request.membership
+    can_edit = can_edit_objective(membership, objective)
+    context = {
+        "objective": objective,
+        "contribution": contribution(objective, membership),
+        "can_edit": can_edit,
+        "error": error,
+        "request": request,
+        "org": request.org,
+        "membership": membership,
+    }
+    if can_edit:
+        context["groups"] = eligible_parents(
+            org=request.org, membership=membership, objective=objective
+        )
+        context["field_id"] = f"align-parent-{objective.pk}"
+        try:
+            context["selected"] = int(posted) if posted else objective.parent_id
+        except ValueError:
+            context["selected"] = objective.parent_id
+    return context
 
 
 @register.inclusion_tag("alignment/_objective_alignment.html", takes_context=True)
 def objective_alignment(context, objective):
-    """Contribution path and children of one objective (placeholder until the alignment issue)."""
-    return {"objective": objective, "request": context.get("request")}
+    """Contribution path (up to the company vision), what aligns to it, and for people who
+    may edit it an align / re-align / unlink form."""
+    return alignment_panel_context(context["request"], objective)
+
+
+@register.inclusion_tag("alignment/_progress.html")
+def progress_bar(progress, label=""):
+    """A progress bar drawn with SVG attributes (CSP: no style attributes)."""
+    percent = as_percent(progress)
+    return {
+        "percent": percent,
+        "width": 0 if percent is None else round(BAR * percent / 100),
+        "bar": BAR,
+        "label": label,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def objective_href(context, objective):
+    return links.objective_url(context["org"], objective)
+
+
+@register.simple_tag(takes_context=True)
+def person_href(context, membership):
+    return links.person_url(context["org"], membership) or ""
+
+
+@register.simple_tag(takes_context=True)
+def team_href(context, team):
+    return links.team_url(context["org"], team) or ""

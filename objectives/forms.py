@@ -1,0 +1,307 @@
+"""Forms for objectives and key results. Every choice is built from the current company,
+so an id of another company is a field error, never a lookup."""
+
+from decimal import Decimal
+
+from django import forms
+from django.forms import formset_factory
+
+from organizations.models import Membership, Period, StrategicTheme, Team
+
+from .models import KeyResult, Objective
+from .permissions import can_create_objective, visible_objectives
+
+CLOSED_MESSAGE = "“%(period)s” is closed: its OKRs are read-only. Ask an admin to reopen it."
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.user.get_full_name() or obj.user.email
+
+
+class ParentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} ({obj.get_level_display()}, {obj.period.name})"
+
+
+def people_queryset(org):
+    return Membership.objects.for_org(org).filter(is_active=True).select_related("user")
+
+
+class ObjectiveForm(forms.ModelForm):
+    parent = ParentChoiceField(
+        queryset=Objective.objects.none(),
+        required=False,
+        label="Aligns to",
+        help_text="The team or company objective this one contributes to (optional).",
+    )
+
+    class Meta:
+        model = Objective
+        fields = [
+            "title",
+            "description",
+            "period",
+            "level",
+            "team",
+            "owner",
+            "theme",
+            "visibility",
+            "status",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"owner": PersonChoiceField}
+
+    def __init__(self, *args, org, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org = org
+        self.membership = membership
+        self.fields["period"].queryset = Period.objects.for_org(org).order_by("-start", "end")
+        self.fields["team"].queryset = Team.objects.for_org(org).order_by("name")
+        self.fields["owner"].queryset = people_queryset(org)
+        self.fields["owner"].help_text = "The person accountable (defaults to you)."
+        self.fields["theme"].queryset = StrategicTheme.objects.for_org(org)
+        self.fields["title"].widget.attrs.update({"maxlength": 200, "autocomplete": "off"})
+        parents = visible_objectives(
+            Objective.objects.for_org(org).exclude(level=Objective.Level.INDIVIDUAL),
+            membership,
+        ).select_related("period")
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+            self.fields["parent"].initial = self.instance.parent_id
+        self.fields["parent"].queryset = parents.order_by("-period__start", "level", "title")
+
+    def clean_title(self):
+        title = (self.cleaned_data.get("title") or "").strip()
+        if not title:
+            raise forms.ValidationError("Give the objective a title.")
+        return title
+
+    def clean(self):
+        data = super().clean()
+        level, team, owner = data.get("level"), data.get("team"), data.get("owner")
+        period, parent = data.get("period"), data.get("parent")
+        if level == Objective.Level.TEAM and team is None and "team" not in self.errors:
+            self.add_error("team", "Pick the team this objective belongs to.")
+        if level == Objective.Level.INDIVIDUAL and owner is None:
+            data["owner"] = owner = self.membership
+        if level and not self.errors:
+            changed = not self.instance.pk or any(
+                getattr(self.instance, f"{name}_id" if name != "level" else name) != value
+                for name, value in (
+                    ("level", level),
+                    ("team", team.pk if team else None),
+                    ("owner", owner.pk if owner else None),
+                )
+            )
+            if changed and not can_create_objective(
+                self.membership, level=level, team=team, owner=owner
+            ):
+                self.add_error(
+                    "level",
+                    {
+                        Objective.Level.COMPANY: "Only admins write company objectives.",
+                        Objective.Level.TEAM: "Only the team's managers (or admins) write its "
+                        "objectives.",
+                        Objective.Level.INDIVIDUAL: "You can only write your own individual "
+                        "objectives.",
+                    }[level],
+                )
+        if not self.membership.is_admin:
+            for candidate in {self.instance.period if self.instance.pk else None, period}:
+                if candidate is not None and candidate.is_closed:
+                    self.add_error("period", CLOSED_MESSAGE % {"period": candidate.name})
+                    break
+        if parent is not None and period is not None and not parent.period.contains(period):
+            self.add_error(
+                "parent",
+                f"“{parent.title}” is set for {parent.period.name}, which does not contain "
+                f"{period.name}.",
+            )
+        return data
+
+
+class KeyResultForm(forms.ModelForm):
+    class Meta:
+        model = KeyResult
+        fields = [
+            "title",
+            "owner",
+            "kind",
+            "unit",
+            "currency_code",
+            "start_value",
+            "target_value",
+            "current_value",
+            "weight",
+            "confidence",
+        ]
+        labels = {
+            "start_value": "Start",
+            "target_value": "Target",
+            "current_value": "Current",
+            "currency_code": "Currency code",
+        }
+        help_texts = {
+            "currency_code": "Three letters, such as EUR or USD (for currency KRs).",
+            "weight": "How much this KR counts in the objective's progress (default 1).",
+        }
+        field_classes = {"owner": PersonChoiceField}
+
+    def __init__(self, *args, org, objective, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objective = objective
+        self.membership = membership
+        self.fields["owner"].queryset = people_queryset(org)
+        self.fields["owner"].required = False
+        self.fields["owner"].help_text = "Defaults to the objective's owner."
+        if not self.instance.pk:
+            self.fields["owner"].initial = objective.owner_id
+        self.fields["title"].widget.attrs.update({"maxlength": 200, "autocomplete": "off"})
+        self.fields["currency_code"].widget.attrs.update({"maxlength": 3, "size": 4})
+        for name in ("start_value", "target_value", "current_value", "weight"):
+            self.fields[name].widget.attrs["step"] = "any"
+
+    def clean_title(self):
+        title = (self.cleaned_data.get("title") or "").strip()
+        if not title:
+            raise forms.ValidationError("Give the key result a title.")
+        return title
+
+    def clean_currency_code(self):
+        return (self.cleaned_data.get("currency_code") or "").strip().upper()
+
+    def clean_weight(self):
+        weight = self.cleaned_data.get("weight")
+        if weight is not None and weight <= 0:
+            raise forms.ValidationError("The weight must be more than 0.")
+        return weight
+
+    def clean(self):
+        data = super().clean()
+        if not self.membership.is_admin and self.objective.period.is_closed:
+            raise forms.ValidationError(CLOSED_MESSAGE % {"period": self.objective.period.name})
+        kind, unit = data.get("kind"), data.get("unit")
+        start, target = data.get("start_value"), data.get("target_value")
+        if kind != KeyResult.Kind.MILESTONE and start is not None and start == target:
+            self.add_error("target_value", "The target must differ from the start.")
+        measured = start is not None and target is not None and start != target
+        if measured and kind == KeyResult.Kind.INCREASE and target < start:
+            self.add_error("target_value", "To increase, the target must be above the start.")
+        if measured and kind == KeyResult.Kind.DECREASE and target > start:
+            self.add_error("target_value", "To decrease, the target must be below the start.")
+        code = data.get("currency_code", "")
+        if unit == KeyResult.Unit.CURRENCY and (len(code) != 3 or not code.isalpha()):
+            self.add_error("currency_code", "Give a three-letter currency code, such as EUR.")
+        if data.get("owner") is None:
+            data["owner"] = self.objective.owner
+        return data
+
+    def _post_clean(self):
+        # Milestones are done (1) or not (0) whatever was typed for start/target.
+        if self.cleaned_data.get("kind") == KeyResult.Kind.MILESTONE:
+            self.cleaned_data["start_value"] = Decimal(0)
+            self.cleaned_data["target_value"] = Decimal(1)
+            current = self.cleaned_data.get("current_value") or 0
+            self.cleaned_data["current_value"] = Decimal(1 if current >= 1 else 0)
+        self.instance.org_id = self.objective.org_id
+        self.instance.objective = self.objective
+        super()._post_clean()
+
+
+class QuickKeyResultForm(forms.Form):
+    """One row of the "new objective" form: a KR in three fields. Blank rows are skipped."""
+
+    title = forms.CharField(max_length=200, required=False, label="Key result")
+    start_value = forms.DecimalField(
+        max_digits=18, decimal_places=4, required=False, label="From", initial=0
+    )
+    target_value = forms.DecimalField(max_digits=18, decimal_places=4, required=False, label="To")
+
+    def clean(self):
+        data = super().clean()
+        title = (data.get("title") or "").strip()
+        data["title"] = title
+        if not title:
+            return data
+        start = data.get("start_value")
+        target = data.get("target_value")
+        if start is None:
+            data["start_value"] = start = Decimal(0)
+        if target is None and "target_value" not in self.errors:
+            self.add_error("target_value", "Give a target.")
+        elif target is not None and target == start:
+            self.add_error("target_value", "The target must differ from the start.")
+        return data
+
+    def key_result_data(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("title"):
+            return None
+        start, target = data["start_value"], data["target_value"]
+        kind = KeyResult.Kind.INCREASE if target > start else KeyResult.Kind.DECREASE
+        return {
+            "title": data["title"],
+            "start_value": start,
+            "target_value": target,
+            "current_value": start,
+            "kind": kind,
+        }
+
+
+QuickKeyResultFormSet = formset_factory(QuickKeyResultForm, extra=3, max_num=10)
+
+
+class ConfidenceForm(forms.Form):
+    confidence = forms.ChoiceField(choices=KeyResult.Confidence.choices, label="Confidence")
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class ShareForm(forms.Form):
+    person = PersonChoiceField(queryset=Membership.objects.none(), label="Person")
+    co_owner = forms.BooleanField(
+        required=False, label="Co-owner (may edit the objective and its key results)"
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people_queryset(org).order_by("user__full_name")
+
+
+class PeriodSwitchForm(forms.Form):
+    period = forms.ModelChoiceField(queryset=Period.objects.none(), required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.for_org(org)
+
+
+class ExploreForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    period = forms.ModelChoiceField(queryset=Period.objects.none(), required=False)
+    level = forms.ChoiceField(choices=[("", "Any level")] + Objective.Level.choices, required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    owner = PersonChoiceField(queryset=Membership.objects.none(), required=False)
+    theme = forms.ModelChoiceField(queryset=StrategicTheme.objects.none(), required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status")] + Objective.Status.choices, required=False
+    )
+    confidence = forms.ChoiceField(
+        choices=[("", "Any confidence")] + KeyResult.Confidence.choices,
+        required=False,
+        help_text="Objectives with at least one key result in this state.",
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.for_org(org).order_by("-start", "end")
+        self.fields["period"].empty_label = "Any period"
+        self.fields["team"].queryset = Team.objects.for_org(org).order_by("name")
+        self.fields["team"].empty_label = "Any team"
+        self.fields["owner"].queryset = people_queryset(org).order_by("user__full_name")
+        self.fields["owner"].empty_label = "Anyone"
+        self.fields["theme"].queryset = StrategicTheme.objects.for_org(org)
+        self.fields["theme"].empty_label = "Any theme"

@@ -1,0 +1,189 @@
+"""Writes for objectives and key results. Views call these; nothing else writes OKRs.
+
+(``Objective.parent`` is the exception: only ``alignment.services.objective_align`` writes it.)
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from guardian.shortcuts import assign_perm, remove_perm
+
+from .models import KeyResult, Objective
+
+OBJECTIVE_FIELDS = (
+    "period",
+    "level",
+    "team",
+    "owner",
+    "title",
+    "description",
+    "theme",
+    "visibility",
+    "status",
+)
+KR_FIELDS = (
+    "title",
+    "owner",
+    "kind",
+    "unit",
+    "currency_code",
+    "start_value",
+    "target_value",
+    "current_value",
+    "weight",
+    "confidence",
+)
+
+
+def _normalise_objective(objective: Objective) -> None:
+    if objective.level == Objective.Level.COMPANY:
+        objective.team = None
+    if objective.level == Objective.Level.INDIVIDUAL:
+        objective.team = None
+
+
+def _normalise_kr(kr: KeyResult) -> None:
+    if kr.kind == KeyResult.Kind.MILESTONE:
+        kr.start_value = Decimal(0)
+        kr.target_value = Decimal(1)
+        kr.current_value = Decimal(1) if (kr.current_value or 0) >= 1 else Decimal(0)
+    if kr.unit != KeyResult.Unit.CURRENCY:
+        kr.currency_code = ""
+    else:
+        kr.currency_code = (kr.currency_code or "").upper()
+
+
+@transaction.atomic
+def objective_create(
+    *, org, actor, period, level: str, title: str, key_results: list[dict] | None = None, **fields
+) -> Objective:
+    """Create an objective (and optionally its first key results) in one transaction."""
+    unknown = set(fields) - set(OBJECTIVE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown objective fields: {sorted(unknown)}")
+    objective = Objective(
+        org=org, period=period, level=level, title=title, created_by=actor, **fields
+    )
+    if level == Objective.Level.INDIVIDUAL and objective.owner_id is None:
+        objective.owner = actor
+    _normalise_objective(objective)
+    objective.full_clean()
+    objective.save()
+    for data in key_results or []:
+        key_result_create(objective=objective, actor=actor, **data)
+    return objective
+
+
+@transaction.atomic
+def objective_update(*, objective: Objective, actor, **fields) -> Objective:
+    unknown = set(fields) - set(OBJECTIVE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown objective fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(objective, name, value)
+    _normalise_objective(objective)
+    objective.full_clean()
+    objective.save()
+    return objective
+
+
+@transaction.atomic
+def objective_delete(*, objective: Objective, actor) -> None:
+    """Delete an objective with its key results; objectives aligned to it become unaligned."""
+    objective.delete()
+
+
+@transaction.atomic
+def objective_share(*, objective: Objective, actor, membership, co_owner: bool = False) -> None:
+    """Let ``membership`` read a (private) objective, or co-own it (edit it and its KRs)."""
+    if membership.org_id != objective.org_id:
+        raise ValidationError("You can only share with people of this company.")
+    assign_perm("objectives.share_objective", membership.user, objective)
+    if co_owner:
+        assign_perm("objectives.change_objective", membership.user, objective)
+
+
+@transaction.atomic
+def objective_unshare(*, objective: Objective, actor, membership) -> None:
+    remove_perm("objectives.share_objective", membership.user, objective)
+    remove_perm("objectives.change_objective", membership.user, objective)
+
+
+@transaction.atomic
+def key_result_create(*, objective: Objective, actor, title: str, **fields) -> KeyResult:
+    unknown = set(fields) - set(KR_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown key result fields: {sorted(unknown)}")
+    fields.setdefault("owner", objective.owner)
+    if fields["owner"] is None:
+        fields["owner"] = objective.owner
+    last = (
+        KeyResult.objects.filter(objective=objective)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    kr = KeyResult(
+        org_id=objective.org_id,
+        objective=objective,
+        title=title,
+        position=0 if last is None else last + 1,
+        **fields,
+    )
+    _normalise_kr(kr)
+    kr.full_clean()
+    kr.save()
+    return kr
+
+
+@transaction.atomic
+def key_result_update(*, kr: KeyResult, actor, **fields) -> KeyResult:
+    unknown = set(fields) - set(KR_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown key result fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(kr, name, value)
+    if "owner" in fields and kr.owner is None:
+        kr.owner = kr.objective.owner
+    _normalise_kr(kr)
+    kr.full_clean()
+    kr.save()
+    return kr
+
+
+@transaction.atomic
+def key_result_set_confidence(*, kr: KeyResult, actor, confidence: str) -> KeyResult:
+    if confidence not in KeyResult.Confidence.values:
+        raise ValidationError({"confidence": "Choose on track, at risk or off track."})
+    kr.confidence = confidence
+    kr.save(update_fields=["confidence", "updated_at"])
+    return kr
+
+
+@transaction.atomic
+def key_result_delete(*, kr: KeyResult, actor) -> None:
+    kr.delete()
+
+
+@transaction.atomic
+def key_result_reorder(*, kr: KeyResult, actor, direction: str) -> KeyResult:
+    """Move a key result one place up or down among its objective's key results."""
+    if direction not in ("up", "down"):
+        raise ValidationError("Move a key result up or down.")
+    siblings = list(
+        KeyResult.objects.select_for_update()
+        .filter(objective_id=kr.objective_id)
+        .order_by("position", "id")
+    )
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == kr.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+    changed = []
+    for position, sibling in enumerate(siblings):
+        if sibling.position != position:
+            sibling.position = position
+            changed.append(sibling)
+    KeyResult.objects.bulk_update(changed, ["position"])
+    return kr

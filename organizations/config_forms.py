@@ -1,0 +1,115 @@
+"""Forms of the company configuration pages (admins only)."""
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.db.models.functions import Lower
+
+from .models import Organization, Period, StrategicTheme
+from .periods import overlapping
+
+TEXT_LIMIT = 20_000
+
+
+class StrategyForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["vision", "mission", "strategy"]
+        help_texts = {
+            "vision": "Where the company is going. Markdown: **bold**, lists, links.",
+            "mission": "Why the company exists (optional). Markdown.",
+            "strategy": "How you will get there; objectives should follow from it. Markdown.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].validators.append(MaxLengthValidator(TEXT_LIMIT))
+            self.fields[name].widget.attrs.update({"rows": 6, "maxlength": TEXT_LIMIT})
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = StrategicTheme
+        fields = ["name", "description", "colour"]
+        widgets = {
+            "colour": forms.TextInput(attrs={"type": "color"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org = org
+        self.fields["description"].validators.append(MaxLengthValidator(2000))
+
+    def clean_name(self):
+        name = (self.cleaned_data.get("name") or "").strip()
+        if not name:
+            raise forms.ValidationError("Give the theme a name.")
+        clash = StrategicTheme.objects.for_org(self.org).annotate(lname=Lower("name"))
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.filter(lname=name.lower()).exists():
+            raise forms.ValidationError("There is already a theme with this name.")
+        return name
+
+
+class _PeriodDatesMixin:
+    """End on or after start; no overlap with another period of the same kind."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        kind = data.get("kind") or getattr(self.instance, "kind", None)
+        if start and end and end < start:
+            self.add_error("end", "The end must be on or after the start.")
+        elif start and end and kind:
+            clash = overlapping(
+                self.org, kind=kind, start=start, end=end, exclude_pk=self.instance.pk
+            ).first()
+            if clash is not None:
+                self.add_error(
+                    "start",
+                    f"These dates overlap “{clash.name}” ({clash.start:%d %b %Y} to "
+                    f"{clash.end:%d %b %Y}); periods of the same kind may not overlap.",
+                )
+        return data
+
+
+class PeriodCreateForm(_PeriodDatesMixin, forms.ModelForm):
+    class Meta:
+        model = Period
+        fields = ["kind", "name", "start", "end"]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {"end": "The last day of the period (inclusive)."}
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org = org
+
+
+class PeriodEditForm(_PeriodDatesMixin, forms.ModelForm):
+    class Meta:
+        model = Period
+        fields = ["name", "start", "end"]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {"end": "The last day of the period (inclusive)."}
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org = org
+
+
+class FiscalYearForm(forms.Form):
+    fiscal_year = forms.IntegerField(
+        min_value=2000,
+        max_value=2100,
+        label="Fiscal year",
+        help_text="Creates the year, its 4 quarters and 12 months, from the fiscal-year start "
+        "month.",
+    )

@@ -1,0 +1,87 @@
+"""Writes of the company configuration: vision and strategy, themes, periods."""
+
+from django.db import transaction
+
+from .models import Organization, Period, StrategicTheme
+from .periods import enclosing_period, fiscal_year_periods
+
+
+@transaction.atomic
+def strategy_update(*, org: Organization, actor, vision: str, mission: str, strategy: str):
+    org.vision, org.mission, org.strategy = vision, mission, strategy
+    org.full_clean()
+    org.save(update_fields=["vision", "mission", "strategy"])
+    return org
+
+
+@transaction.atomic
+def theme_create(*, org: Organization, actor, name: str, description: str = "", colour: str):
+    theme = StrategicTheme(org=org, name=name, description=description, colour=colour)
+    theme.full_clean()
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def theme_update(*, theme: StrategicTheme, actor, **fields) -> StrategicTheme:
+    for name, value in fields.items():
+        setattr(theme, name, value)
+    theme.full_clean()
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def theme_delete(*, theme: StrategicTheme, actor) -> None:
+    """Objectives tagged with the theme keep existing, untagged."""
+    theme.delete()
+
+
+@transaction.atomic
+def fiscal_year_generate(*, org: Organization, actor, fiscal_year: int) -> list[Period]:
+    return fiscal_year_periods(org, fiscal_year)
+
+
+@transaction.atomic
+def period_create(*, org: Organization, actor, kind: str, name: str, start, end) -> Period:
+    """A custom period; it nests under the period of the next kind up that contains it."""
+    period = Period(
+        org=org,
+        kind=kind,
+        name=name,
+        start=start,
+        end=end,
+        parent=enclosing_period(org, kind=kind, start=start, end=end),
+    )
+    period.full_clean()
+    period.save()
+    return period
+
+
+@transaction.atomic
+def period_update(*, period: Period, actor, name: str, start, end) -> Period:
+    period.name, period.start, period.end = name, start, end
+    if period.parent is None or not (period.parent.start <= start and end <= period.parent.end):
+        period.parent = enclosing_period(period.org, kind=period.kind, start=start, end=end)
+    period.full_clean()
+    period.save()
+    return period
+
+
+@transaction.atomic
+def period_make_current(*, period: Period, actor) -> Period:
+    """One current period per kind: the others of its kind stop being current."""
+    Period.objects.for_org(period.org_id).filter(kind=period.kind, is_current=True).exclude(
+        pk=period.pk
+    ).update(is_current=False)
+    period.is_current = True
+    period.save(update_fields=["is_current"])
+    return period
+
+
+@transaction.atomic
+def period_set_closed(*, period: Period, actor, closed: bool) -> Period:
+    """A closed period's OKRs are read-only (admins excepted)."""
+    period.is_closed = closed
+    period.save(update_fields=["is_closed"])
+    return period

@@ -1,0 +1,160 @@
+"""Company configuration pages: vision and strategy, strategic themes, periods. Admins only."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from . import config_services as services
+from .config_forms import (
+    FiscalYearForm,
+    PeriodCreateForm,
+    PeriodEditForm,
+    StrategyForm,
+    ThemeForm,
+)
+from .markdown import render_markdown
+from .models import Period, StrategicTheme
+from .periods import org_today
+from .permissions import admin_required
+from .tenancy import get_org_object_or_404
+
+
+def _go(request, name, **kwargs):
+    return redirect(f"config:{name}", org_slug=request.org.slug, **kwargs)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def strategy(request):
+    org = request.org
+    form = StrategyForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.strategy_update(
+                org=org, actor=request.membership, **{k: form.cleaned_data[k] for k in form.fields}
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Vision and strategy saved.")
+            return _go(request, "strategy")
+    preview = {
+        name: render_markdown(form.data.get(name, "") if form.is_bound else getattr(org, name))
+        for name in ("vision", "mission", "strategy")
+    }
+    return render(request, "config/strategy.html", {"form": form, "preview": preview})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def themes(request):
+    form = ThemeForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        theme = services.theme_create(
+            org=request.org, actor=request.membership, **form.cleaned_data
+        )
+        messages.success(request, f"Theme “{theme.name}” added.")
+        return _go(request, "themes")
+    rows = StrategicTheme.objects.for_org(request.org).order_by("name")
+    return render(request, "config/themes.html", {"form": form, "themes": rows})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def theme_edit(request, theme_id):
+    theme = get_org_object_or_404(request, StrategicTheme, pk=theme_id)
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        name = theme.name
+        services.theme_delete(theme=theme, actor=request.membership)
+        messages.success(request, f"Theme “{name}” deleted; its objectives keep existing.")
+        return _go(request, "themes")
+    form = ThemeForm(request.POST or None, instance=theme, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        services.theme_update(theme=theme, actor=request.membership, **form.cleaned_data)
+        messages.success(request, "Theme saved.")
+        return _go(request, "themes")
+    return render(request, "config/theme_edit.html", {"form": form, "theme": theme})
+
+
+def _period_tree(org):
+    periods = list(Period.objects.for_org(org).order_by("start", "-end"))
+    children: dict = {}
+    for period in periods:
+        children.setdefault(period.parent_id, []).append(period)
+    for period in periods:
+        period.child_list = children.get(period.pk, [])
+    return children.get(None, [])
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def periods(request):
+    action = request.POST.get("action") if request.method == "POST" else None
+    today = org_today(request.org)
+    fy_form = FiscalYearForm(
+        request.POST if action == "generate" else None, initial={"fiscal_year": today.year}
+    )
+    create_form = PeriodCreateForm(request.POST if action == "create" else None, org=request.org)
+    if action == "generate" and fy_form.is_valid():
+        year = fy_form.cleaned_data["fiscal_year"]
+        try:
+            services.fiscal_year_generate(
+                org=request.org, actor=request.membership, fiscal_year=year
+            )
+        except ValidationError as exc:
+            fy_form.add_error("fiscal_year", exc.messages)
+        else:
+            messages.success(request, f"FY{year} is ready: the year, 4 quarters and 12 months.")
+            return _go(request, "periods")
+    if action == "create" and create_form.is_valid():
+        try:
+            period = services.period_create(
+                org=request.org, actor=request.membership, **create_form.cleaned_data
+            )
+        except ValidationError as exc:
+            create_form.add_error(None, exc)
+        else:
+            messages.success(request, f"Period “{period.name}” created.")
+            return _go(request, "periods")
+    context = {
+        "tree": _period_tree(request.org),
+        "fy_form": fy_form,
+        "create_form": create_form,
+        "fiscal_start": request.org.get_fiscal_year_start_month_display(),
+    }
+    return render(request, "config/periods.html", context)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def period_edit(request, period_id):
+    period = get_org_object_or_404(request, Period.objects.select_related("parent"), pk=period_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "make-current":
+        services.period_make_current(period=period, actor=request.membership)
+        messages.success(request, f"“{period.name}” is now the current {period.kind}.")
+        return _go(request, "period-edit", period_id=period.pk)
+    if action in ("close", "reopen"):
+        services.period_set_closed(
+            period=period, actor=request.membership, closed=action == "close"
+        )
+        messages.success(
+            request,
+            f"“{period.name}” is closed: its OKRs are read-only."
+            if action == "close"
+            else f"“{period.name}” is open again.",
+        )
+        return _go(request, "period-edit", period_id=period.pk)
+    form = PeriodEditForm(
+        request.POST if action == "save" else None, instance=period, org=request.org
+    )
+    if action == "save" and form.is_valid():
+        try:
+            services.period_update(period=period, actor=request.membership, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Period saved.")
+            return _go(request, "period-edit", period_id=period.pk)
+    return render(request, "config/period_edit.html", {"form": form, "period": period})
