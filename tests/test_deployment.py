@@ -15,11 +15,7 @@ PRODUCTION_UNSET = {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_
 
 
 def _production_env(**extra):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT"}
-    }
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_UNSET}
     env.update(
         DJANGO_SETTINGS_MODULE="okr_site.settings",
         DEBUG="0",
