@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from objectives.models import KeyResult, Objective
 from objectives.permissions import visible_objectives
+from organizations.markdown import markdown_to_text
 from organizations.models import Membership, Period, Team, TeamMembership
 
 from . import rules
@@ -93,7 +94,7 @@ def load_forest(org, period: Period, membership: Membership) -> Forest:
 
 def vision_excerpt(org, limit: int = 180) -> str:
     for line in (org.vision or "").splitlines():
-        text = line.strip().lstrip("#>*- ").strip()
+        text = markdown_to_text(line)
         if text:
             return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
     return ""

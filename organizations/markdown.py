@@ -4,6 +4,8 @@ Markdown passes raw HTML through, so its output is always cleaned by nh3 (an all
 sanitiser): no script, no event handlers, no ``javascript:`` links survive.
 """
 
+import html as html_lib
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -26,3 +28,9 @@ def render_markdown(text: str | None) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 just above
+
+
+def markdown_to_text(text: str | None) -> str:
+    """Plain text of a Markdown snippet (for one-line excerpts such as the vision)."""
+    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"])
+    return html_lib.unescape(" ".join(nh3.clean(html, tags=set()).split()))

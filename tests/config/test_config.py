@@ -209,3 +209,11 @@ def test_config_pages_query_budget(admin, org, django_assert_max_num_queries):
         StrategicThemeFactory(org=org)
     with django_assert_max_num_queries(12):
         assert admin.get(url(org, "themes")).status_code == 200
+
+
+def test_vision_excerpt_is_plain_text_without_markup():
+    from alignment.selectors import vision_excerpt
+    from organizations.models import Organization
+
+    org = Organization(name="X", slug="x", vision="Every team runs on **Acme** & <b>friends</b>")
+    assert vision_excerpt(org) == "Every team runs on Acme & friends"
