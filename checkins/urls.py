@@ -1,3 +1,15 @@
+from django.urls import path
+
+from . import views
+
 app_name = "checkins"
 
-urlpatterns = []
+urlpatterns = [
+    path("feed/", views.company_feed, name="feed"),
+    path("teams/<int:team_id>/feed/", views.team_feed, name="team-feed"),
+    path("krs/<int:kr_id>/", views.checkin_create, name="create"),
+    path("krs/<int:kr_id>/history/", views.kr_history, name="kr-history"),
+    path("<int:checkin_id>/delete/", views.checkin_delete, name="delete"),
+    path("schedules/", views.schedules, name="schedules"),
+    path("schedules/<int:schedule_id>/", views.schedule_edit, name="schedule-edit"),
+]

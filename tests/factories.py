@@ -132,3 +132,28 @@ class KeyResultFactory(factory.django.DjangoModelFactory):
     start_value = Decimal(0)
     target_value = Decimal(100)
     current_value = Decimal(0)
+
+
+# --- checkins (issue 6) ---
+from checkins.models import CheckIn, ReminderSchedule  # noqa: E402
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    key_result = factory.SubFactory(KeyResultFactory)
+    org = factory.SelfAttribute("key_result.org")
+    author = factory.SelfAttribute("key_result.owner")
+    value = Decimal(10)
+    previous_value = Decimal(0)
+    confidence = "on_track"
+
+
+class ReminderScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReminderSchedule
+
+    org = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Reminder {n}")
+    created_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=400))

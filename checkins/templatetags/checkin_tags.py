@@ -1,15 +1,186 @@
+"""Check-in pieces other pages embed: the inline form, the history, the charts."""
+
 from django import template
+from django.utils import timezone
+
+from objectives.models import KeyResult
+from objectives.permissions import managed_team_ids
+from objectives.progress import as_percent, key_result_progress
+
+from .. import charts, pace
+from ..forms import CheckInForm
+from ..models import CheckIn
+from ..reminders import zone
+from ..selectors import kr_checkins
+from ..services import can_delete_checkin
 
 register = template.Library()
 
 
-@register.inclusion_tag("checkins/_kr_history.html", takes_context=True)
-def kr_history(context, kr):
-    """Check-in history and chart of one key result (placeholder until the check-in issue)."""
-    return {"kr": kr, "request": context.get("request")}
+def _cached_period(kr):
+    """The KR's period if the page loaded it with the KR, else ``None`` (never a query)."""
+    if not KeyResult.objective.is_cached(kr):
+        return None
+    objective = kr.objective
+    if not type(objective).period.is_cached(objective):
+        return None
+    return objective.period
+
+
+def _granted_kr_ids(membership) -> frozenset:
+    """KRs this person contributes to (guardian grant); one query per request, cached."""
+    cached = getattr(membership, "_checkin_granted_krs", None)
+    if cached is None:
+        from objectives.models import KeyResultUserObjectPermission
+
+        cached = frozenset(
+            KeyResultUserObjectPermission.objects.filter(
+                user_id=membership.user_id,
+                permission__codename="checkin_keyresult",
+                content_object__org_id=membership.org_id,
+            ).values_list("content_object_id", flat=True)
+        )
+        membership._checkin_granted_krs = cached
+    return cached
+
+
+def may_show_checkin_form(membership, kr) -> bool:
+    """Whether to offer the form: ``kr.can_checkin`` when the page computed it, else the same
+    rules as ``can_checkin`` from loaded fields and per-request caches (no query per KR). The
+    server checks ``can_checkin`` again on submit."""
+    if membership is None or kr.org_id != membership.org_id:
+        return False
+    precomputed = getattr(kr, "can_checkin", None)
+    if isinstance(precomputed, bool):
+        return precomputed
+    period = _cached_period(kr)
+    if period is not None and period.is_closed:
+        return False
+    if membership.is_admin or kr.owner_id == membership.id:
+        return True
+    if KeyResult.objective.is_cached(kr):
+        objective = kr.objective
+        if objective.owner_id == membership.id:
+            return True
+        if objective.level == "team" and objective.team_id in managed_team_ids(membership):
+            return True
+    return kr.pk in _granted_kr_ids(membership)
+
+
+def checkin_form_context(request, kr, *, form=None) -> dict:
+    membership = getattr(request, "membership", None)
+    view_name = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    return {
+        "kr": kr,
+        "org": getattr(request, "org", None),
+        "request": request,
+        "form": form or CheckInForm(kr=kr, auto_id=f"kr{kr.pk}-%s"),
+        "may_checkin": may_show_checkin_form(membership, kr),
+        "percent": as_percent(key_result_progress(kr)),
+        "is_kr_page": view_name == "objectives:kr",
+        "is_milestone": kr.kind == KeyResult.Kind.MILESTONE,
+    }
 
 
 @register.inclusion_tag("checkins/_checkin_form.html", takes_context=True)
 def kr_checkin_form(context, kr):
-    """Inline check-in form for one key result (placeholder until the check-in issue)."""
-    return {"kr": kr, "request": context.get("request")}
+    """Inline check-in form of one key result. No query per KR: it renders from the KR's
+    loaded fields and ``request.membership`` (see ``may_show_checkin_form``)."""
+    request = context.get("request")
+    result = checkin_form_context(request, kr)
+    result["csrf_token"] = context.get("csrf_token")
+    return result
+
+
+def history_context(request, kr, *, now=None) -> dict:
+    now = now or timezone.now()
+    org = kr.objective.org if KeyResult.objective.is_cached(kr) else request.org
+    tz = zone(request.org or org)
+    period = kr.objective.period
+    checkins = list(kr_checkins(kr))
+    stale_days = pace.org_stale_days(request.org)
+    kr_pace = pace.kr_pace(
+        kr,
+        period=period,
+        today=timezone.localdate(now, timezone=tz),
+        now=now,
+        stale_days=stale_days,
+    )
+    membership = getattr(request, "membership", None)
+    low, high = sorted((kr.start_value, kr.target_value))
+    for c in checkins:
+        c.deletable = membership is not None and can_delete_checkin(c, membership, now=now)
+        c.outside_range = kr.kind != KeyResult.Kind.MILESTONE and not low <= c.value <= high
+    return {
+        "chart_id": f"krchart-{kr.pk}",
+        "kr": kr,
+        "org": request.org,
+        "request": request,
+        "checkins": checkins,
+        "chart": charts.kr_value_chart(kr, checkins, period=period, tz=tz, now=now),
+        "pace": kr_pace,
+        "period": period,
+    }
+
+
+@register.inclusion_tag("checkins/_kr_history.html", takes_context=True)
+def kr_history(context, kr):
+    """History table and value-over-time chart of one KR (two or three queries)."""
+    result = history_context(context.get("request"), kr)
+    result["csrf_token"] = context.get("csrf_token")
+    return result
+
+
+@register.inclusion_tag("checkins/_objective_chart.html", takes_context=True)
+def objective_progress_chart(context, objective, key_results=None):
+    """An objective's progress over time (two queries; pass ``key_results`` if loaded)."""
+    request = context.get("request")
+    org = getattr(request, "org", None) or objective.org
+    tz = zone(org)
+    krs = list(key_results) if key_results is not None else list(objective.key_results.all())
+    checkins = list(
+        CheckIn.objects.for_org(objective.org_id)
+        .filter(key_result__objective=objective)
+        .only("id", "key_result_id", "value", "previous_value", "created_at")
+    )
+    chart = charts.objective_chart(
+        krs, checkins, period=objective.period, tz=tz, now=timezone.now()
+    )
+    return {
+        "chart": chart,
+        "objective": objective,
+        "chart_id": f"objchart-{objective.pk}",
+        "title": f"Progress of {objective.title}",
+    }
+
+
+@register.inclusion_tag("checkins/_pace.html")
+def kr_pace_badge(kr, period=None):
+    """Ahead / on pace / behind for one KR (no query when its period is loaded)."""
+    period = period or _cached_period(kr)
+    if period is None:
+        return {"pace": None}
+    now = timezone.now()
+    result = pace.kr_pace(
+        kr, period=period, today=timezone.localdate(now), now=now, stale_days=None
+    )
+    return {"pace": result}
+
+
+@register.filter
+def conf_label(value):
+    return dict(KeyResult.Confidence.choices).get(value, value)
+
+
+@register.inclusion_tag("checkins/_flagged_panel.html", takes_context=True)
+def flagged_krs_panel(context, team_ids=None, limit=15):
+    """KRs whose confidence or silence does not match their pace (for the managers' dashboard).
+
+    The dashboard lives in the alignment app, below check-ins; it shows this panel through
+    the template tag so the alignment code never imports check-ins.
+    """
+    request = context["request"]
+    flagged = pace.flagged_key_results(
+        request.org, team_ids=team_ids, membership=request.membership
+    )
+    return {"flagged": flagged[:limit], "more": max(0, len(flagged) - limit), "org": request.org}

@@ -1,0 +1,240 @@
+"""Pace: where a key result should be today, and which key results need attention.
+
+The expected pace is a straight line from the start value on the period's first day to the
+target on its last day. A KR is *flagged* when its owner says "on track" but it is more than
+``BEHIND_FLAG_POINTS`` percentage points behind that line, or when it has had no check-in for
+longer than the company's reminder schedules allow (``stale_after_days``).
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from objectives.models import KeyResult, Objective
+from objectives.progress import ONE, ZERO, as_percent, clamp, key_result_progress
+from organizations.models import Team, TeamMembership
+
+BEHIND_FLAG_POINTS = 20
+ON_PACE_POINTS = 5
+# Allowed days without a check-in, by the most frequent enabled cadence (a month or a
+# quarter plus a week of grace); without any schedule, ``CHECKIN_STALE_DAYS`` (default 35).
+STALE_DAYS_BY_CADENCE = {"monthly": 38, "quarterly": 98}
+
+FLAG_BEHIND = "behind"
+FLAG_STALE = "stale"
+FLAG_TEXT = {
+    FLAG_BEHIND: "Says on track, but more than 20 points behind pace",
+    FLAG_STALE: "No recent check-in",
+}
+
+
+def default_stale_days() -> int:
+    return int(getattr(settings, "CHECKIN_STALE_DAYS", 35))
+
+
+def expected_progress(
+    *, period_start: datetime.date, period_end: datetime.date, today: datetime.date
+) -> Decimal:
+    """Fraction (0..1) of the period elapsed on ``today``: 0 on its first day, 1 on its last."""
+    total = (period_end - period_start).days
+    if total <= 0:
+        return ONE if today >= period_start else ZERO
+    return clamp(Decimal((today - period_start).days) / Decimal(total))
+
+
+def expected_value(*, start_value, target_value, expected: Decimal) -> Decimal:
+    start_value, target_value = Decimal(start_value), Decimal(target_value)
+    return start_value + (target_value - start_value) * expected
+
+
+def gap_points(progress: Decimal, expected: Decimal) -> int:
+    """Progress minus expected progress, in percentage points (positive = ahead)."""
+    return as_percent(progress) - as_percent(expected)
+
+
+def pace_status(progress: Decimal, expected: Decimal) -> str:
+    gap = gap_points(progress, expected)
+    if gap > ON_PACE_POINTS:
+        return "ahead"
+    if gap < -ON_PACE_POINTS:
+        return "behind"
+    return "on_pace"
+
+
+def is_optimistic(confidence: str, progress: Decimal, expected: Decimal) -> bool:
+    """Confidence says on track while progress trails the pace by more than the limit."""
+    return (
+        confidence == KeyResult.Confidence.ON_TRACK
+        and gap_points(progress, expected) < -BEHIND_FLAG_POINTS
+    )
+
+
+def is_stale(
+    *,
+    last_checkin_at: datetime.datetime | None,
+    created_at: datetime.datetime,
+    now: datetime.datetime,
+    allowed_days: int,
+) -> bool:
+    """No check-in (counting from the KR's creation) for longer than ``allowed_days``."""
+    since = last_checkin_at or created_at
+    return now - since > datetime.timedelta(days=allowed_days)
+
+
+def stale_after_days(cadences: Iterable[str]) -> int:
+    """Days a KR may go without a check-in, given the company's enabled schedule cadences."""
+    allowed = [STALE_DAYS_BY_CADENCE[c] for c in cadences if c in STALE_DAYS_BY_CADENCE]
+    return min(allowed) if allowed else default_stale_days()
+
+
+@dataclass
+class Pace:
+    progress: Decimal
+    expected: Decimal
+    status: str
+    gap: int
+    expected_value: Decimal
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return as_percent(self.progress)
+
+    @property
+    def expected_percent(self) -> int:
+        return as_percent(self.expected)
+
+    @property
+    def flag_texts(self) -> list[str]:
+        return [FLAG_TEXT[f] for f in self.flags]
+
+
+def kr_pace(
+    kr, *, period, today: datetime.date, now: datetime.datetime, stale_days: int | None
+) -> Pace:
+    """Pace and flags of one KR. ``stale_days=None`` skips the staleness flag."""
+    progress = key_result_progress(kr)
+    expected = expected_progress(period_start=period.start, period_end=period.end, today=today)
+    flags = []
+    if kr.kind != KeyResult.Kind.MILESTONE and is_optimistic(kr.confidence, progress, expected):
+        flags.append(FLAG_BEHIND)
+    if (
+        stale_days is not None
+        and period.start <= today <= period.end
+        and progress < ONE
+        and is_stale(
+            last_checkin_at=kr.last_checkin_at,
+            created_at=kr.created_at,
+            now=now,
+            allowed_days=stale_days,
+        )
+    ):
+        flags.append(FLAG_STALE)
+    return Pace(
+        progress=progress,
+        expected=expected,
+        status=pace_status(progress, expected),
+        gap=gap_points(progress, expected),
+        expected_value=expected_value(
+            start_value=kr.start_value, target_value=kr.target_value, expected=expected
+        ).quantize(Decimal("0.01")),
+        flags=flags,
+    )
+
+
+def org_stale_days(org) -> int:
+    from .models import ReminderSchedule
+
+    cadences = (
+        ReminderSchedule.objects.for_org(org).filter(enabled=True).values_list("cadence", flat=True)
+    )
+    return stale_after_days(set(cadences))
+
+
+def active_key_results(org, *, today: datetime.date):
+    """KRs of active objectives whose (open) period covers ``today``."""
+    return KeyResult.objects.for_org(org).filter(
+        objective__status=Objective.Status.ACTIVE,
+        objective__period__is_closed=False,
+        objective__period__start__lte=today,
+        objective__period__end__gte=today,
+    )
+
+
+def team_and_subteam_ids(org, team_ids: Iterable[int]) -> set[int]:
+    children: dict[int | None, list[int]] = {}
+    for team_id, parent_id in Team.objects.for_org(org).values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(team_id)
+    result, stack = set(team_ids), list(team_ids)
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in result:
+                result.add(child)
+                stack.append(child)
+    return result
+
+
+def in_teams_q(team_ids: Iterable[int]) -> Q:
+    """KRs of the teams' objectives or owned by the teams' people."""
+    team_ids = list(team_ids)
+    member_of_teams = Exists(
+        TeamMembership.objects.filter(membership_id=OuterRef("owner_id"), team_id__in=team_ids)
+    )
+    return Q(objective__team_id__in=team_ids) | member_of_teams
+
+
+@dataclass
+class FlaggedKR:
+    kr: KeyResult
+    pace: Pace
+
+    @property
+    def reasons(self) -> list[str]:
+        return self.pace.flag_texts
+
+
+def flagged_key_results(
+    org, *, team_ids=None, today: datetime.date | None = None, membership=None
+) -> list[FlaggedKR]:
+    """Flagged KRs of the company (or of ``team_ids``, with their people), worst first.
+
+    Three queries whatever the size: enabled cadences, the KRs with objective, period, owner
+    and team, and (with ``team_ids``) nothing more than an EXISTS inside the KR query. With
+    ``membership`` only objectives that person may see are considered.
+    """
+    now = timezone.now()
+    if today is None:
+        today = timezone.localdate(now, timezone=_zone(org))
+    stale_days = org_stale_days(org)
+    krs = active_key_results(org, today=today)
+    if team_ids is not None:
+        krs = krs.filter(in_teams_q(team_ids))
+    if membership is not None:
+        from objectives.permissions import visible_objectives
+
+        visible = visible_objectives(Objective.objects.for_org(org), membership)
+        krs = krs.filter(objective__in=visible.values("pk"))
+    krs = krs.select_related("objective__period", "objective__team", "owner__user").order_by(
+        "objective_id", "position", "id"
+    )
+    flagged = []
+    for kr in krs:
+        pace = kr_pace(kr, period=kr.objective.period, today=today, now=now, stale_days=stale_days)
+        if pace.flags:
+            flagged.append(FlaggedKR(kr=kr, pace=pace))
+    flagged.sort(key=lambda f: (-len(f.pace.flags), f.pace.gap))
+    return flagged
+
+
+def _zone(org):
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(org.time_zone)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")

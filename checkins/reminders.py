@@ -1,0 +1,499 @@
+"""Reminder dispatching and sending, without Celery (``checkins.tasks`` adapts these).
+
+Exactly once, step by step:
+
+1. ``dispatch_due`` finds each enabled schedule's latest occurrence. If it is due (within
+   ``DISPATCH_GRACE`` and newer than the schedule's ``last_dispatched_occurrence``), it locks
+   the schedule row (``SKIP LOCKED``: a concurrent dispatcher moves on), inserts one PENDING
+   ``ReminderDelivery`` per recipient (unique per membership, schedule, occurrence; bulk
+   insert with ``ignore_conflicts``) and, once committed, hands the ids to ``enqueue`` in
+   batches.
+2. ``send_batch`` claims the batch's deliveries with one conditional UPDATE (PENDING, or
+   SENDING whose claim is older than the claim timeout: its worker died), so two tasks never
+   own the same delivery. It sends the claimed e-mails and marks them SENT in one transaction;
+   people who left or opted out are marked SKIPPED.
+3. A worker killed mid-batch leaves its deliveries SENDING; the broker redelivers the task
+   (``acks_late``), which finds the claims and takes them over once they are stale. The
+   dispatcher also re-enqueues forgotten PENDING and stale SENDING deliveries.
+4. A failing mail server raises ``MailError``; the task retries with back-off, and on its last
+   attempt ``send_batch(final_attempt=True)`` marks what is left FAILED with the error.
+
+A crash between the SMTP server accepting a message and the commit that marks it SENT can
+still repeat that message (no SMTP server takes part in a database transaction); a
+transactional backend such as ``DatabaseEmailBackend`` makes even that exact.
+"""
+
+import datetime
+import logging
+import os
+import smtplib
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from objectives.models import KeyResult, Objective
+from objectives.progress import as_percent, key_result_progress
+from organizations.models import Membership, Period
+
+from .models import ReminderDelivery, ReminderSchedule
+from .schedules import latest_occurrence, next_occurrence, rule_of
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+DISPATCH_GRACE = datetime.timedelta(hours=24)
+PENDING_RESCUE_AFTER = datetime.timedelta(minutes=30)
+RESCUE_LIMIT = 10_000
+
+
+def claim_timeout() -> datetime.timedelta:
+    """How long a claim protects a delivery before another task may take it over.
+
+    Longer than any batch takes to send; the exactly-once tests shorten it through the
+    ``REMINDER_CLAIM_TIMEOUT`` environment variable (seconds).
+    """
+    seconds = getattr(settings, "REMINDER_CLAIM_TIMEOUT", None) or os.environ.get(
+        "REMINDER_CLAIM_TIMEOUT", 15 * 60
+    )
+    return datetime.timedelta(seconds=float(seconds))
+
+
+MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+
+
+class MailError(Exception):
+    """The mail server refused or failed; the batch should be retried later."""
+
+
+def zone(org) -> ZoneInfo:
+    try:
+        return ZoneInfo(org.time_zone)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def quarter_periods_by_org(org_ids) -> dict[int, list[tuple[datetime.date, datetime.date]]]:
+    result: dict[int, list] = defaultdict(list)
+    for org_id, start, end in Period.objects.filter(
+        org_id__in=org_ids, kind=Period.Kind.QUARTER
+    ).values_list("org_id", "start", "end"):
+        result[org_id].append((start, end))
+    return result
+
+
+def calendar_kwargs(org, quarter_periods) -> dict:
+    return {
+        "tz_name": str(zone(org)),
+        "fiscal_year_start_month": org.fiscal_year_start_month,
+        "quarter_periods": quarter_periods,
+    }
+
+
+def schedule_next_occurrence(schedule, *, now=None, quarter_periods=()):
+    return next_occurrence(
+        rule_of(schedule),
+        now=now or timezone.now(),
+        **calendar_kwargs(schedule.org, quarter_periods),
+    )
+
+
+def audience_ids(schedule: ReminderSchedule, *, now: datetime.datetime) -> list[int]:
+    """Active people with an active KR (or, for the stale audience, a KR without a recent
+    check-in), in one query."""
+    today = timezone.localdate(now, timezone=zone(schedule.org))
+    krs = active_krs(schedule.org_id, today).filter(owner_id=OuterRef("pk"))
+    if schedule.audience == ReminderSchedule.Audience.STALE:
+        krs = krs.filter(stale_q(now - datetime.timedelta(days=schedule.stale_days)))
+    return list(
+        Membership.objects.filter(org_id=schedule.org_id, is_active=True)
+        .filter(Exists(krs))
+        .values_list("id", flat=True)
+    )
+
+
+def active_krs(org_id, today):
+    return KeyResult.objects.filter(
+        org_id=org_id,
+        objective__status=Objective.Status.ACTIVE,
+        objective__period__is_closed=False,
+        objective__period__start__lte=today,
+        objective__period__end__gte=today,
+    )
+
+
+def stale_q(cutoff: datetime.datetime) -> Q:
+    return Q(last_checkin_at__lt=cutoff) | Q(last_checkin_at__isnull=True, created_at__lt=cutoff)
+
+
+@dataclass
+class DispatchReport:
+    dispatched: list[tuple[ReminderSchedule, datetime.datetime, int]] = field(default_factory=list)
+    batches: int = 0
+    rescued: int = 0
+
+
+def batched(ids, size=BATCH_SIZE):
+    ids = list(ids)
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def dispatch_due(
+    *,
+    now: datetime.datetime | None = None,
+    enqueue: Callable[[int, list[int]], None],
+    org_ids=None,
+    batch_size: int = BATCH_SIZE,
+    after_commit: bool = True,
+) -> DispatchReport:
+    """Create the deliveries of every due occurrence and enqueue them (see module doc).
+
+    ``after_commit=False`` calls ``enqueue`` right after each occurrence's transaction instead
+    of through ``on_commit`` (in-process sending, where no other process needs the rows).
+    """
+
+    now = now or timezone.now()
+    report = DispatchReport()
+    schedules = list(
+        ReminderSchedule.objects.filter(enabled=True, org_id__in=org_ids)
+        if org_ids is not None
+        else ReminderSchedule.objects.filter(enabled=True)
+    )
+    if schedules:
+        orgs = {
+            s.org_id: s.org
+            for s in ReminderSchedule.objects.filter(
+                pk__in=[s.pk for s in schedules]
+            ).select_related("org")
+        }
+        for s in schedules:
+            s.org = orgs[s.org_id]
+        quarters = quarter_periods_by_org(
+            {s.org_id for s in schedules if s.cadence == ReminderSchedule.Cadence.QUARTERLY}
+        )
+    for schedule in schedules:
+        occurrence = latest_occurrence(
+            rule_of(schedule),
+            now=now,
+            **calendar_kwargs(schedule.org, quarters.get(schedule.org_id, [])),
+        )
+        if (
+            occurrence is None
+            or now - occurrence > DISPATCH_GRACE
+            or occurrence < schedule.created_at
+            or (
+                schedule.last_dispatched_occurrence is not None
+                and schedule.last_dispatched_occurrence >= occurrence
+            )
+        ):
+            continue
+        outcome = _dispatch_occurrence(schedule, occurrence, now, batch_size)
+        if outcome is None:
+            continue
+        count, batches = outcome
+        report.dispatched.append((schedule, occurrence, count))
+        report.batches += len(batches)
+        for ids in batches:
+            _hand_over(enqueue, schedule.org_id, ids, after_commit)
+    stuck = stuck_batches(now=now, org_ids=org_ids, batch_size=batch_size)
+    for org_id, ids in stuck:
+        report.rescued += len(ids)
+        _hand_over(enqueue, org_id, ids, after_commit)
+    return report
+
+
+def _hand_over(enqueue, org_id, ids, after_commit):
+    # The rows are committed here (outside tests); on_commit also covers a caller's own
+    # transaction, so a task never looks for deliveries that are not visible yet.
+    if after_commit:
+        transaction.on_commit(lambda: enqueue(org_id, ids))
+    else:
+        enqueue(org_id, ids)
+
+
+def _dispatch_occurrence(schedule, occurrence, now, batch_size) -> tuple[int, list] | None:
+    with transaction.atomic():
+        locked = (
+            ReminderSchedule.objects.select_for_update(skip_locked=True)
+            .filter(pk=schedule.pk, enabled=True)
+            .filter(
+                Q(last_dispatched_occurrence__isnull=True)
+                | Q(last_dispatched_occurrence__lt=occurrence)
+            )
+            .first()
+        )
+        if locked is None:  # another dispatcher holds it or has done it
+            return None
+        members = audience_ids(schedule, now=now)
+        ReminderDelivery.objects.bulk_create(
+            [
+                ReminderDelivery(
+                    org_id=schedule.org_id,
+                    schedule_id=schedule.pk,
+                    membership_id=membership_id,
+                    occurrence=occurrence,
+                    created_at=now,
+                )
+                for membership_id in members
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        ReminderSchedule.objects.filter(pk=schedule.pk).update(
+            last_dispatched_occurrence=occurrence
+        )
+        pending = list(
+            ReminderDelivery.objects.filter(
+                schedule_id=schedule.pk,
+                occurrence=occurrence,
+                status=ReminderDelivery.Status.PENDING,
+            )
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+    return len(members), list(batched(pending, batch_size))
+
+
+def stuck_batches(*, now, org_ids=None, batch_size=BATCH_SIZE) -> list[tuple[int, list[int]]]:
+    """Deliveries whose task was lost, to enqueue again: PENDING for a long while, or SENDING
+    with a claim older than the claim timeout. Claims make a duplicate task harmless."""
+    stuck = ReminderDelivery.objects.filter(
+        Q(
+            status=ReminderDelivery.Status.PENDING,
+            created_at__lt=now - PENDING_RESCUE_AFTER,
+        )
+        & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - PENDING_RESCUE_AFTER))
+        | Q(status=ReminderDelivery.Status.SENDING, claimed_at__lt=now - claim_timeout())
+    )
+    if org_ids is not None:
+        stuck = stuck.filter(org_id__in=org_ids)
+    by_org: dict[int, list[int]] = defaultdict(list)
+    for delivery_id, org_id in stuck.order_by("id").values_list("id", "org_id")[:RESCUE_LIMIT]:
+        by_org[org_id].append(delivery_id)
+    return [(org_id, chunk) for org_id, ids in by_org.items() for chunk in batched(ids, batch_size)]
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    sent: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    unclaimed: int = 0  # owned by another live task, or already done
+    busy: int = 0  # SENDING under someone else's fresh claim
+    error: str = ""
+    recipients: list[str] = field(default_factory=list)
+
+
+def kr_checkin_url(org_slug: str, kr_id: int) -> str:
+    try:
+        path = reverse("objectives:kr", kwargs={"org_slug": org_slug, "kr_id": kr_id})
+    except NoReverseMatch:
+        path = f"/{org_slug}/krs/{kr_id}/"
+    return f"{settings.SITE_URL}{path}#checkin"
+
+
+def build_message(delivery: ReminderDelivery, krs: list, *, now) -> EmailMultiAlternatives:
+    org = delivery.org
+    user = delivery.membership.user
+    items = [
+        {
+            "kr": kr,
+            "percent": as_percent(key_result_progress(kr)),
+            "url": kr_checkin_url(org.slug, kr.pk),
+            "last": kr.last_checkin_at,
+            "days_since": (now - (kr.last_checkin_at or kr.created_at)).days,
+        }
+        for kr in krs
+    ]
+    context = {
+        "org": org,
+        "user": user,
+        "schedule": delivery.schedule,
+        "items": items,
+        "site_url": settings.SITE_URL,
+        "settings_url": f"{settings.SITE_URL}{reverse('accounts:settings')}",
+    }
+    subject = render_to_string("checkins/email/reminder_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("checkins/email/reminder.txt", context),
+        to=[user.email],
+        headers={
+            "Message-ID": f"<reminder-{delivery.pk}-{delivery.occurrence:%Y%m%d%H%M}"
+            f"@{settings.SITE_URL.split('//')[-1].split('/')[0].split(':')[0] or 'aligned'}>",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(
+        render_to_string("checkins/email/reminder.html", context), "text/html"
+    )
+    return message
+
+
+def send_batch(
+    *,
+    org_id: int,
+    delivery_ids: list[int],
+    claim_token: str | None = None,
+    now: datetime.datetime | None = None,
+    final_attempt: bool = True,
+) -> BatchResult:
+    """Claim, send and mark one batch, in a constant number of queries.
+
+    Raises ``MailError`` when the mail server fails and ``final_attempt`` is false (the
+    caller retries later: the unsent deliveries go back to PENDING); on the final attempt
+    they are marked FAILED with the error instead.
+    """
+    now = now or timezone.now()
+    token = claim_token or uuid.uuid4().hex
+    result = BatchResult()
+    mine = ReminderDelivery.objects.for_org(org_id).filter(id__in=delivery_ids)
+    claimable = Q(status=ReminderDelivery.Status.PENDING) | Q(
+        status=ReminderDelivery.Status.SENDING, claimed_at__lt=now - claim_timeout()
+    )
+    result.claimed = mine.filter(claimable).update(
+        status=ReminderDelivery.Status.SENDING,
+        claimed_at=now,
+        claim_token=token,
+        attempts=F("attempts") + 1,
+    )
+    deliveries = list(
+        mine.filter(claim_token=token, status=ReminderDelivery.Status.SENDING).select_related(
+            "org", "schedule", "membership__user"
+        )
+    )
+    result.unclaimed = len(delivery_ids) - len(deliveries)
+    if result.unclaimed:
+        result.busy = (
+            mine.filter(status=ReminderDelivery.Status.SENDING).exclude(claim_token=token).count()
+        )
+    if not deliveries:
+        return result
+
+    sendable, skip_reasons = [], {}
+    for d in deliveries:
+        if not d.membership.is_active:
+            skip_reasons[d.pk] = "No longer a member of the company."
+        elif not d.membership.user.is_active:
+            skip_reasons[d.pk] = "Account deactivated."
+        elif not d.membership.user.reminder_emails:
+            skip_reasons[d.pk] = "Opted out of reminder e-mails."
+        else:
+            sendable.append(d)
+
+    krs_by_owner = _krs_needing_checkin(org_id, sendable, now=now)
+    messages = []
+    for d in sendable:
+        krs = krs_by_owner.get(d.membership_id, [])
+        if not krs:
+            skip_reasons[d.pk] = "No key result needs a check-in any more."
+            continue
+        messages.append((d, build_message(d, krs, now=now)))
+
+    if skip_reasons:
+        by_reason = defaultdict(list)
+        for pk, reason in skip_reasons.items():
+            by_reason[reason].append(pk)
+        for reason, pks in by_reason.items():
+            ReminderDelivery.objects.filter(pk__in=pks, claim_token=token).update(
+                status=ReminderDelivery.Status.SKIPPED, detail=reason
+            )
+        result.skipped = list(skip_reasons)
+
+    error = None
+    with transaction.atomic():
+        sent_ids = []
+        if messages:
+            try:
+                with get_connection() as connection:
+                    for d, message in messages:
+                        message.connection = connection
+                        if connection.send_messages([message]) != 1:
+                            raise MailError("The mail server did not accept the message.")
+                        sent_ids.append(d.pk)
+                        result.recipients.append(d.membership.user.email)
+            except (MailError, *MAIL_ERRORS) as exc:
+                error = exc
+        if sent_ids:
+            ReminderDelivery.objects.filter(pk__in=sent_ids, claim_token=token).update(
+                status=ReminderDelivery.Status.SENT, sent_at=timezone.now(), detail=""
+            )
+        result.sent = sent_ids
+
+    if error is not None:
+        result.error = f"{type(error).__name__}: {error}"[:2000]
+        unsent = [d.pk for d, _ in messages if d.pk not in set(sent_ids)]
+        if final_attempt:
+            ReminderDelivery.objects.filter(pk__in=unsent, claim_token=token).update(
+                status=ReminderDelivery.Status.FAILED, detail=result.error
+            )
+            result.failed = unsent
+            log.error("Reminder deliveries %s failed: %s", unsent, result.error)
+        else:
+            ReminderDelivery.objects.filter(pk__in=unsent, claim_token=token).update(
+                status=ReminderDelivery.Status.PENDING, detail=result.error
+            )
+            raise MailError(result.error) from error
+    return result
+
+
+def _krs_needing_checkin(org_id, deliveries, *, now) -> dict[int, list]:
+    """Each recipient's KRs that were active at its occurrence, least recently checked in
+    first (one query). For a "stale" schedule only the KRs without a check-in for its N days
+    (before the occurrence) are listed."""
+    if not deliveries:
+        return {}
+    tz = zone(deliveries[0].org)
+    day_of = {d.membership_id: d.occurrence.astimezone(tz).date() for d in deliveries}
+    krs = (
+        KeyResult.objects.filter(
+            org_id=org_id,
+            owner_id__in=day_of.keys(),
+            objective__status=Objective.Status.ACTIVE,
+            objective__period__is_closed=False,
+            objective__period__start__lte=max(day_of.values()),
+            objective__period__end__gte=min(day_of.values()),
+        )
+        .select_related("objective__period")
+        .order_by("owner_id", "last_checkin_at", "id")
+    )
+    stale_cutoffs = {
+        d.membership_id: d.occurrence - datetime.timedelta(days=d.schedule.stale_days)
+        for d in deliveries
+        if d.schedule.audience == ReminderSchedule.Audience.STALE
+    }
+    result: dict[int, list] = defaultdict(list)
+    for kr in krs:
+        period, day = kr.objective.period, day_of[kr.owner_id]
+        if not period.start <= day <= period.end:
+            continue
+        cutoff = stale_cutoffs.get(kr.owner_id)
+        if cutoff is not None and (kr.last_checkin_at or kr.created_at) >= cutoff:
+            continue
+        result[kr.owner_id].append(kr)
+    return result
+
+
+def run_in_process(*, now=None, org_ids=None, stdout=None) -> tuple[DispatchReport, list]:
+    """Dispatch and send right here, without a broker (``send_due_reminders``, benchmarks)."""
+    results: list[BatchResult] = []
+
+    def send_now(org_id, ids):
+        results.append(send_batch(org_id=org_id, delivery_ids=ids, now=now))
+
+    report = dispatch_due(now=now, enqueue=send_now, org_ids=org_ids, after_commit=False)
+    return report, results

@@ -1,0 +1,196 @@
+"""The only writers of check-ins and reminder schedules."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from objectives.models import KeyResult
+from objectives.permissions import can_checkin
+from organizations.models import Membership
+
+from .models import NOTE_MAX_LENGTH, CheckIn, ReminderSchedule
+
+DELETE_WINDOW = datetime.timedelta(minutes=15)
+
+
+class PeriodClosed(ValidationError):
+    pass
+
+
+def _decimal(value) -> Decimal:
+    try:
+        result = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({"value": "Enter a number."}) from exc
+    if not result.is_finite():
+        raise ValidationError({"value": "Enter a number."})
+    return result
+
+
+@transaction.atomic
+def checkin_submit(
+    *,
+    kr: KeyResult,
+    author: Membership,
+    value,
+    confidence: str,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> CheckIn:
+    """Record a check-in and move the KR to it, in one transaction.
+
+    The KR row is locked (``SELECT ... FOR UPDATE``) so concurrent check-ins queue up: each
+    one reads the value the previous one wrote, all land in the history, and the KR ends with
+    the last value committed.
+    """
+    locked = (
+        KeyResult.objects.select_for_update(of=("self",))
+        .select_related("objective__period")
+        .get(pk=kr.pk, org_id=author.org_id)
+    )
+    if locked.objective.period.is_closed:
+        raise PeriodClosed("This period is closed; its key results can no longer be checked in.")
+    if not can_checkin(author, locked):
+        raise PermissionDenied("You may not check in on this key result.")
+    value = _decimal(value)
+    if locked.kind == KeyResult.Kind.MILESTONE and value not in (Decimal(0), Decimal(1)):
+        raise ValidationError({"value": "A milestone is either done (1) or not done (0)."})
+    if len(note or "") > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": f"Keep the note under {NOTE_MAX_LENGTH:,} characters ({len(note):,} now)."}
+        )
+    checkin = CheckIn(
+        org_id=locked.org_id,
+        key_result=locked,
+        author=author,
+        value=value,
+        previous_value=locked.current_value,
+        confidence=confidence,
+        previous_confidence=locked.confidence,
+        note=(note or "").strip(),
+        created_at=now or timezone.now(),
+    )
+    checkin.full_clean()
+    checkin.save()
+    locked.current_value = checkin.value
+    locked.confidence = checkin.confidence
+    locked.last_checkin_at = checkin.created_at
+    locked.save(update_fields=["current_value", "confidence", "last_checkin_at", "updated_at"])
+    # Hand the caller the fresh KR state.
+    kr.current_value, kr.confidence = locked.current_value, locked.confidence
+    kr.last_checkin_at = locked.last_checkin_at
+    return checkin
+
+
+def can_delete_checkin(checkin: CheckIn, actor: Membership, *, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        checkin.author_id == actor.id
+        and checkin.org_id == actor.org_id
+        and now - checkin.created_at <= DELETE_WINDOW
+    )
+
+
+@transaction.atomic
+def checkin_delete(*, checkin: CheckIn, actor: Membership, now=None) -> KeyResult:
+    """Delete a mistaken check-in (its author, within ``DELETE_WINDOW``).
+
+    When it was the KR's latest check-in, the KR returns to the value and confidence it had
+    before, and ``last_checkin_at`` to the check-in before it.
+    """
+    if not can_delete_checkin(checkin, actor, now=now):
+        raise PermissionDenied(
+            "Only its author can delete a check-in, within 15 minutes of making it."
+        )
+    kr = KeyResult.objects.select_for_update().get(pk=checkin.key_result_id, org_id=actor.org_id)
+    latest = CheckIn.objects.filter(key_result=kr).order_by("-created_at", "-id").first()
+    if latest is not None and latest.pk == checkin.pk:
+        before = (
+            CheckIn.objects.filter(key_result=kr)
+            .exclude(pk=checkin.pk)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        kr.current_value = checkin.previous_value
+        if checkin.previous_confidence:
+            kr.confidence = checkin.previous_confidence
+        kr.last_checkin_at = before.created_at if before else None
+        kr.save(update_fields=["current_value", "confidence", "last_checkin_at", "updated_at"])
+    checkin.delete()
+    return kr
+
+
+SCHEDULE_FIELDS = (
+    "name",
+    "cadence",
+    "monthly_rule",
+    "week",
+    "weekday",
+    "day_of_month",
+    "days_before_quarter_end",
+    "send_time",
+    "audience",
+    "stale_days",
+    "enabled",
+)
+
+
+@transaction.atomic
+def schedule_save(
+    *, org, actor: Membership, data: dict, schedule: ReminderSchedule | None = None
+) -> ReminderSchedule:
+    """Create or update a reminder schedule (admins only)."""
+    if not actor.is_admin or actor.org_id != org.id:
+        raise PermissionDenied("Only admins configure reminders.")
+    schedule = schedule or ReminderSchedule(org=org)
+    if schedule.org_id != org.id:
+        raise PermissionDenied("Not a schedule of this company.")
+    for name in SCHEDULE_FIELDS:
+        if name in data:
+            setattr(schedule, name, data[name])
+    schedule.full_clean()
+    schedule.save()
+    return schedule
+
+
+@transaction.atomic
+def schedule_delete(*, schedule: ReminderSchedule, actor: Membership) -> None:
+    if not actor.is_admin or actor.org_id != schedule.org_id:
+        raise PermissionDenied("Only admins configure reminders.")
+    schedule.delete()
+
+
+DEFAULT_SCHEDULES = (
+    {
+        "name": "Monthly check-in",
+        "cadence": ReminderSchedule.Cadence.MONTHLY,
+        "monthly_rule": ReminderSchedule.MonthlyRule.WEEKDAY,
+        "week": ReminderSchedule.Week.LAST,
+        "weekday": ReminderSchedule.Weekday.FRIDAY,
+        "send_time": datetime.time(9, 0),
+        "audience": ReminderSchedule.Audience.ACTIVE,
+    },
+    {
+        "name": "Quarter closing",
+        "cadence": ReminderSchedule.Cadence.QUARTERLY,
+        "days_before_quarter_end": 10,
+        "send_time": datetime.time(9, 0),
+        "audience": ReminderSchedule.Audience.ACTIVE,
+    },
+)
+
+
+def schedules_ensure_defaults(*, org) -> list[ReminderSchedule]:
+    """The default schedules ("last Friday of each month", "10 days before the quarter ends"
+    at 09:00), created once by name."""
+    result = []
+    for spec in DEFAULT_SCHEDULES:
+        defaults = {k: v for k, v in spec.items() if k != "name"}
+        schedule, _ = ReminderSchedule.objects.get_or_create(
+            org=org, name=spec["name"], defaults=defaults
+        )
+        result.append(schedule)
+    return result

@@ -1,0 +1,66 @@
+"""Celery adapters of ``checkins.reminders``: they take ids and call the plain functions."""
+
+import datetime
+
+from celery import shared_task
+from django.utils.dateparse import parse_datetime
+
+from . import reminders
+
+
+def _parse_now(now: str | None) -> datetime.datetime | None:
+    if not now:
+        return None
+    parsed = parse_datetime(now)
+    if parsed is None or parsed.tzinfo is None:
+        raise ValueError(f"Not an aware ISO datetime: {now!r}")
+    return parsed
+
+
+def enqueue_batch(org_id: int, delivery_ids: list[int]) -> None:
+    send_reminder_batch.delay(org_id, delivery_ids)
+
+
+@shared_task(acks_late=True)
+def dispatch_due_reminders(now: str | None = None) -> dict:
+    """Run by beat every 5 minutes: create due deliveries and enqueue their batches."""
+    report = reminders.dispatch_due(now=_parse_now(now), enqueue=enqueue_batch)
+    return {
+        "dispatched": [
+            {"schedule": s.pk, "occurrence": o.isoformat(), "recipients": n}
+            for s, o, n in report.dispatched
+        ],
+        "batches": report.batches,
+        "rescued": report.rescued,
+    }
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(reminders.MailError,),
+    retry_backoff=60,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=6,
+)
+def send_reminder_batch(self, org_id: int, delivery_ids: list[int]) -> dict:
+    """Claim, send and mark one batch. A redelivered copy (the worker died) finds the claims;
+    while they are fresh it checks back once they have gone stale."""
+    result = reminders.send_batch(
+        org_id=org_id,
+        delivery_ids=delivery_ids,
+        final_attempt=self.request.retries >= self.max_retries,
+    )
+    if result.busy and not self.request.is_eager:
+        # Someone else's claim: a live worker finishing, or a dead one. Look again after the
+        # claim timeout; by then the deliveries are SENT or claimable.
+        countdown = reminders.claim_timeout().total_seconds() + 1
+        self.apply_async(args=(org_id, delivery_ids), countdown=countdown)
+    return {
+        "sent": len(result.sent),
+        "skipped": len(result.skipped),
+        "failed": len(result.failed),
+        "busy": result.busy,
+    }

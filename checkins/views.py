@@ -1,0 +1,192 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from objectives.models import KeyResult
+from objectives.permissions import can_checkin, can_view_objective
+from organizations.models import Team
+from organizations.permissions import admin_required
+from organizations.tenancy import get_org_object_or_404
+
+from . import selectors, services
+from .forms import CheckInForm, ReminderScheduleForm
+from .models import CheckIn, ReminderSchedule
+from .pace import team_and_subteam_ids
+from .templatetags.checkin_tags import checkin_form_context, history_context
+
+CLOSED_MESSAGE = "“%(period)s” is closed: its key results can no longer be checked in."
+
+
+def _kr_url(request, kr) -> str:
+    return reverse("objectives:kr", kwargs={"org_slug": request.org.slug, "kr_id": kr.pk})
+
+
+def _back(request, fallback: str):
+    for candidate in (request.POST.get("next"), request.headers.get("Referer")):
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(candidate)
+    return redirect(fallback)
+
+
+def _load_kr(request, kr_id) -> KeyResult:
+    kr = get_org_object_or_404(
+        request,
+        KeyResult.objects.select_related("objective__period", "objective__team", "owner__user"),
+        pk=kr_id,
+    )
+    if not can_view_objective(request.membership, kr.objective):
+        raise PermissionDenied("This key result belongs to a private objective.")
+    return kr
+
+
+@require_POST
+def checkin_create(request, kr_id):
+    kr = _load_kr(request, kr_id)
+    form = CheckInForm(request.POST, kr=kr, auto_id=f"kr{kr.pk}-%s")
+    checkin = None
+    if kr.objective.period.is_closed:
+        form.is_valid()
+        form.add_error(None, CLOSED_MESSAGE % {"period": kr.objective.period.name})
+    elif not can_checkin(request.membership, kr):
+        raise PermissionDenied("You may not check in on this key result.")
+    elif form.is_valid():
+        try:
+            checkin = services.checkin_submit(
+                kr=kr,
+                author=request.membership,
+                value=form.cleaned_data["value"],
+                confidence=form.cleaned_data["confidence"],
+                note=form.cleaned_data["note"],
+            )
+        except services.PeriodClosed as exc:
+            form.add_error(None, exc.messages[0])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    out_of_range = checkin is not None and _outside_range(kr, checkin.value)
+    if request.htmx:
+        context = checkin_form_context(request, kr, form=None if checkin else form)
+        context.update(just_saved=checkin, out_of_range=out_of_range)
+        response = render(request, "checkins/_checkin_form.html", context)
+        if checkin:
+            trigger_client_event(response, "checkin-saved", {"kr_id": kr.pk})
+        return response
+    if checkin:
+        messages.success(request, f"Checked in on “{kr.title}”.")
+        if out_of_range:
+            messages.warning(request, _range_text(kr))
+        return _back(request, _kr_url(request, kr))
+    # Plain POST with errors: a page of its own keeps what was typed beside the messages.
+    context = checkin_form_context(request, kr, form=form)
+    context["next"] = request.POST.get("next", "")
+    return render(request, "checkins/checkin_page.html", context, status=400)
+
+
+def _outside_range(kr, value) -> bool:
+    if kr.kind == KeyResult.Kind.MILESTONE:
+        return False
+    low, high = sorted((kr.start_value, kr.target_value))
+    return value < low or value > high
+
+
+def _range_text(kr) -> str:
+    return (
+        f"The value is outside the key result's range ({kr.start_value.normalize():f} to "
+        f"{kr.target_value.normalize():f}); it was recorded anyway."
+    )
+
+
+@require_POST
+def checkin_delete(request, checkin_id):
+    checkin = get_org_object_or_404(
+        request, CheckIn.objects.select_related("key_result"), pk=checkin_id
+    )
+    kr = checkin.key_result
+    services.checkin_delete(checkin=checkin, actor=request.membership)
+    if request.htmx:
+        kr = _load_kr(request, kr.pk)
+        return render(request, "checkins/_kr_history.html", history_context(request, kr))
+    messages.success(request, "The check-in was deleted.")
+    return _back(request, _kr_url(request, kr))
+
+
+@require_GET
+def kr_history(request, kr_id):
+    kr = _load_kr(request, kr_id)
+    return render(request, "checkins/_kr_history.html", history_context(request, kr))
+
+
+@require_GET
+def company_feed(request):
+    feed = selectors.feed(request.org, request.membership)
+    return render(request, "checkins/feed.html", {"feed": feed, "team": None})
+
+
+@require_GET
+def team_feed(request, team_id):
+    team = get_org_object_or_404(request, Team, pk=team_id)
+    team_ids = team_and_subteam_ids(request.org, [team.pk])
+    feed = selectors.feed(request.org, request.membership, team_ids=team_ids)
+    return render(request, "checkins/feed.html", {"feed": feed, "team": team})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def schedules(request):
+    form = ReminderScheduleForm(request.POST or None, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule = services.schedule_save(
+                org=request.org, actor=request.membership, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Reminder “{schedule.name}” created.")
+            return redirect("checkins:schedules", org_slug=request.org.slug)
+    context = {"overview": selectors.schedules_overview(request.org), "form": form}
+    return render(request, "checkins/schedules.html", context, status=400 if form.errors else 200)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def schedule_edit(request, schedule_id):
+    schedule = get_org_object_or_404(request, ReminderSchedule, pk=schedule_id)
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        services.schedule_delete(schedule=schedule, actor=request.membership)
+        messages.success(request, f"Reminder “{schedule.name}” deleted.")
+        return redirect("checkins:schedules", org_slug=request.org.slug)
+    form = ReminderScheduleForm(request.POST or None, instance=schedule, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schedule_save(
+                org=request.org,
+                actor=request.membership,
+                data=form.cleaned_data,
+                schedule=schedule,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Reminder “{schedule.name}” saved.")
+            return redirect("checkins:schedules", org_slug=request.org.slug)
+    return render(
+        request,
+        "checkins/schedule_edit.html",
+        {"form": form, "schedule": schedule},
+        status=400 if form.errors else 200,
+    )
+
+
+def _add_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
