@@ -1,9 +1,9 @@
 """The demo company's check-in history and reminder schedules (idempotent, bulk inserts).
 
-Every KR of a period that has started gets a few months of weekly-ish check-ins along a
-believable curve: some ahead of pace, most a little behind, a few far behind while their
-owner still says "on track" (the pace flag has something true to find), and some that
-stopped being checked in weeks ago (stale).
+Every KR of a period that has started gets weekly-ish check-ins along a believable curve
+that ends at the value and confidence the OKR story gave it (so a KR the story left far
+behind while its owner says "on track" is flagged truthfully), and some KRs stopped being
+checked in weeks ago (stale).
 """
 
 import datetime
@@ -29,15 +29,8 @@ NOTES = [
     "",
     "",
 ]
-# (performance vs pace, optimistic: keeps saying on track whatever happens, stale)
-PROFILES = [
-    (Decimal("1.15"), False, False),
-    (Decimal("0.92"), False, False),
-    (Decimal("0.55"), True, False),
-    (Decimal("1.0"), False, False),
-    (Decimal("0.8"), False, True),
-    (Decimal("0.7"), False, False),
-]
+# One KR in STALE_EVERY stopped being checked in weeks ago (the stale flag has something to find).
+STALE_EVERY = 5
 
 
 def _quantum(kr) -> Decimal:
@@ -47,47 +40,49 @@ def _quantum(kr) -> Decimal:
     return Decimal(1)
 
 
-def _confidence(progress: Decimal, expected: Decimal, optimistic: bool) -> str:
-    if optimistic:
-        return KeyResult.Confidence.ON_TRACK
-    gap = progress - expected
-    if gap >= Decimal("-0.1"):
-        return KeyResult.Confidence.ON_TRACK
-    if gap >= Decimal("-0.25"):
-        return KeyResult.Confidence.AT_RISK
-    return KeyResult.Confidence.OFF_TRACK
-
-
-def _history(kr, period, *, now, index, author_id):
-    rng = random.Random(kr.pk * 7919)
-    performance, optimistic, stale = PROFILES[index % len(PROFILES)]
-    tz = timezone.get_current_timezone()
-    today = timezone.localdate(now)
-    # Fortnightly early in a long period, weekly-ish over the last few months.
+def _checkin_days(period, *, today, stale, rng) -> list[datetime.date]:
+    """Fortnightly early in a long period, weekly-ish over the last few months."""
     weekly_from = today - datetime.timedelta(days=HISTORY_DAYS)
-    first_day = period.start
     last_day = min(period.end, today - datetime.timedelta(days=1))  # never in the future
     if stale:
         last_day = min(last_day, today - datetime.timedelta(days=rng.randint(42, 60)))
-    span_days = max((period.end - period.start).days, 1)
-    quantum = _quantum(kr)
-    value = kr.start_value
-    confidence = KeyResult.Confidence.ON_TRACK
-    rows = []
-    day = first_day + datetime.timedelta(days=rng.randint(2, 6))
+    days = []
+    day = period.start + datetime.timedelta(days=rng.randint(2, 6))
     while day <= last_day:
-        expected = Decimal((day - period.start).days) / Decimal(span_days)
-        noise = Decimal(rng.uniform(-0.05, 0.05)).quantize(Decimal("0.001"))
-        fraction = min(Decimal(1), max(Decimal(0), expected * performance + noise))
-        if kr.kind == KeyResult.Kind.MILESTONE:
-            new_value = Decimal(1) if fraction >= Decimal("0.9") else Decimal(0)
+        days.append(day)
+        if day < weekly_from:
+            day += datetime.timedelta(days=rng.choice([14, 14, 21]))
         else:
-            target = kr.start_value + (kr.target_value - kr.start_value) * fraction
-            new_value = target.quantize(quantum)
-            # Increases rarely go backwards; keep the curve monotone but for small dips.
-            if (kr.target_value - kr.start_value) * (new_value - value) < 0 and rng.random() < 0.7:
-                new_value = value
-        new_confidence = _confidence(min(fraction, Decimal(1)), expected, optimistic)
+            day += datetime.timedelta(days=rng.choice([7, 7, 7, 10, 14]))
+    return days
+
+
+def _history(kr, period, *, now, index, author_id):
+    """A believable curve from the KR's start to the value and confidence the story gave it,
+    so the story's numbers (and its confidence states) stay as written."""
+    rng = random.Random(kr.pk * 7919)
+    tz = timezone.get_current_timezone()
+    days = _checkin_days(
+        period, today=timezone.localdate(now), stale=index % STALE_EVERY == 4, rng=rng
+    )
+    quantum = _quantum(kr)
+    span = kr.current_value - kr.start_value
+    value, confidence = kr.start_value, KeyResult.Confidence.ON_TRACK
+    rows = []
+    for i, day in enumerate(days, start=1):
+        last = i == len(days)
+        if last:
+            new_value, new_confidence = kr.current_value, kr.confidence
+        elif kr.kind == KeyResult.Kind.MILESTONE:
+            new_value, new_confidence = kr.start_value, KeyResult.Confidence.ON_TRACK
+        else:
+            share = Decimal(i) / Decimal(len(days))
+            noise = Decimal(rng.uniform(-0.06, 0.06))
+            new_value = (kr.start_value + span * min(Decimal(1), share + noise)).quantize(quantum)
+            if span * (new_value - value) < 0 and rng.random() < 0.7:
+                new_value = value  # rarely backwards
+            # People notice trouble part-way through: early check-ins sound confident.
+            new_confidence = kr.confidence if i > len(days) / 2 else KeyResult.Confidence.ON_TRACK
         moment = datetime.datetime.combine(
             day, datetime.time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=tz
         )
@@ -105,10 +100,6 @@ def _history(kr, period, *, now, index, author_id):
             )
         )
         value, confidence = new_value, new_confidence
-        if day < weekly_from:
-            day += datetime.timedelta(days=rng.choice([14, 14, 21]))
-        else:
-            day += datetime.timedelta(days=rng.choice([7, 7, 7, 10, 14]))
     return rows
 
 
@@ -132,14 +123,7 @@ def seed_checkins(org, *, people: dict) -> None:
         if not rows:
             continue
         all_rows.extend(rows)
-        last = rows[-1]
-        kr.current_value, kr.confidence, kr.last_checkin_at = (
-            last.value,
-            last.confidence,
-            last.created_at,
-        )
+        kr.last_checkin_at = rows[-1].created_at
         changed.append(kr)
     CheckIn.objects.bulk_create(all_rows, batch_size=1000)
-    KeyResult.objects.bulk_update(
-        changed, ["current_value", "confidence", "last_checkin_at"], batch_size=500
-    )
+    KeyResult.objects.bulk_update(changed, ["last_checkin_at"], batch_size=500)

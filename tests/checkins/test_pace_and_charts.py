@@ -239,11 +239,18 @@ def test_objective_progress_chart_tag_renders_svg(org, period, member_membership
 
 
 def test_demo_seed_builds_history_and_default_schedules_once(org, period, member_membership):
-    for _ in range(6):
-        KeyResultFactory(
-            objective=ObjectiveFactory(org=org, period=_period(org), owner=member_membership)
+    story = {}
+    for i, confidence in enumerate(["on_track", "at_risk", "off_track"] * 2):
+        kr = KeyResultFactory(
+            objective=ObjectiveFactory(org=org, period=_period(org), owner=member_membership),
+            current_value=10 * i,
+            confidence=confidence,
         )
+        story[kr.pk] = (kr.current_value, confidence)
     seed_checkins(org, people={"admin": member_membership})
+    # The history ends where the OKR story left each KR: its value and confidence stay.
+    for kr in KeyResult.objects.for_org(org):
+        assert (kr.current_value, kr.confidence) == story[kr.pk]
     count = CheckIn.objects.for_org(org).count()
     assert count > 6
     assert {s.name for s in org.reminder_schedules.all()} == {"Monthly check-in", "Quarter closing"}
