@@ -3,6 +3,7 @@ from django import forms
 from objectives.models import KeyResult
 
 from .models import NOTE_MAX_LENGTH, ReminderSchedule
+from .services import SCHEDULE_FIELDS
 
 
 class CheckInForm(forms.Form):
@@ -41,19 +42,7 @@ class CheckInForm(forms.Form):
 class ReminderScheduleForm(forms.ModelForm):
     class Meta:
         model = ReminderSchedule
-        fields = [
-            "name",
-            "cadence",
-            "monthly_rule",
-            "week",
-            "weekday",
-            "day_of_month",
-            "days_before_quarter_end",
-            "send_time",
-            "audience",
-            "stale_days",
-            "enabled",
-        ]
+        fields = list(SCHEDULE_FIELDS)
         labels = {
             "monthly_rule": "Monthly: on",
             "week": "Monthly, weekday rule: which",
