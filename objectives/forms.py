@@ -10,6 +10,7 @@ from organizations.models import Membership, Period, StrategicTheme, Team
 
 from .models import KeyResult, Objective
 from .permissions import can_create_objective, visible_objectives
+from .services import KR_FIELDS
 
 CLOSED_MESSAGE = "“%(period)s” is closed: its OKRs are read-only. Ask an admin to reopen it."
 
@@ -124,18 +125,7 @@ class ObjectiveForm(forms.ModelForm):
 class KeyResultForm(forms.ModelForm):
     class Meta:
         model = KeyResult
-        fields = [
-            "title",
-            "owner",
-            "kind",
-            "unit",
-            "currency_code",
-            "start_value",
-            "target_value",
-            "current_value",
-            "weight",
-            "confidence",
-        ]
+        fields = list(KR_FIELDS)
         labels = {
             "start_value": "Start",
             "target_value": "Target",
