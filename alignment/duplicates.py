@@ -1,19 +1,18 @@
 """Possible duplicated work: pairs of objectives of different teams with similar text.
 
-PostgreSQL compares with pg_trgm's ``similarity()`` in one query; SQLite falls back to
-``difflib``. Both score "title + description", lower-cased, between 0 and 1.
+PostgreSQL compares with pg_trgm's ``similarity()`` in one query; elsewhere (SQLite, the
+embedded default) the same trigram similarity is computed in Python, so both find the same
+pairs. Both score "title + description", lower-cased, between 0 and 1.
 """
 
+import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from django.db import connection
 
 from objectives.models import Objective
 
 THRESHOLD = 0.4
-# difflib's ratio runs higher than trigram similarity on unrelated text.
-FALLBACK_THRESHOLD = 0.65
 MAX_FALLBACK_OBJECTIVES = 400  # the Python fallback is quadratic
 
 _PAIRS_SQL = """
@@ -38,6 +37,25 @@ def _text(objective: Objective) -> str:
     return f"{objective.title} {objective.description}".lower()
 
 
+def trigrams(text: str) -> frozenset[str]:
+    """pg_trgm's trigrams: each alphanumeric word padded with two spaces before, one after."""
+    grams = set()
+    for word in re.findall(r"[^\W_]+", text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return frozenset(grams)
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """pg_trgm's ``similarity()`` of two trigram sets: shared over all distinct trigrams."""
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    return overlap(trigrams(a), trigrams(b))
+
+
 def similar_pairs(
     org_id: int, objectives: list[Objective], *, threshold: float = THRESHOLD
 ) -> list[SimilarPair]:
@@ -53,12 +71,17 @@ def similar_pairs(
                 [org_id, ids, org_id, ids, threshold],
             )
             return [SimilarPair(a, b, float(score)) for a, b, score in cursor.fetchall()]
+    return python_similar_pairs(objectives, threshold=threshold)
+
+
+def python_similar_pairs(objectives: list[Objective], *, threshold: float = THRESHOLD):
+    """The same pairs as the PostgreSQL query, computed in Python (SQLite fallback)."""
     ordered = sorted(objectives, key=lambda o: o.pk)[:MAX_FALLBACK_OBJECTIVES]
-    texts = [(o.pk, _text(o)) for o in ordered]
+    grams = [(o.pk, trigrams(_text(o))) for o in ordered]
     pairs = []
-    for i, (a_id, a_text) in enumerate(texts):
-        for b_id, b_text in texts[i + 1 :]:
-            score = SequenceMatcher(None, a_text, b_text).ratio()
-            if score >= max(threshold, FALLBACK_THRESHOLD):
+    for i, (a_id, a_grams) in enumerate(grams):
+        for b_id, b_grams in grams[i + 1 :]:
+            score = overlap(a_grams, b_grams)
+            if score >= threshold:
                 pairs.append(SimilarPair(a_id, b_id, score))
     return sorted(pairs, key=lambda p: -p.score)

@@ -74,9 +74,11 @@ def test_trigram_similarity_finds_the_near_duplicate_only(org, near_pair_and_noi
 @pytest.mark.django_db
 def test_fallback_without_postgresql_finds_the_same_pair(org, near_pair_and_noise, monkeypatch):
     a, b, c, d = near_pair_and_noise
+    on_postgres = duplicates.similar_pairs(org.pk, [a, b, c, d])
     monkeypatch.setattr(connection, "vendor", "sqlite")
     pairs = duplicates.similar_pairs(org.pk, [a, b, c, d])
     assert [(p.first_id, p.second_id) for p in pairs] == [(a.pk, b.pk)]
+    assert pairs[0].score == pytest.approx(on_postgres[0].score, abs=1e-6)
 
 
 @pytest.mark.django_db
@@ -100,3 +102,24 @@ def test_parent_picker_include_keeps_the_plain_select(org):
     assert '<select name="parent"' in html and 'id="id_parent"' in html
     assert 'hx-get="/acme/alignment/picker/?field_id=id_parent"' in html
     assert 'hx-target="#id_parent-picker"' in html
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Cut customer onboarding time in half", "Halve the time it takes to onboard a customer"),
+        ("Grow brand value in APAC", "Grow our APAC brand value"),
+        ("Hire 5 engineers", "Close the books in five working days"),
+        ("Ship v2.0 — faster!", "ship V2 faster"),
+    ],
+)
+def test_python_trigram_similarity_matches_postgresql(db, a, b):
+    """The SQLite fallback scores exactly like pg_trgm, so both find the same pairs."""
+    from django.db import connection
+
+    from alignment.duplicates import trigram_similarity
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT similarity(lower(%s), lower(%s))", [a, b])
+        expected = cursor.fetchone()[0]
+    assert trigram_similarity(a, b) == pytest.approx(expected, abs=1e-6)
