@@ -57,10 +57,6 @@ class Node:
     def visible_children(self) -> list[Node]:
         return [child for child in self.children if child.visible]
 
-    @property
-    def hidden_children_count(self) -> int:
-        return sum(1 for child in self.children if not child.visible)
-
 
 def _sort_key(node: Node):
     o = node.objective
@@ -75,8 +71,9 @@ def build_forest(
 ) -> dict[int, Node]:
     """Nodes by id, linked to their loaded children, with progress computed bottom-up.
 
-    Everything loaded counts towards aligned progress (so the number is the same for every
-    viewer); ``visible`` only says whether this viewer may see the node.
+    Only what this viewer may see counts towards aligned progress: a private child they
+    cannot see must not show up, not even as a shift in its parent's number, and every
+    number stays explainable from the nodes on their screen.
     """
     nodes = {o.pk: Node(objective=o) for o in objectives}
     for kr in key_results:
@@ -108,7 +105,9 @@ def build_forest(
                 counted = [
                     c.aligned
                     for c in node.children
-                    if c.pk in done and c.objective.status != Objective.Status.ABANDONED
+                    if c.pk in done
+                    and c.visible
+                    and c.objective.status != Objective.Status.ABANDONED
                 ]
                 node.aligned = aligned_progress(node.key_results, counted)
                 done.add(node.pk)

@@ -105,7 +105,6 @@ class Contribution:
     node: Node
     path: list[Node | None]  # from the parent upwards; None marks a step hidden from the viewer
     children: list[Node]
-    hidden_children: int
     vision: str
 
 
@@ -136,7 +135,6 @@ def contribution(objective: Objective, membership: Membership) -> Contribution:
         node=node,
         path=path,
         children=node.visible_children,
-        hidden_children=node.hidden_children_count,
         vision=vision_excerpt(objective.org),
     )
 

@@ -1,6 +1,7 @@
 """Alignment pages: tree, subtree, picker, align form, dashboards; permissions and budgets."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
@@ -446,3 +447,22 @@ def test_contribution_panel_query_budget(
     with django_assert_max_num_queries(14):
         html = render_panel(company, member_membership)
     assert "marketing plan 0" in html
+
+
+def test_private_child_does_not_move_its_parents_aligned_progress_for_others(org, period):
+    """Someone who cannot see a private child sees the parent's number without it."""
+    from alignment.rollup import build_forest
+    from objectives.models import KeyResult
+    from tests.factories import KeyResultFactory, ObjectiveFactory
+
+    parent = ObjectiveFactory(org=org, period=period, level="company", owner=None)
+    KeyResultFactory(objective=parent, current_value=0)
+    private = ObjectiveFactory(org=org, period=period, parent=parent, visibility="private")
+    KeyResultFactory(objective=private, current_value=100)
+    objectives = [parent, private]
+    krs = list(KeyResult.objects.filter(objective__in=objectives))
+
+    everyone = build_forest(objectives, krs)
+    outsider_view = build_forest(objectives, krs, visible_ids={parent.pk})
+    assert everyone[parent.pk].aligned == Decimal("0.5")
+    assert outsider_view[parent.pk].aligned == Decimal(0)
