@@ -11,7 +11,7 @@ from django.utils import timezone
 from objectives.models import Objective
 from organizations.models import Membership, Period, Team, TeamMembership
 
-from .duplicates import similar_pairs
+from .duplicates import stored_pairs
 from .health import alignment_health, share
 from .rollup import Node
 from .selectors import Forest, load_forest
@@ -228,7 +228,7 @@ def build_dashboard(
     ]
     scope_ids = {n.pk for n in scope}
     duplicates = []
-    for pair in similar_pairs(org.pk, candidates):
+    for pair in stored_pairs(org.pk, [o.pk for o in candidates]):
         first, second = nodes[pair.first_id], nodes[pair.second_id]
         if team_key(first.objective) == team_key(second.objective):
             continue

@@ -1,28 +1,50 @@
 """Possible duplicated work: pairs of objectives of different teams with similar text.
 
-PostgreSQL compares with pg_trgm's ``similarity()`` in one query; elsewhere (SQLite, the
-embedded default) the same trigram similarity is computed in Python, so both find the same
-pairs. Both score "title + description", lower-cased, between 0 and 1.
+Texts ("title + description", lower-cased) are compared with pg_trgm's ``similarity()``.
+Comparing every pair of a period on each dashboard visit grows with the square of the
+company, so pairs are found when an objective is saved (``refresh_similar``: one lookup in
+the trigram index) and stored in ``SimilarObjectives``; dashboards read them
+(``stored_pairs``). ``refresh_similar_for_org`` rebuilds a company's pairs in one statement
+after bulk loads. Without PostgreSQL (SQLite, the embedded default) the same trigram
+similarity is computed in Python, so both find the same pairs.
 """
 
 import re
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Q
 
 from objectives.models import Objective
 
-THRESHOLD = 0.4
-MAX_FALLBACK_OBJECTIVES = 400  # the Python fallback is quadratic
+from .models import SimilarObjectives
 
-_PAIRS_SQL = """
-SELECT a.id, b.id, similarity(a.txt, b.txt) AS score
-FROM (SELECT id, lower(title || ' ' || description) AS txt FROM {table}
-      WHERE org_id = %s AND id = ANY(%s)) a
-JOIN (SELECT id, lower(title || ' ' || description) AS txt FROM {table}
-      WHERE org_id = %s AND id = ANY(%s)) b ON a.id < b.id
-WHERE similarity(a.txt, b.txt) >= %s
-ORDER BY score DESC
+THRESHOLD = 0.4
+
+# The look-alikes of one objective among the company's non-company objectives whose period
+# overlaps its own; ``%`` uses the trigram index and pg_trgm.similarity_threshold.
+_SIMILAR_TO_ONE_SQL = """
+SELECT b.id, similarity(lower(b.title || ' ' || b.description), %(text)s)
+FROM objectives_objective b
+JOIN organizations_period p ON p.id = b.period_id
+WHERE b.org_id = %(org)s AND b.id <> %(id)s AND b.level <> 'company'
+  AND p.start <= %(end)s AND p."end" >= %(start)s
+  AND lower(b.title || ' ' || b.description) %% %(text)s
+"""
+
+_ALL_PAIRS_SQL = """
+INSERT INTO alignment_similarobjectives (org_id, first_id, second_id, score)
+SELECT a.org_id, a.id, b.id,
+       similarity(lower(a.title || ' ' || a.description), lower(b.title || ' ' || b.description))
+FROM objectives_objective a
+JOIN organizations_period pa ON pa.id = a.period_id
+JOIN objectives_objective b
+  ON b.org_id = a.org_id AND b.id > a.id AND b.level <> 'company'
+ AND lower(b.title || ' ' || b.description) %% lower(a.title || ' ' || a.description)
+JOIN organizations_period pb
+  ON pb.id = b.period_id AND pb.start <= pa."end" AND pb."end" >= pa.start
+WHERE a.org_id = %(org)s AND a.level <> 'company'
+ON CONFLICT DO NOTHING
 """
 
 
@@ -56,32 +78,105 @@ def trigram_similarity(a: str, b: str) -> float:
     return overlap(trigrams(a), trigrams(b))
 
 
-def similar_pairs(
-    org_id: int, objectives: list[Objective], *, threshold: float = THRESHOLD
-) -> list[SimilarPair]:
-    """Pairs (lower id first) among ``objectives`` whose texts are at least ``threshold``
-    similar, best first. Team checks are the caller's."""
-    ids = [o.pk for o in objectives]
-    if len(ids) < 2:
-        return []
-    if connection.vendor == "postgresql":
+def _use_trigram_index() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(THRESHOLD)]
+        )
+    return True
+
+
+def _overlapping_candidates(org_id, period, *, exclude_id=None):
+    queryset = (
+        Objective.objects.for_org(org_id)
+        .exclude(level=Objective.Level.COMPANY)
+        .filter(period__start__lte=period.end, period__end__gte=period.start)
+        .only("id", "title", "description")
+    )
+    return queryset.exclude(pk=exclude_id) if exclude_id else queryset
+
+
+@transaction.atomic
+def refresh_similar(objective: Objective) -> None:
+    """Store the look-alikes of one objective (after it was created or its text changed)."""
+    SimilarObjectives.objects.filter(Q(first=objective) | Q(second=objective)).delete()
+    if objective.level == Objective.Level.COMPANY:
+        return
+    text, period = _text(objective), objective.period
+    if _use_trigram_index():
         with connection.cursor() as cursor:
             cursor.execute(
-                _PAIRS_SQL.format(table=Objective._meta.db_table),
-                [org_id, ids, org_id, ids, threshold],
+                _SIMILAR_TO_ONE_SQL,
+                {
+                    "text": text,
+                    "org": objective.org_id,
+                    "id": objective.pk,
+                    "start": period.start,
+                    "end": period.end,
+                },
             )
-            return [SimilarPair(a, b, float(score)) for a, b, score in cursor.fetchall()]
-    return python_similar_pairs(objectives, threshold=threshold)
+            found = cursor.fetchall()
+    else:
+        grams = trigrams(text)
+        found = [
+            (other.pk, score)
+            for other in _overlapping_candidates(objective.org_id, period, exclude_id=objective.pk)
+            if (score := overlap(grams, trigrams(_text(other)))) >= THRESHOLD
+        ]
+    SimilarObjectives.objects.bulk_create(
+        [
+            SimilarObjectives(
+                org_id=objective.org_id,
+                first_id=min(objective.pk, other_id),
+                second_id=max(objective.pk, other_id),
+                score=score,
+            )
+            for other_id, score in found
+        ],
+        ignore_conflicts=True,
+    )
 
 
-def python_similar_pairs(objectives: list[Objective], *, threshold: float = THRESHOLD):
-    """The same pairs as the PostgreSQL query, computed in Python (SQLite fallback)."""
-    ordered = sorted(objectives, key=lambda o: o.pk)[:MAX_FALLBACK_OBJECTIVES]
-    grams = [(o.pk, trigrams(_text(o))) for o in ordered]
-    pairs = []
-    for i, (a_id, a_grams) in enumerate(grams):
-        for b_id, b_grams in grams[i + 1 :]:
-            score = overlap(a_grams, b_grams)
-            if score >= threshold:
-                pairs.append(SimilarPair(a_id, b_id, score))
-    return sorted(pairs, key=lambda p: -p.score)
+@transaction.atomic
+def refresh_similar_for_org(org_id: int) -> int:
+    """Rebuild every stored pair of a company in one pass (after bulk inserts)."""
+    SimilarObjectives.objects.for_org(org_id).delete()
+    if _use_trigram_index():
+        with connection.cursor() as cursor:
+            cursor.execute(_ALL_PAIRS_SQL, {"org": org_id})
+    else:
+        objectives = list(
+            Objective.objects.for_org(org_id)
+            .exclude(level=Objective.Level.COMPANY)
+            .select_related("period")
+            .only("id", "title", "description", "period__start", "period__end")
+            .order_by("id")
+        )
+        grams = [trigrams(_text(o)) for o in objectives]
+        pairs = []
+        for i, a in enumerate(objectives):
+            for j in range(i + 1, len(objectives)):
+                b = objectives[j]
+                if b.period.start > a.period.end or b.period.end < a.period.start:
+                    continue
+                score = overlap(grams[i], grams[j])
+                if score >= THRESHOLD:
+                    pairs.append(
+                        SimilarObjectives(org_id=org_id, first_id=a.pk, second_id=b.pk, score=score)
+                    )
+        SimilarObjectives.objects.bulk_create(pairs, batch_size=1000)
+    return SimilarObjectives.objects.for_org(org_id).count()
+
+
+def stored_pairs(org_id: int, objective_ids) -> list[SimilarPair]:
+    """Stored look-alike pairs among ``objective_ids``, most similar first (one query)."""
+    ids = list(objective_ids)
+    rows = (
+        SimilarObjectives.objects.for_org(org_id)
+        .filter(first_id__in=ids, second_id__in=ids)
+        .order_by("-score", "first_id", "second_id")
+        .values_list("first_id", "second_id", "score")
+    )
+    return [SimilarPair(*row) for row in rows]

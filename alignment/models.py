@@ -51,3 +51,28 @@ class AlignmentEvent(TenantModel):
         if self.to_parent_id is None:
             return "unlink"
         return "re-align" if self.from_parent_id else "align"
+
+
+class SimilarObjectives(TenantModel):
+    """A pair of objectives whose texts look alike (possible duplicated work).
+
+    Kept up to date when an objective is saved (``alignment.duplicates.refresh_similar``), so
+    dashboards read stored pairs instead of comparing every pair of a period on each visit.
+    ``first`` always has the lower id.
+    """
+
+    org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    first = models.ForeignKey("objectives.Objective", on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey("objectives.Objective", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("first", "second", name="similar_objectives_unique_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="similar_first_is_lower"
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "first"]), models.Index(fields=["org", "second"])]

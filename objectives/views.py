@@ -236,8 +236,11 @@ def person(request, person_id):
 @require_http_methods(["GET"])
 def teams(request):
     period = _selected_period(request)
+    teams = selectors.teams_with_counts(request.org, request.membership, period)
+    mine = set(request.membership.team_memberships.values_list("team_id", flat=True))
     context = {
-        "teams": selectors.teams_with_counts(request.org, request.membership, period),
+        "teams": teams,
+        "my_teams": [t for t in teams if t.pk in mine],
         **_period_context(request, period),
     }
     return render(request, "objectives/teams.html", context)

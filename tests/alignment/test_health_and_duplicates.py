@@ -66,19 +66,40 @@ def test_trigram_similarity_finds_the_near_duplicate_only(org, near_pair_and_noi
         cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
         assert cursor.fetchone() is not None  # enabled by the alignment migration
     a, b, c, d = near_pair_and_noise
-    pairs = duplicates.similar_pairs(org.pk, [a, b, c, d])
+    # Saving the objectives stored their look-alikes (through the trigram index).
+    pairs = duplicates.stored_pairs(org.pk, [a.pk, b.pk, c.pk, d.pk])
     assert [(p.first_id, p.second_id) for p in pairs] == [(a.pk, b.pk)]
     assert pairs[0].score >= duplicates.THRESHOLD
+    # Rebuilding the whole company in one statement finds the same.
+    duplicates.refresh_similar_for_org(org.pk)
+    rebuilt = duplicates.stored_pairs(org.pk, [a.pk, b.pk, c.pk, d.pk])
+    assert [(p.first_id, p.second_id) for p in rebuilt] == [(a.pk, b.pk)]
+    assert rebuilt[0].score == pytest.approx(pairs[0].score, abs=1e-6)
 
 
 @pytest.mark.django_db
 def test_fallback_without_postgresql_finds_the_same_pair(org, near_pair_and_noise, monkeypatch):
     a, b, c, d = near_pair_and_noise
-    on_postgres = duplicates.similar_pairs(org.pk, [a, b, c, d])
+    ids = [a.pk, b.pk, c.pk, d.pk]
+    on_postgres = duplicates.stored_pairs(org.pk, ids)
     monkeypatch.setattr(connection, "vendor", "sqlite")
-    pairs = duplicates.similar_pairs(org.pk, [a, b, c, d])
+    duplicates.refresh_similar(a)
+    pairs = duplicates.stored_pairs(org.pk, ids)
     assert [(p.first_id, p.second_id) for p in pairs] == [(a.pk, b.pk)]
     assert pairs[0].score == pytest.approx(on_postgres[0].score, abs=1e-6)
+    duplicates.refresh_similar_for_org(org.pk)
+    assert [(p.first_id, p.second_id) for p in duplicates.stored_pairs(org.pk, ids)] == [
+        (a.pk, b.pk)
+    ]
+
+
+@pytest.mark.django_db
+def test_editing_an_objectives_text_updates_its_look_alikes(org, near_pair_and_noise):
+    a, b, c, d = near_pair_and_noise
+    b.title = "Hire a head of people"
+    b.description = "Someone to lead recruiting"
+    b.save()
+    assert duplicates.stored_pairs(org.pk, [a.pk, b.pk, c.pk, d.pk]) == []
 
 
 @pytest.mark.django_db

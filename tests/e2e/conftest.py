@@ -16,7 +16,9 @@ from django.core.management import call_command
 # in a thread with a running loop unless told this is safe, as it is in these tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+expect.set_options(timeout=10_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -65,20 +67,28 @@ class Journey:
         self.contexts = []
         self.step = 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for old in ARTIFACTS.glob(f"{_slug(name)}-*"):
+            old.unlink()  # a previous run's steps (and trace) of this journey
 
     def new_page(self, width=1280, height=900):
+        """A page in a fresh browser context (its own cookies: a second person)."""
         context = self.browser.new_context(
             base_url=self.base_url, viewport={"width": width, "height": height}
         )
         context.tracing.start(screenshots=True, snapshots=True)
         context.set_default_timeout(10_000)
         self.contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        watch_console(page)
+        return page
 
-    def shot(self, page, label):
+    def shot(self, page, label, full_page=True):
         self.step += 1
         path = ARTIFACTS / f"{_slug(self.name)}-{self.step:02d}-{_slug(label)}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret gives inputs an inline style that htmx's settling
+        # then copies onto swapped-in nodes, which the strict CSP (rightly) reports.
+        page.screenshot(path=str(path), full_page=full_page, caret="initial")
+        watch_console(page).append(f"--- after step {self.step}: {label}")
         return path
 
     def close(self, failed):
@@ -111,3 +121,31 @@ def sign_in(page, email, password="demo"):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
+
+
+def watch_console(page):
+    """Collects the page's console messages and script errors in ``page.console_log``."""
+    if hasattr(page, "console_log"):
+        return page.console_log
+    log = []
+    page.console_log = log
+    page.on(
+        "console",
+        lambda message: log.append(
+            f"{message.type}: {message.text} [{message.location.get('url', '')}"
+            f":{message.location.get('lineNumber', '')}]"
+        ),
+    )
+    page.on("pageerror", lambda error: log.append(f"pageerror: {error}"))
+    return log
+
+
+def csp_violations(page):
+    """CSP messages, each with the step it followed (see ``Journey.shot``)."""
+    found, step = [], "start"
+    for line in page.console_log:
+        if line.startswith("--- "):
+            step = line
+        elif "Content Security Policy" in line:
+            found.append(f"{step}: {line}")
+    return found

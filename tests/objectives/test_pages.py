@@ -244,3 +244,13 @@ def test_list_pages_have_bounded_queries(
     with django_assert_max_num_queries(BUDGET):
         response = client.get(target)
     assert response.status_code == 200
+
+
+def test_teams_page_puts_the_viewers_own_teams_first(member, org, team):
+    from tests.factories import TeamFactory
+
+    TeamFactory(org=org, name="Finance")
+    html = member.get(f"/{org.slug}/teams/").content.decode()
+    mine = html[html.index("Your teams") : html.index("All teams")]
+    assert "Marketing" in mine
+    assert "Finance" not in mine
