@@ -21,6 +21,9 @@ Status = Objective.Status
 RISKY = {"at_risk", "off_track"}
 DEFAULT_STALE_DAYS = 14
 HISTOGRAM_BUCKETS = 10
+# The team table shows the scope and one level of sub-teams; each row links to its own
+# dashboard to drill down (a 300-team company would otherwise get a 300-row table).
+TEAM_ROW_DEPTH = 1
 
 
 @dataclass
@@ -98,6 +101,7 @@ class Dashboard:
     unsupported: list[Node]
     at_risk: list[Node]
     stale: list[StaleKeyResult]
+    scope_key_results: list  # visible, active scope's KRs with ``kr.objective`` set
     duplicates: list[DuplicatePair]
     histogram: list[int]
     no_progress: int
@@ -253,6 +257,8 @@ def build_dashboard(
 
     rows = []
     for row_team, depth in _team_order(teams, team_ids):
+        if depth > TEAM_ROW_DEPTH:
+            continue
         sub = subtree_team_ids(row_team.pk, teams)
         sub_people = set().union(*(team_people.get(t, set()) for t in sub))
         sub_nodes = [n for n in nodes.values() if in_scope(n, sub, sub_people)]
@@ -277,6 +283,12 @@ def build_dashboard(
         n for n in visible_scope if n.confidence in RISKY and n.objective.status != Status.DONE
     ]
     at_risk.sort(key=lambda n: (n.confidence != "off_track", n.objective.title.lower()))
+
+    scope_key_results = []
+    for node in visible_scope:
+        for kr in node.key_results:
+            kr.objective = node.objective  # already loaded: no query when pace reads it
+            scope_key_results.append(kr)
 
     now = timezone.now()
     limit = now - timedelta(days=stale_days)
@@ -316,6 +328,7 @@ def build_dashboard(
         unsupported=unsupported,
         at_risk=at_risk,
         stale=stale,
+        scope_key_results=scope_key_results,
         duplicates=duplicates,
         histogram=histogram,
         no_progress=no_progress,

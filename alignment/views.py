@@ -209,7 +209,6 @@ def _render_dashboard(request, *, team_ids, team=None):
         "formula": FORMULA,
         "weights": WEIGHTS,
         "team": team,
-        "team_ids": sorted(team_ids) if team_ids is not None else None,
     }
     if board is not None:
         context["team_chart"] = charts.team_bars(board.team_rows)

@@ -207,10 +207,8 @@ def flagged_key_results(
     and team, and (with ``team_ids``) nothing more than an EXISTS inside the KR query. With
     ``membership`` only objectives that person may see are considered.
     """
-    now = timezone.now()
     if today is None:
-        today = timezone.localdate(now, timezone=_zone(org))
-    stale_days = org_stale_days(org)
+        today = timezone.localdate(timezone.now(), timezone=_zone(org))
     krs = active_key_results(org, today=today)
     if team_ids is not None:
         krs = krs.filter(in_teams_q(team_ids))
@@ -222,9 +220,29 @@ def flagged_key_results(
     krs = krs.select_related("objective__period", "objective__team", "owner__user").order_by(
         "objective_id", "position", "id"
     )
+    return flag_loaded(org, krs, today=today)
+
+
+def flag_loaded(org, key_results, *, today: datetime.date | None = None) -> list[FlaggedKR]:
+    """Flags of KRs already loaded with ``kr.objective`` and its period, worst first.
+
+    One query (the company's schedules) whatever their number; KRs of objectives that are
+    not active or whose open period does not cover today are skipped.
+    """
+    now = timezone.now()
+    if today is None:
+        today = timezone.localdate(now, timezone=_zone(org))
+    stale_days = org_stale_days(org)
     flagged = []
-    for kr in krs:
-        pace = kr_pace(kr, period=kr.objective.period, today=today, now=now, stale_days=stale_days)
+    for kr in key_results:
+        objective, period = kr.objective, kr.objective.period
+        if (
+            objective.status != Objective.Status.ACTIVE
+            or period.is_closed
+            or not period.start <= today <= period.end
+        ):
+            continue
+        pace = kr_pace(kr, period=period, today=today, now=now, stale_days=stale_days)
         if pace.flags:
             flagged.append(FlaggedKR(kr=kr, pace=pace))
     flagged.sort(key=lambda f: (-len(f.pace.flags), f.pace.gap))

@@ -274,7 +274,13 @@ class ExploreForm(forms.Form):
     period = forms.ModelChoiceField(queryset=Period.objects.none(), required=False)
     level = forms.ChoiceField(choices=[("", "Any level")] + Objective.Level.choices, required=False)
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
-    owner = PersonChoiceField(queryset=Membership.objects.none(), required=False)
+    # A name to search, not a <select> of every person: companies have thousands of people.
+    owner = forms.CharField(
+        required=False,
+        max_length=150,
+        label="Owner",
+        widget=forms.TextInput(attrs={"placeholder": "Name or e-mail"}),
+    )
     theme = forms.ModelChoiceField(queryset=StrategicTheme.objects.none(), required=False)
     status = forms.ChoiceField(
         choices=[("", "Any status")] + Objective.Status.choices, required=False
@@ -291,7 +297,5 @@ class ExploreForm(forms.Form):
         self.fields["period"].empty_label = "Any period"
         self.fields["team"].queryset = Team.objects.for_org(org).order_by("name")
         self.fields["team"].empty_label = "Any team"
-        self.fields["owner"].queryset = people_queryset(org).order_by("user__full_name")
-        self.fields["owner"].empty_label = "Anyone"
         self.fields["theme"].queryset = StrategicTheme.objects.for_org(org)
         self.fields["theme"].empty_label = "Any theme"

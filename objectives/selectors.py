@@ -123,10 +123,15 @@ def themes(org) -> list[StrategicTheme]:
 def explore_queryset(org, viewer, filters: dict) -> QuerySet:
     """Visible objectives matching the explore filters (already validated by a form)."""
     queryset = visible(org, viewer)
-    for field in ("period", "level", "team", "owner", "theme", "status"):
+    for field in ("period", "level", "team", "theme", "status"):
         value = filters.get(field)
         if value:
             queryset = queryset.filter(**{field: value})
+    if filters.get("owner"):
+        name = filters["owner"]
+        queryset = queryset.filter(
+            Q(owner__user__full_name__icontains=name) | Q(owner__user__email__icontains=name)
+        )
     if filters.get("confidence"):
         queryset = queryset.filter(key_results__confidence=filters["confidence"]).distinct()
     if filters.get("q"):

@@ -296,7 +296,13 @@ def company(request):
 
 @require_http_methods(["GET"])
 def explore(request):
-    form = ExploreForm(request.GET or None, org=request.org)
+    data = request.GET
+    if "period" not in data:
+        # First visit: the current quarter, not every objective the company ever wrote.
+        current = current_period(request.org)
+        data = data.copy()
+        data["period"] = str(current.pk) if current else ""
+    form = ExploreForm(data, org=request.org)
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.explore_queryset(request.org, request.membership, filters)
     page = Paginator(queryset, EXPLORE_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -6,6 +6,7 @@ from django.utils import timezone
 from objectives.models import KeyResult
 from objectives.permissions import managed_team_ids
 from objectives.progress import as_percent, key_result_progress
+from organizations.models import Membership
 
 from .. import charts, pace
 from ..forms import CheckInForm
@@ -173,14 +174,22 @@ def conf_label(value):
 
 
 @register.inclusion_tag("checkins/_flagged_panel.html", takes_context=True)
-def flagged_krs_panel(context, team_ids=None, limit=15):
-    """KRs whose confidence or silence does not match their pace (for the managers' dashboard).
+def flagged_krs_panel(context, key_results, limit=15):
+    """KRs whose confidence or silence does not match their pace, for the managers' dashboard.
 
-    The dashboard lives in the alignment app, below check-ins; it shows this panel through
-    the template tag so the alignment code never imports check-ins.
+    The dashboard (alignment app, below check-ins) hands over the KRs it already loaded, with
+    ``kr.objective`` set; this tag adds the pace flags. Two queries whatever the company size:
+    the schedules and the owners of the KRs shown.
     """
-    request = context["request"]
-    flagged = pace.flagged_key_results(
-        request.org, team_ids=team_ids, membership=request.membership
-    )
-    return {"flagged": flagged[:limit], "more": max(0, len(flagged) - limit), "org": request.org}
+    org = context["request"].org
+    flagged = pace.flag_loaded(org, key_results)
+    shown = flagged[:limit]
+    owners = {
+        m.pk: m
+        for m in Membership.objects.for_org(org)
+        .filter(pk__in={f.kr.owner_id for f in shown})
+        .select_related("user")
+    }
+    for f in shown:
+        f.owner = owners.get(f.kr.owner_id)
+    return {"flagged": shown, "more": max(0, len(flagged) - limit), "org": org}

@@ -1,5 +1,6 @@
 """The OKR pages: htmx partials, plain POST fallbacks, quick create and query budgets."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -254,3 +255,25 @@ def test_teams_page_puts_the_viewers_own_teams_first(member, org, team):
     mine = html[html.index("Your teams") : html.index("All teams")]
     assert "Marketing" in mine
     assert "Finance" not in mine
+
+
+def test_explore_opens_on_the_current_period_and_any_period_shows_all(member, org, period):
+    old = PeriodFactory(
+        org=org, name="Long ago", start=datetime.date(2020, 1, 1), end=datetime.date(2020, 3, 31)
+    )
+    ObjectiveFactory(org=org, period=period, title="Now goal")
+    ObjectiveFactory(org=org, period=old, title="Old goal")
+    titles = [o.title for o in member.get(url(org, "explore")).context["objectives"]]
+    assert titles == ["Now goal"]
+    everything = member.get(url(org, "explore") + "?period=").context["objectives"]
+    assert {o.title for o in everything} == {"Now goal", "Old goal"}
+
+
+def test_explore_filters_by_owner_name_or_email(member, org, period):
+    ObjectiveFactory(org=org, period=period, owner=member.membership, title="Mine")
+    ObjectiveFactory(org=org, period=period, title="Someone else's")
+    response = member.get(url(org, "explore") + "?owner=mia")
+    assert [o.title for o in response.context["objectives"]] == ["Mine"]
+    email = member.membership.user.email.upper()
+    response = member.get(url(org, "explore") + f"?owner={email}")
+    assert [o.title for o in response.context["objectives"]] == ["Mine"]
