@@ -19,6 +19,34 @@ from .rollup import Node, build_forest, roots
 
 OBJECTIVE_RELATED = ("owner__user", "team", "period")
 PICKER_LIMIT = 50
+FOREST_DEFERRED = (
+    "description",
+    "created_at",
+    "created_by",
+    "owner__user__password",
+    "owner__user__last_login",
+    "owner__user__date_joined",
+    "team__description",
+)
+FOREST_KR_FIELDS = (
+    "id",
+    "org_id",
+    "objective_id",
+    "title",
+    "owner_id",
+    "kind",
+    "unit",
+    "currency_code",
+    "start_value",
+    "target_value",
+    "current_value",
+    "weight",
+    "confidence",
+    "position",
+    "last_checkin_at",
+    "created_at",
+    "updated_at",
+)
 
 
 # Periods ------------------------------------------------------------------------------------
@@ -77,13 +105,20 @@ class Forest:
         return roots(self.nodes)
 
 
-def load_forest(org, period: Period, membership: Membership) -> Forest:
+def load_forest(
+    org, period: Period, membership: Membership, *, within: set[int] | None = None
+) -> Forest:
     """Every objective of the company overlapping ``period``: one query for the objectives,
     one for their key results, one for what this viewer may see (none for admins)."""
     objectives_qs = overlapping(Objective.objects.for_org(org), period)
-    objectives = list(objectives_qs.select_related(*OBJECTIVE_RELATED))
+    if within is not None:  # one objective's subtree: its aligned progress needs no more
+        objectives_qs = objectives_qs.filter(pk__in=within)
+    # Descriptions are long and no tree node shows them: leave them in the database.
+    objectives = list(objectives_qs.select_related(*OBJECTIVE_RELATED).defer(*FOREST_DEFERRED))
     key_results = list(
         overlapping(KeyResult.objects.for_org(org), period, prefix="objective__period__")
+        .filter(**({"objective_id__in": within} if within is not None else {}))
+        .only(*FOREST_KR_FIELDS)
     )
     visible = visible_id_set(objectives_qs, membership)
     return Forest(period=period, nodes=build_forest(objectives, key_results, visible_ids=visible))

@@ -11,6 +11,7 @@ from organizations.models import Period, Team
 from organizations.tenancy import get_org_object_or_404
 
 from . import charts
+from .chain import descendant_ids
 from .dashboard import DEFAULT_STALE_DAYS, build_dashboard
 from .health import FORMULA, WEIGHTS
 from .links import objective_url
@@ -63,7 +64,9 @@ def subtree(request, objective_id):
         if request.GET.get("period")
         else objective.period
     )
-    forest = load_forest(request.org, period, request.membership)
+    # Only this objective's subtree: the aligned progress of its children needs nothing else.
+    within = descendant_ids(objective.pk, request.org.pk)
+    forest = load_forest(request.org, period, request.membership, within=within)
     node = forest.nodes.get(objective.pk)
     context = {
         "node": node,

@@ -466,3 +466,27 @@ def test_private_child_does_not_move_its_parents_aligned_progress_for_others(org
     outsider_view = build_forest(objectives, krs, visible_ids={parent.pk})
     assert everyone[parent.pk].aligned == Decimal("0.5")
     assert outsider_view[parent.pk].aligned == Decimal(0)
+
+
+def test_subtree_loaded_alone_rolls_up_exactly_like_the_whole_tree(org, period, admin_membership):
+    """The subtree page loads only one objective's descendants; its numbers must not change."""
+    from alignment.chain import descendant_ids
+    from alignment.selectors import load_forest
+    from tests.factories import KeyResultFactory, ObjectiveFactory
+
+    top = ObjectiveFactory(org=org, period=period, level="company", owner=None)
+    KeyResultFactory(objective=top, current_value=20)
+    child = ObjectiveFactory(org=org, period=period, parent=top)
+    KeyResultFactory(objective=child, current_value=60, weight=2)
+    grandchild = ObjectiveFactory(org=org, period=period, parent=child)
+    KeyResultFactory(objective=grandchild, current_value=90)
+    elsewhere = ObjectiveFactory(org=org, period=period)
+    KeyResultFactory(objective=elsewhere, current_value=5)
+
+    whole = load_forest(org, period, admin_membership).nodes
+    within = descendant_ids(top.pk, org.pk)
+    part = load_forest(org, period, admin_membership, within=within).nodes
+    assert elsewhere.pk not in part
+    for pk in (top.pk, child.pk, grandchild.pk):
+        assert part[pk].aligned == whole[pk].aligned
+        assert part[pk].own == whole[pk].own
