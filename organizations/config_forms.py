@@ -75,21 +75,6 @@ class _PeriodDatesMixin:
         return data
 
 
-class PeriodCreateForm(_PeriodDatesMixin, forms.ModelForm):
-    class Meta:
-        model = Period
-        fields = ["kind", "name", "start", "end"]
-        widgets = {
-            "start": forms.DateInput(attrs={"type": "date"}),
-            "end": forms.DateInput(attrs={"type": "date"}),
-        }
-        help_texts = {"end": "The last day of the period (inclusive)."}
-
-    def __init__(self, *args, org, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.org = org
-
-
 class PeriodEditForm(_PeriodDatesMixin, forms.ModelForm):
     class Meta:
         model = Period
@@ -103,6 +88,11 @@ class PeriodEditForm(_PeriodDatesMixin, forms.ModelForm):
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
         self.org = org
+
+
+class PeriodCreateForm(PeriodEditForm):
+    class Meta(PeriodEditForm.Meta):
+        fields = ["kind", "name", "start", "end"]
 
 
 class FiscalYearForm(forms.Form):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from objectives.models import KeyResult, Objective
 from tests.factories import KeyResultFactory, ObjectiveFactory, PeriodFactory
+from tests.objectives.test_forms import kr_data
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -103,27 +104,10 @@ def test_reorder_moves_a_kr_up(member, my_objective, org):
     assert titles == ["Gain 1,000 followers", "Second"]
 
 
-def _kr_data(**overrides):
-    data = {
-        "title": "Ship it",
-        "owner": "",
-        "kind": "increase",
-        "unit": "number",
-        "currency_code": "",
-        "start_value": "0",
-        "target_value": "10",
-        "current_value": "0",
-        "weight": "1",
-        "confidence": "on_track",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_inline_kr_add_via_htmx(member, my_objective, org):
     form = member.get(url(org, "kr-new", objective_id=my_objective.pk), **HX)
     assert form.content.decode().lstrip().startswith("<form")
-    response = member.post(url(org, "kr-new", objective_id=my_objective.pk), _kr_data(), **HX)
+    response = member.post(url(org, "kr-new", objective_id=my_objective.pk), kr_data(), **HX)
     assert response["HX-Retarget"] == f"#objective-{my_objective.pk}"
     kr = my_objective.key_results.get(title="Ship it")
     assert kr.owner_id == my_objective.owner_id  # defaults to the objective's owner
@@ -132,7 +116,7 @@ def test_inline_kr_add_via_htmx(member, my_objective, org):
 
 def test_inline_kr_edit_error_stays_in_the_form(member, my_objective, org):
     kr = my_objective.key_results.get()
-    response = member.post(url(org, "kr-edit", kr_id=kr.pk), _kr_data(target_value="0"), **HX)
+    response = member.post(url(org, "kr-edit", kr_id=kr.pk), kr_data(target_value="0"), **HX)
     assert "HX-Retarget" not in response
     body = response.content.decode()
     assert body.lstrip().startswith("<form")
