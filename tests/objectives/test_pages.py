@@ -261,3 +261,18 @@ def test_explore_filters_by_owner_name_or_email(member, org, period):
     email = member.membership.user.email.upper()
     response = member.get(url(org, "explore") + f"?owner={email}")
     assert [o.title for o in response.context["objectives"]] == ["Mine"]
+
+
+def test_team_page_links_to_its_feed_and_to_its_dashboard_for_its_managers(
+    manager, member, org, team
+):
+    team_url = url(org, "team", team_id=team.pk)
+    dashboard = reverse(
+        "alignment:team-dashboard", kwargs={"org_slug": org.slug, "team_id": team.pk}
+    )
+    feed = reverse("checkins:team-feed", kwargs={"org_slug": org.slug, "team_id": team.pk})
+    as_manager = manager.get(team_url).content.decode()
+    as_member = member.get(team_url).content.decode()
+    assert feed in as_manager and feed in as_member
+    assert dashboard in as_manager
+    assert dashboard not in as_member
