@@ -276,3 +276,19 @@ def test_team_page_links_to_its_feed_and_to_its_dashboard_for_its_managers(
     assert feed in as_manager and feed in as_member
     assert dashboard in as_manager
     assert dashboard not in as_member
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_my_okrs_offers_check_in_on_krs_i_own_on_others_objectives(
+    django_assert_max_num_queries, member, org, period, size
+):
+    for i in range(size):
+        KeyResultFactory(
+            objective=ObjectiveFactory(org=org, period=period, title=f"Theirs {i}"),
+            owner=member.membership,
+            title=f"My part {i}",
+        )
+    with django_assert_max_num_queries(BUDGET):
+        html = member.get(url(org, "my")).content.decode()
+    section = html[html.index("Key results I own on other objectives") :]
+    assert section.count('name="value"') == size  # one check-in form per KR
