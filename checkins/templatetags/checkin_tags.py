@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from objectives.models import KeyResult
-from objectives.permissions import managed_team_ids
+from objectives.permissions import can_checkin
 from objectives.progress import as_percent, key_result_progress
 from organizations.models import Membership
 
@@ -28,44 +28,16 @@ def _cached_period(kr):
     return objective.period
 
 
-def _granted_kr_ids(membership) -> frozenset:
-    """KRs this person contributes to (guardian grant); one query per request, cached."""
-    cached = getattr(membership, "_checkin_granted_krs", None)
-    if cached is None:
-        from objectives.models import KeyResultUserObjectPermission
-
-        cached = frozenset(
-            KeyResultUserObjectPermission.objects.filter(
-                user_id=membership.user_id,
-                permission__codename="checkin_keyresult",
-                content_object__org_id=membership.org_id,
-            ).values_list("content_object_id", flat=True)
-        )
-        membership._checkin_granted_krs = cached
-    return cached
-
-
 def may_show_checkin_form(membership, kr) -> bool:
-    """Whether to offer the form: ``kr.can_checkin`` when the page computed it, else the same
-    rules as ``can_checkin`` from loaded fields and per-request caches (no query per KR). The
-    server checks ``can_checkin`` again on submit."""
+    """Whether to offer the form: ``kr.can_checkin`` when a list page computed it for all its
+    KRs at once (``objectives.permissions.annotate_rights``), else the one rule itself (a
+    single KR: a few queries). The server checks ``can_checkin`` again on submit."""
     if membership is None or kr.org_id != membership.org_id:
         return False
     precomputed = getattr(kr, "can_checkin", None)
     if isinstance(precomputed, bool):
         return precomputed
-    period = _cached_period(kr)
-    if period is not None and period.is_closed:
-        return False
-    if membership.is_admin or kr.owner_id == membership.id:
-        return True
-    if KeyResult.objective.is_cached(kr):
-        objective = kr.objective
-        if objective.owner_id == membership.id:
-            return True
-        if objective.level == "team" and objective.team_id in managed_team_ids(membership):
-            return True
-    return kr.pk in _granted_kr_ids(membership)
+    return can_checkin(membership, kr)
 
 
 def checkin_form_context(request, kr, *, form=None) -> dict:
