@@ -4,9 +4,11 @@ so an id of another company is a field error, never a lookup."""
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.forms import formset_factory
+from django.utils import timezone
 
-from organizations.models import Membership, Period, StrategicTheme, Team
+from organizations.models import Membership, Period, StrategicTheme, Team, TeamMembership
 
 from .models import KeyResult, Objective
 from .permissions import can_create_objective, visible_objectives
@@ -27,6 +29,45 @@ class ParentChoiceField(forms.ModelChoiceField):
 
 def people_queryset(org):
     return Membership.objects.for_org(org).filter(is_active=True).select_related("user")
+
+
+# A <select> of every person (or objective) suits a small company, not one of thousands
+# (every owner field would carry them all). Above this size an owner field still accepts
+# anyone of the company but lists only the people most likely meant, and a search box
+# (``objectives:people-search``, htmx) finds anyone else.
+FULL_LIST_MAX = 200
+SUGGESTED_MAX = 50
+
+
+def suggest_people(field, org, *, likely_ids, selected_ids=()) -> None:
+    """Limit what ``field`` renders (not what it accepts) in large companies; the selected
+    person (stored, or posted back with an error) is always among the options."""
+    if people_queryset(org).count() <= FULL_LIST_MAX:
+        return
+    selected = {int(pk) for pk in selected_ids if str(pk or "").isdigit()}
+    ids = {pk for pk in likely_ids if pk} | selected
+    people = people_queryset(org).filter(pk__in=ids).order_by("user__full_name")
+    field.widget.choices = [("", field.empty_label)] + [
+        (m.pk, field.label_from_instance(m)) for m in people[:SUGGESTED_MAX]
+    ]
+    field.searchable = True
+
+
+def teammate_ids(*, team_ids=(), people=()) -> list[int]:
+    """People of these teams and of the teams these people are in (one query)."""
+    people = [p for p in people if p]
+    teams = Team.objects.filter(
+        Q(pk__in=[t for t in team_ids if t]) | Q(team_memberships__membership_id__in=people)
+    )
+    return (
+        list(
+            TeamMembership.objects.filter(team__in=teams, membership__is_active=True)
+            .order_by("membership_id")
+            .values_list("membership_id", flat=True)
+            .distinct()[: SUGGESTED_MAX * 2]
+        )
+        + people
+    )
 
 
 class ObjectiveForm(forms.ModelForm):
@@ -61,6 +102,16 @@ class ObjectiveForm(forms.ModelForm):
         self.fields["team"].queryset = Team.objects.for_org(org).order_by("name")
         self.fields["owner"].queryset = people_queryset(org)
         self.fields["owner"].help_text = "The person accountable (defaults to you)."
+        suggest_people(
+            self.fields["owner"],
+            org,
+            likely_ids=teammate_ids(people=[membership.pk]),
+            selected_ids=[
+                self.instance.owner_id,
+                membership.pk,
+                self.data.get(self.add_prefix("owner")),
+            ],
+        )
         self.fields["theme"].queryset = StrategicTheme.objects.for_org(org)
         self.fields["title"].widget.attrs.update({"maxlength": 200, "autocomplete": "off"})
         parents = visible_objectives(
@@ -71,6 +122,27 @@ class ObjectiveForm(forms.ModelForm):
             parents = parents.exclude(pk=self.instance.pk)
             self.fields["parent"].initial = self.instance.parent_id
         self.fields["parent"].queryset = parents.order_by("-period__start", "level", "title")
+        self._suggest_parents(parents)
+
+    def _suggest_parents(self, parents) -> None:
+        """In a large company list only likely parents (company objectives and those of my
+        teams, of periods not over yet); the alignment picker searches the rest (htmx)."""
+        if parents.count() <= FULL_LIST_MAX:
+            return
+        field = self.fields["parent"]
+        chosen = {self.instance.parent_id, self.data.get(self.add_prefix("parent"))}
+        chosen = {int(pk) for pk in chosen if str(pk or "").isdigit()}
+        my_teams = TeamMembership.objects.filter(membership=self.membership).values("team_id")
+        likely = parents.filter(
+            Q(pk__in=chosen)
+            | (
+                (Q(level=Objective.Level.COMPANY) | Q(team_id__in=my_teams))
+                & Q(period__end__gte=timezone.localdate())
+            )
+        ).order_by("-period__start", "level", "title")[:SUGGESTED_MAX]
+        field.widget.choices = [("", field.empty_label)] + [
+            (o.pk, field.label_from_instance(o)) for o in likely
+        ]
 
     def clean_title(self):
         title = (self.cleaned_data.get("title") or "").strip()
@@ -147,6 +219,18 @@ class KeyResultForm(forms.ModelForm):
         self.fields["owner"].help_text = "Defaults to the objective's owner."
         if not self.instance.pk:
             self.fields["owner"].initial = objective.owner_id
+        suggest_people(
+            self.fields["owner"],
+            org,
+            likely_ids=teammate_ids(
+                team_ids=[objective.team_id], people=[objective.owner_id, membership.pk]
+            ),
+            selected_ids=[
+                self.instance.owner_id,
+                objective.owner_id,
+                self.data.get(self.add_prefix("owner")),
+            ],
+        )
         self.fields["title"].widget.attrs.update({"maxlength": 200, "autocomplete": "off"})
         self.fields["currency_code"].widget.attrs.update({"maxlength": 3, "size": 4})
         for name in ("start_value", "target_value", "current_value", "weight"):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("my/", views.my_okrs, name="my"),
     path("teams/", views.teams, name="teams"),
     path("teams/<int:team_id>/", views.team, name="team"),
+    path("people/search/", views.people_search, name="people-search"),
     path("people/<int:person_id>/", views.person, name="person"),
     path("explore/", views.explore, name="explore"),
     path("objectives/new/", views.objective_new, name="objective-new"),

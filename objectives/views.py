@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from organizations.tenancy import get_org_object_or_404
 from . import selectors, services
 from .forms import (
     CLOSED_MESSAGE,
+    SUGGESTED_MAX,
     ConfidenceForm,
     ExploreForm,
     KeyResultForm,
@@ -28,6 +30,7 @@ from .forms import (
     ObjectiveForm,
     QuickKeyResultFormSet,
     ShareForm,
+    people_queryset,
 )
 from .models import KeyResult, Objective
 from .permissions import (
@@ -322,6 +325,26 @@ def explore(request):
 
 
 # --- objectives ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def people_search(request):
+    """The owner <select> of a large company, filtered by name or e-mail (htmx partial)."""
+    query = request.GET.get("q", "").strip()[:100]
+    people = people_queryset(request.org).order_by("user__full_name")
+    if query:
+        people = people.filter(
+            Q(user__full_name__icontains=query) | Q(user__email__icontains=query)
+        )
+    selected = request.GET.get("selected", "")
+    context = {
+        "people": list(people[:SUGGESTED_MAX]),
+        "selected": int(selected) if selected.isdigit() else None,
+        "field_id": request.GET.get("field_id", "id_owner")[:60],
+        "name": "owner",
+        "query": query,
+    }
+    return render(request, "objectives/_people_options.html", context)
 
 
 @require_http_methods(["GET"])

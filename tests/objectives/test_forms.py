@@ -229,3 +229,73 @@ def test_currency_kr_keeps_its_code_and_milestone_is_normalised(member, my_objec
     )
     launch = KeyResult.objects.get(title="Launch")
     assert (launch.start_value, launch.target_value, launch.current_value) == (0, 1, 0)
+
+
+def test_large_company_owner_field_lists_likely_people_and_searches_the_rest(
+    django_assert_max_num_queries, admin, org, period, team, member_membership, monkeypatch
+):
+    """Above FULL_LIST_MAX people the KR owner <select> carries only teammates (and
+    the current owner); anyone else is found by search and still accepted on submit."""
+    from objectives import forms as okr_forms
+    from tests.factories import MembershipFactory
+
+    monkeypatch.setattr(okr_forms, "FULL_LIST_MAX", 5)
+    strangers = [MembershipFactory(org=org, user__full_name=f"Zed Stranger {i}") for i in range(8)]
+    objective = ObjectiveFactory(org=org, period=period, owner=member_membership)
+    form_html = admin.get(
+        reverse("objectives:kr-new", kwargs={"org_slug": org.slug, "objective_id": objective.pk})
+    ).content.decode()
+    assert member_membership.user.get_full_name() in form_html  # the objective's owner
+    assert "Zed Stranger" not in form_html
+    assert "people/search/" in form_html
+
+    search = reverse("objectives:people-search", kwargs={"org_slug": org.slug})
+    with django_assert_max_num_queries(8):
+        found = admin.get(search, {"q": "zed stranger 3", "field_id": "id_owner"})
+    assert found.content.decode().count("<option value=") == 2  # blank + the match
+
+    response = admin.post(
+        reverse("objectives:kr-new", kwargs={"org_slug": org.slug, "objective_id": objective.pk}),
+        kr_data(title="Owned by a stranger", owner=str(strangers[3].pk)),
+    )
+    assert response.status_code == 302
+    assert objective.key_results.get(title="Owned by a stranger").owner == strangers[3]
+
+
+def test_small_company_owner_field_lists_everyone(admin, org, period, member_membership):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(org=org, user__full_name="Zed Stranger")
+    objective = ObjectiveFactory(org=org, period=period, owner=member_membership)
+    form_html = admin.get(
+        reverse("objectives:kr-new", kwargs={"org_slug": org.slug, "objective_id": objective.pk})
+    ).content.decode()
+    assert "Zed Stranger" in form_html
+    assert "people/search/" not in form_html
+
+
+def test_large_company_parent_field_lists_likely_parents_and_keeps_the_chosen_one(
+    admin, org, period, team, monkeypatch
+):
+    from objectives import forms as okr_forms
+
+    monkeypatch.setattr(okr_forms, "FULL_LIST_MAX", 3)
+    company = ObjectiveFactory(org=org, period=period, level="company", owner=None)
+    others = [
+        ObjectiveFactory(org=org, period=period, level="team", team=TeamFactory(org=org))
+        for _ in range(5)
+    ]
+    new_url = reverse("objectives:objective-new", kwargs={"org_slug": org.slug})
+
+    def parent_select(html):
+        start = html.index('<select name="parent"')
+        return html[start : html.index("</select>", start)]
+
+    options = parent_select(admin.get(new_url).content.decode())
+    assert f'value="{company.pk}"' in options
+    assert f'value="{others[0].pk}"' not in options  # another team's: found by the picker
+    # Posting a parent outside the suggestions with an error elsewhere keeps the choice.
+    response = admin.post(
+        new_url, {"title": "", "level": "company", "period": period.pk, "parent": others[0].pk}
+    )
+    assert f'value="{others[0].pk}" selected' in parent_select(response.content.decode())
