@@ -329,17 +329,23 @@ def explore(request):
 
 @require_http_methods(["GET"])
 def people_search(request):
-    """The owner <select> of a large company, filtered by name or e-mail (htmx partial)."""
+    """The owner <select> of a large company, filtered by name or e-mail (htmx partial);
+    the person chosen so far stays first, so searching never loses a choice."""
     query = request.GET.get("q", "").strip()[:100]
     people = people_queryset(request.org).order_by("user__full_name")
+    chosen = request.GET.get("owner", "")
+    chosen_id = int(chosen) if chosen.isdigit() else None
+    matches = people
     if query:
-        people = people.filter(
+        matches = people.filter(
             Q(user__full_name__icontains=query) | Q(user__email__icontains=query)
         )
-    selected = request.GET.get("selected", "")
+    found = list(matches.exclude(pk=chosen_id)[:SUGGESTED_MAX])
+    current = list(people.filter(pk=chosen_id)) if chosen_id else []
     context = {
-        "people": list(people[:SUGGESTED_MAX]),
-        "selected": int(selected) if selected.isdigit() else None,
+        "people": current + found,
+        "matches": len(found),
+        "selected": chosen_id,
         "field_id": request.GET.get("field_id", "id_owner")[:60],
         "name": "owner",
         "query": query,

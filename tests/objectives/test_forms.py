@@ -251,8 +251,13 @@ def test_large_company_owner_field_lists_likely_people_and_searches_the_rest(
 
     search = reverse("objectives:people-search", kwargs={"org_slug": org.slug})
     with django_assert_max_num_queries(8):
-        found = admin.get(search, {"q": "zed stranger 3", "field_id": "id_owner"})
-    assert found.content.decode().count("<option value=") == 2  # blank + the match
+        found = admin.get(
+            search, {"q": "zed stranger 3", "field_id": "id_owner", "owner": member_membership.pk}
+        )
+    options = found.content.decode()
+    assert options.count("<option value=") == 3  # blank, the choice so far, the match
+    assert f'value="{member_membership.pk}" selected' in options
+    assert f'value="{strangers[3].pk}"' in options
 
     response = admin.post(
         reverse("objectives:kr-new", kwargs={"org_slug": org.slug, "objective_id": objective.pk}),
