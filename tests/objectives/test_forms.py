@@ -304,3 +304,14 @@ def test_large_company_parent_field_lists_likely_parents_and_keeps_the_chosen_on
         new_url, {"title": "", "level": "company", "period": period.pk, "parent": others[0].pk}
     )
     assert f'value="{others[0].pk}" selected' in parent_select(response.content.decode())
+
+
+@pytest.mark.parametrize("size", [5, 80])
+def test_people_search_has_bounded_queries(django_assert_max_num_queries, admin, org, size):
+    from tests.factories import MembershipFactory
+
+    people = [MembershipFactory(org=org, user__full_name=f"Yara Search {i}") for i in range(size)]
+    search = reverse("objectives:people-search", kwargs={"org_slug": org.slug})
+    with django_assert_max_num_queries(8):
+        response = admin.get(search, {"q": "yara", "owner": people[0].pk})
+    assert response.content.decode().count("Yara Search") == min(size, 51)
