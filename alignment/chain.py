@@ -54,3 +54,29 @@ def descendant_ids(objective_id: int, org_id: int, *, include_self: bool = True)
     if not include_self:
         ids.discard(objective_id)
     return ids
+
+
+_DESCENDANTS_OF_MANY_SQL = """
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM {table} WHERE id = ANY(%s) AND org_id = %s
+    UNION
+    SELECT o.id, sub.depth + 1
+    FROM {table} o JOIN sub ON o.parent_id = sub.id
+    WHERE sub.depth < {max_depth} AND o.org_id = %s
+)
+SELECT DISTINCT id FROM sub
+"""
+
+
+def descendant_ids_of(objective_ids: list[int], org_id: int) -> set[int]:
+    """Ids of the objectives and of everything aligned to them, directly or indirectly."""
+    if not objective_ids:
+        return set()
+    if connection.vendor != "postgresql":  # SQLite has no arrays: one walk per objective
+        return set().union(*(descendant_ids(pk, org_id) for pk in objective_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _DESCENDANTS_OF_MANY_SQL.format(table=Objective._meta.db_table, max_depth=MAX_DEPTH),
+            [list(objective_ids), org_id, org_id],
+        )
+        return {row[0] for row in cursor.fetchall()}

@@ -1,26 +1,32 @@
-"""The managers' alignment dashboard: every number computed from one load of the period."""
+"""The managers' alignment dashboard: every number computed from one load of the period's
+objectives with their stored progress and confidence (``objectives.rollups``); key results
+are read only for the stale list (filtered and capped in SQL) and the flag panel."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from objectives.models import Objective
+from objectives.models import KeyResult, Objective
+from objectives.permissions import visible_objectives
 from organizations.models import Membership, Period, Team, TeamMembership
 
 from .duplicates import stored_pairs
 from .health import alignment_health, share
-from .rollup import Node
-from .selectors import Forest, load_forest
+from .nodes import Node
+from .selectors import FOREST_DEFERRED, OBJECTIVE_RELATED, overlapping, visible_id_set
 
 Level = Objective.Level
 Status = Objective.Status
 RISKY = {"at_risk", "off_track"}
 DEFAULT_STALE_DAYS = 14
 HISTOGRAM_BUCKETS = 10
+SHOWN = 25  # entries each list shows
 # The team table shows the scope and one level of sub-teams; each row links to its own
 # dashboard to drill down (a 300-team company would otherwise get a 300-row table).
 TEAM_ROW_DEPTH = 1
@@ -97,24 +103,96 @@ class Dashboard:
     team: Team | None
     metrics: Metrics
     team_rows: list[TeamRow]
+    # Each list holds the first ``SHOWN`` entries; its ``*_total`` counts them all.
     unaligned: list[Node]
+    unaligned_total: int
     unsupported: list[Node]
+    unsupported_total: int
     at_risk: list[Node]
-    stale: list[StaleKeyResult]
-    scope_key_results: list  # visible, active scope's KRs with ``kr.objective`` set
+    at_risk_total: int
+    stale: list[StaleKeyResult]  # the longest silent first
+    stale_total: int
+    scope_key_results: QuerySet  # KRs of the visible, active objectives in scope
     duplicates: list[DuplicatePair]
+    duplicates_total: int
     histogram: list[int]
     no_progress: int
     stale_days: int
-    forest: Forest = field(repr=False)
 
 
-def _active(node: Node) -> bool:
-    return node.objective.status != Status.ABANDONED
+@dataclass(eq=False, slots=True)
+class Item:
+    """One objective of the period as the numbers need it: plain values, no model instance."""
+
+    pk: int
+    level: str
+    team_id: int | None
+    owner_id: int | None
+    parent_id: int | None
+    status: str
+    progress: Decimal | None
+    confidence: str
+    title: str
+    visible: bool = True
+
+    @property
+    def active(self) -> bool:
+        return self.status != Status.ABANDONED
 
 
-def _has_support(node: Node) -> bool:
-    return any(_active(child) for child in node.children)
+ITEM_FIELDS = (
+    "id",
+    "level",
+    "team_id",
+    "owner_id",
+    "parent_id",
+    "status",
+    "progress",
+    "confidence",
+    "title",
+)
+
+
+class _Tally:
+    """Accumulates one scope's metrics, one objective at a time."""
+
+    def __init__(self, people: set[int]):
+        self.people = people
+        self.owners: set[int] = set()
+        self.objectives = self.alignable = self.aligned = 0
+        self.top = self.supported = self.duplicated = 0
+        self.progress_sum = Decimal(0)
+        self.measured = 0
+
+    def add(self, item: Item, *, is_top: bool, supported: bool, duplicated: bool) -> None:
+        if not item.active:
+            return
+        self.objectives += 1
+        if item.owner_id is not None:
+            self.owners.add(item.owner_id)
+        if item.level != Level.COMPANY:
+            self.alignable += 1
+            self.aligned += bool(item.parent_id)
+            self.duplicated += duplicated
+        if is_top:
+            self.top += 1
+            self.supported += supported
+        if item.progress is not None:
+            self.progress_sum += item.progress
+            self.measured += 1
+
+    def metrics(self) -> Metrics:
+        return Metrics(
+            people=len(self.people),
+            covered=len(self.people & self.owners),
+            objectives=self.objectives,
+            alignable=self.alignable,
+            aligned=self.aligned,
+            top=self.top,
+            supported=self.supported,
+            duplicated=self.duplicated,
+            progress=self.progress_sum / self.measured if self.measured else None,
+        )
 
 
 def _team_order(teams: list[Team], only: set[int] | None) -> list[tuple[Team, int]]:
@@ -158,24 +236,16 @@ def subtree_team_ids(team_id: int, teams: list[Team]) -> set[int]:
     return result
 
 
-def _metrics(
-    nodes: list[Node], people: set[int], top: list[Node], duplicated_ids: set[int]
-) -> Metrics:
-    active = [n for n in nodes if _active(n)]
-    owners = {n.objective.owner_id for n in active}
-    alignable = [n for n in active if n.objective.level != Level.COMPANY]
-    measured = [n.own for n in active if n.own is not None]
-    return Metrics(
-        people=len(people),
-        covered=len(people & owners),
-        objectives=len(active),
-        alignable=len(alignable),
-        aligned=sum(1 for n in alignable if n.objective.parent_id),
-        top=len(top),
-        supported=sum(1 for n in top if _has_support(n)),
-        duplicated=sum(1 for n in alignable if n.pk in duplicated_ids),
-        progress=(sum(measured) / len(measured)) if measured else None,
-    )
+def _ancestors_and_self(teams: list[Team]) -> dict[int, set[int]]:
+    parent = {t.pk: t.parent_id for t in teams}
+    result: dict[int, set[int]] = {}
+    for team_id in parent:
+        chain, current = set(), team_id
+        while current is not None and current not in chain:
+            chain.add(current)
+            current = parent.get(current)
+        result[team_id] = chain
+    return result
 
 
 def build_dashboard(
@@ -187,11 +257,22 @@ def build_dashboard(
     team: Team | None = None,
     stale_days: int = DEFAULT_STALE_DAYS,
 ) -> Dashboard:
-    """``team_ids=None`` is the whole company; otherwise those teams (sub-teams included)."""
-    forest = load_forest(org, period, membership)
-    nodes = forest.nodes
-    teams = list(Team.objects.for_org(org))
-    team_people: dict[int, set[int]] = {}
+    """``team_ids=None`` is the whole company; otherwise those teams (sub-teams included).
+
+    The period's objectives are read as plain values with their stored progress and
+    confidence; only the objectives the lists show are loaded as model instances.
+    """
+    in_period = overlapping(Objective.objects.for_org(org), period)
+    items = [Item(*row) for row in in_period.order_by().values_list(*ITEM_FIELDS)]
+    visible = visible_id_set(in_period, membership)
+    if visible is not None:
+        for item in items:
+            item.visible = item.pk in visible
+    by_id = {item.pk: item for item in items}
+    supported_ids = {i.parent_id for i in items if i.active and i.parent_id is not None}
+
+    teams = list(Team.objects.for_org(org).only("id", "parent_id", "name"))
+    ancestors = _ancestors_and_self(teams)
     person_teams: dict[int, list[int]] = {}
     for team_id, membership_id in (
         TeamMembership.objects.for_org(org)
@@ -199,118 +280,157 @@ def build_dashboard(
         .order_by("team_id", "membership_id")
         .values_list("team_id", "membership_id")
     ):
-        team_people.setdefault(team_id, set()).add(membership_id)
         person_teams.setdefault(membership_id, []).append(team_id)
+
+    def teams_above(team_ids_of: list[int]) -> set[int]:
+        return set().union(*(ancestors.get(t, {t}) for t in team_ids_of))
+
+    person_above = {person: teams_above(ts) for person, ts in person_teams.items()}
+
+    # Which teams' numbers each objective counts in: its team and the teams above it, or,
+    # for an individual objective, its owner's teams and the teams above those.
+    def counted_in(item: Item) -> set[int]:
+        found = teams_above([item.team_id]) if item.team_id is not None else set()
+        if item.level == Level.INDIVIDUAL and item.owner_id in person_above:
+            found |= person_above[item.owner_id]
+        return found
 
     if team_ids is None:
         people = set(
             Membership.objects.for_org(org).filter(is_active=True).values_list("pk", flat=True)
         )
     else:
-        people = set().union(*(team_people.get(t, set()) for t in team_ids))
+        people = {m for m, ts in person_teams.items() if team_ids.intersection(ts)}
 
-    def in_scope(node: Node, scope_teams: set[int] | None, scope_people: set[int]) -> bool:
-        o = node.objective
-        if scope_teams is None:
-            return True
-        return o.team_id in scope_teams or (
-            o.level == Level.INDIVIDUAL and o.owner_id in scope_people
-        )
-
-    scope = [n for n in nodes.values() if in_scope(n, team_ids, people)]
+    item_teams = {item.pk: counted_in(item) for item in items}
+    scope = [i for i in items if team_ids is None or item_teams[i.pk] & team_ids]
 
     # Possible duplicates: among active non-company objectives of the company, pairs of
-    # different teams with at least one side in scope and both visible to the viewer.
-    def team_key(o: Objective):
-        if o.team_id:
-            return ("team", o.team_id)
-        first = person_teams.get(o.owner_id)
-        return ("team", first[0]) if first else ("person", o.owner_id)
+    # different teams with at least one side in scope.
+    def team_key(item: Item):
+        if item.team_id:
+            return ("team", item.team_id)
+        first = person_teams.get(item.owner_id)
+        return ("team", first[0]) if first else ("person", item.owner_id)
 
-    candidates = [
-        n.objective for n in nodes.values() if _active(n) and n.objective.level != Level.COMPANY
-    ]
-    scope_ids = {n.pk for n in scope}
-    duplicates = []
-    for pair in stored_pairs(org.pk, [o.pk for o in candidates]):
-        first, second = nodes[pair.first_id], nodes[pair.second_id]
-        if team_key(first.objective) == team_key(second.objective):
+    keys = {item.pk: team_key(item) for item in items}
+    scope_ids = {i.pk for i in scope}
+    candidates = (
+        in_period.exclude(level=Level.COMPANY).exclude(status=Status.ABANDONED).values("pk")
+    )
+    pairs = []
+    for pair in stored_pairs(org.pk, candidates):
+        first, second = by_id[pair.first_id], by_id[pair.second_id]
+        if keys[first.pk] == keys[second.pk]:
             continue
-        if not (first.pk in scope_ids or second.pk in scope_ids):
-            continue
-        duplicates.append(DuplicatePair(first, second, pair.score))
-    duplicated_ids = {n.pk for p in duplicates for n in (p.first, p.second)}
-    duplicates = [p for p in duplicates if p.first.visible and p.second.visible]
+        if first.pk in scope_ids or second.pk in scope_ids:
+            pairs.append((first, second, pair.score))
+    duplicated_ids = {i.pk for first, second, _ in pairs for i in (first, second)}
+    pairs = [p for p in pairs if p[0].visible and p[1].visible]
 
-    company_nodes = [n for n in nodes.values() if n.objective.level == Level.COMPANY and _active(n)]
-
-    def top_nodes(scope_teams: set[int] | None) -> list[Node]:
+    def is_top(item: Item, scope_teams: set[int] | None) -> bool:
         if scope_teams is None:
-            return company_nodes
-        return [
-            n
-            for n in nodes.values()
-            if n.objective.level == Level.TEAM and n.objective.team_id in scope_teams and _active(n)
-        ]
+            return item.level == Level.COMPANY
+        return item.level == Level.TEAM and item.team_id in scope_teams
 
-    metrics = _metrics(scope, people, top_nodes(team_ids), duplicated_ids)
-
-    rows = []
-    for row_team, depth in _team_order(teams, team_ids):
-        if depth > TEAM_ROW_DEPTH:
-            continue
-        sub = subtree_team_ids(row_team.pk, teams)
-        sub_people = set().union(*(team_people.get(t, set()) for t in sub))
-        sub_nodes = [n for n in nodes.values() if in_scope(n, sub, sub_people)]
-        rows.append(
-            TeamRow(
-                row_team, depth, _metrics(sub_nodes, sub_people, top_nodes(sub), duplicated_ids)
+    def tally(scope_items, scope_people, scope_teams) -> Metrics:
+        counter = _Tally(scope_people)
+        for item in scope_items:
+            counter.add(
+                item,
+                is_top=is_top(item, scope_teams),
+                supported=item.pk in supported_ids,
+                duplicated=item.pk in duplicated_ids,
             )
-        )
+        return counter.metrics()
+
+    metrics = tally(scope, people, team_ids)
+
+    # The team table: the scope's teams down to ``TEAM_ROW_DEPTH``, each with its sub-teams.
+    row_teams = [(t, d) for t, d in _team_order(teams, team_ids) if d <= TEAM_ROW_DEPTH]
+    row_ids = {t.pk for t, _ in row_teams}
+    row_items: dict[int, list[Item]] = {pk: [] for pk in row_ids}
+    for item in items:
+        for team_id in item_teams[item.pk] & row_ids:
+            row_items[team_id].append(item)
+    row_people: dict[int, set[int]] = {pk: set() for pk in row_ids}
+    for person, above in person_above.items():
+        for team_id in above & row_ids:
+            row_people[team_id].add(person)
+    row_subteams: dict[int, set[int]] = {pk: set() for pk in row_ids}
+    for team_id, above in ancestors.items():
+        for row_id in above & row_ids:
+            row_subteams[row_id].add(team_id)
+    rows = [
+        TeamRow(t, depth, tally(row_items[t.pk], row_people[t.pk], row_subteams[t.pk]))
+        for t, depth in row_teams
+    ]
 
     visible_scope = sorted(
-        (n for n in scope if n.visible and _active(n)),
-        key=lambda n: (n.objective.level != Level.TEAM, n.objective.title.lower()),
+        (i for i in scope if i.visible and i.active),
+        key=lambda i: (i.level != Level.TEAM, i.title.lower()),
     )
-    unaligned = [
-        n for n in visible_scope if n.objective.level != Level.COMPANY and not n.objective.parent_id
-    ]
+    unaligned = [i for i in visible_scope if i.level != Level.COMPANY and not i.parent_id]
+    company_items = [i for i in items if i.level == Level.COMPANY and i.active]
     unsupported = sorted(
-        (n for n in company_nodes if n.visible and not _has_support(n)),
-        key=lambda n: n.objective.title.lower(),
+        (i for i in company_items if i.visible and i.pk not in supported_ids),
+        key=lambda i: i.title.lower(),
     )
-    at_risk = [
-        n for n in visible_scope if n.confidence in RISKY and n.objective.status != Status.DONE
-    ]
-    at_risk.sort(key=lambda n: (n.confidence != "off_track", n.objective.title.lower()))
+    at_risk = [i for i in visible_scope if i.confidence in RISKY and i.status != Status.DONE]
+    at_risk.sort(key=lambda i: (i.confidence != "off_track", i.title.lower()))
 
-    scope_key_results = []
-    for node in visible_scope:
-        for kr in node.key_results:
-            kr.objective = node.objective  # already loaded: no query when pace reads it
-            scope_key_results.append(kr)
+    visible_scope_ids = {i.pk for i in visible_scope}
+    if team_ids is None:  # the whole company: a subquery beats a list of thousands of ids
+        scope_objectives = visible_objectives(
+            in_period.exclude(status=Status.ABANDONED), membership
+        ).values("pk")
+    else:
+        scope_objectives = list(visible_scope_ids)
+    scope_key_results = KeyResult.objects.for_org(org).filter(objective_id__in=scope_objectives)
 
+    # Silent KRs: the period's, filtered in SQL by date, then to this scope here.
     now = timezone.now()
-    limit = now - timedelta(days=stale_days)
-    stale = []
-    for node in visible_scope:
-        if node.objective.status == Status.DONE:
-            continue
-        for kr in node.key_results:
-            seen = kr.last_checkin_at or kr.updated_at
-            if seen < limit:
-                stale.append(StaleKeyResult(kr, node, seen, (now - seen).days))
-    stale.sort(key=lambda s: s.last_seen)
+    silent = sorted(
+
+            row
+            for row in KeyResult.objects.for_org(org)
+            .filter(objective__in=in_period.exclude(status=Status.DONE).values("pk"))
+            .annotate(last_seen=Coalesce("last_checkin_at", "updated_at"))
+            .filter(last_seen__lt=now - timedelta(days=stale_days))
+            .order_by()
+            .values_list("last_seen", "id", "objective_id", "title")
+            if row[2] in visible_scope_ids
+
+    )
+    stale_krs = [
+        KeyResult(pk=pk, objective_id=objective_id, title=title, last_checkin_at=last_seen)
+        for last_seen, pk, objective_id, title in silent[:SHOWN]
+    ]
 
     histogram = [0] * HISTOGRAM_BUCKETS
     no_progress = 0
-    for node in scope:
-        if not _active(node):
+    for item in scope:
+        if not item.active:
             continue
-        if node.own is None:
+        if item.progress is None:
             no_progress += 1
             continue
-        histogram[min(HISTOGRAM_BUCKETS - 1, int(node.own * HISTOGRAM_BUCKETS))] += 1
+        histogram[min(HISTOGRAM_BUCKETS - 1, int(item.progress * HISTOGRAM_BUCKETS))] += 1
+
+    # Load, in one query, only the objectives the lists show.
+    shown_pairs = pairs[:SHOWN]
+    shown_ids = {i.pk for lst in (unaligned, unsupported, at_risk) for i in lst[:SHOWN]}
+    shown_ids |= {i.pk for first, second, _ in shown_pairs for i in (first, second)}
+    shown_ids |= {kr.objective_id for kr in stale_krs}
+    nodes = {
+        o.pk: Node(objective=o)
+        for o in Objective.objects.filter(pk__in=shown_ids)
+        .select_related(*OBJECTIVE_RELATED)
+        .defer(*FOREST_DEFERRED)
+    }
+
+    def shown(lst: list[Item]) -> list[Node]:
+        return [nodes[i.pk] for i in lst[:SHOWN]]
 
     if team is not None:
         label = team.name
@@ -324,14 +444,23 @@ def build_dashboard(
         team=team,
         metrics=metrics,
         team_rows=rows,
-        unaligned=unaligned,
-        unsupported=unsupported,
-        at_risk=at_risk,
-        stale=stale,
+        unaligned=shown(unaligned),
+        unaligned_total=len(unaligned),
+        unsupported=shown(unsupported),
+        unsupported_total=len(unsupported),
+        at_risk=shown(at_risk),
+        at_risk_total=len(at_risk),
+        stale=[
+            StaleKeyResult(
+                kr, nodes[kr.objective_id], kr.last_checkin_at, (now - kr.last_checkin_at).days
+            )
+            for kr in stale_krs
+        ],
+        stale_total=len(silent),
         scope_key_results=scope_key_results,
-        duplicates=duplicates,
+        duplicates=[DuplicatePair(nodes[a.pk], nodes[b.pk], score) for a, b, score in shown_pairs],
+        duplicates_total=len(pairs),
         histogram=histogram,
         no_progress=no_progress,
         stale_days=stale_days,
-        forest=forest,
     )

@@ -171,8 +171,9 @@ def refresh_similar_for_org(org_id: int) -> int:
 
 
 def stored_pairs(org_id: int, objective_ids) -> list[SimilarPair]:
-    """Stored look-alike pairs among ``objective_ids``, most similar first (one query)."""
-    ids = list(objective_ids)
+    """Stored look-alike pairs among ``objective_ids`` (ids, or a ``values("pk")`` queryset
+    used as a subquery), most similar first (one query)."""
+    ids = objective_ids if hasattr(objective_ids, "query") else list(objective_ids)
     rows = (
         SimilarObjectives.objects.for_org(org_id)
         .filter(first_id__in=ids, second_id__in=ids)

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from objectives.models import KeyResult, Objective
+from objectives.models import Objective
 from objectives.permissions import visible_objectives
 from organizations.markdown import markdown_to_text
 from organizations.models import Membership, Period, Team, TeamMembership
 
 from . import rules
-from .chain import ancestor_ids, descendant_ids
-from .rollup import Node, build_forest, roots
+from .chain import ancestor_ids, descendant_ids, descendant_ids_of
+from .nodes import LEVEL_ORDER, Node, build_forest, roots, sort_key
 
 OBJECTIVE_RELATED = ("owner__user", "team", "period")
 PICKER_LIMIT = 50
+TREE_OTHERS_LIMIT = 25  # unaligned objectives listed on the tree's first level
 FOREST_DEFERRED = (
     "description",
     "created_at",
@@ -27,25 +28,6 @@ FOREST_DEFERRED = (
     "owner__user__last_login",
     "owner__user__date_joined",
     "team__description",
-)
-FOREST_KR_FIELDS = (
-    "id",
-    "org_id",
-    "objective_id",
-    "title",
-    "owner_id",
-    "kind",
-    "unit",
-    "currency_code",
-    "start_value",
-    "target_value",
-    "current_value",
-    "weight",
-    "confidence",
-    "position",
-    "last_checkin_at",
-    "created_at",
-    "updated_at",
 )
 
 
@@ -105,23 +87,108 @@ class Forest:
         return roots(self.nodes)
 
 
-def load_forest(
-    org, period: Period, membership: Membership, *, within: set[int] | None = None
-) -> Forest:
-    """Every objective of the company overlapping ``period``: one query for the objectives,
-    one for their key results, one for what this viewer may see (none for admins)."""
-    objectives_qs = overlapping(Objective.objects.for_org(org), period)
-    if within is not None:  # one objective's subtree: its aligned progress needs no more
-        objectives_qs = objectives_qs.filter(pk__in=within)
+def _tree_objectives(queryset: QuerySet) -> list[Objective]:
     # Descriptions are long and no tree node shows them: leave them in the database.
-    objectives = list(objectives_qs.select_related(*OBJECTIVE_RELATED).defer(*FOREST_DEFERRED))
-    key_results = list(
-        overlapping(KeyResult.objects.for_org(org), period, prefix="objective__period__")
-        .filter(**({"objective_id__in": within} if within is not None else {}))
-        .only(*FOREST_KR_FIELDS)
-    )
+    return list(queryset.select_related(*OBJECTIVE_RELATED).defer(*FOREST_DEFERRED))
+
+
+def load_forest(org, period: Period, membership: Membership) -> Forest:
+    """Every objective of the company overlapping ``period``, with its stored numbers: one
+    query for the objectives, one for what this viewer may see (none for admins)."""
+    objectives_qs = overlapping(Objective.objects.for_org(org), period)
     visible = visible_id_set(objectives_qs, membership)
-    return Forest(period=period, nodes=build_forest(objectives, key_results, visible_ids=visible))
+    nodes = build_forest(_tree_objectives(objectives_qs), visible_ids=visible)
+    return Forest(period=period, nodes=nodes)
+
+
+def count_children(nodes: list[Node], membership: Membership) -> None:
+    """Set each node's ``child_count``: the objectives aligned to it this viewer may see, in
+    any period (one query)."""
+    if not nodes:
+        return
+    children = Objective.objects.filter(
+        org_id=membership.org_id, parent_id__in=[n.pk for n in nodes]
+    )
+    counts = dict(
+        visible_objectives(children, membership)
+        .order_by()
+        .values("parent_id")
+        .annotate(n=Count("id"))
+        .values_list("parent_id", "n")
+    )
+    for node in nodes:
+        node.child_count = counts.get(node.pk, 0)
+
+
+@dataclass
+class TreeTop:
+    company: list[Node]  # company objectives at the top of the period's tree
+    others: list[Node]  # the first ``limit`` team and individual objectives aligned to nothing
+    others_total: int
+    nodes: dict[int, Node] | None = None  # everything below them, when expanded
+
+    @property
+    def more_others(self) -> int:
+        return self.others_total - len(self.others)
+
+
+def tree_top(
+    org, period: Period, membership: Membership, *, limit: int = TREE_OTHERS_LIMIT
+) -> TreeTop:
+    """The first level of the alignment tree: objectives overlapping ``period`` that the
+    viewer may see and whose parent is outside the period or hidden from them.
+
+    Three queries whatever the company's size: the period's visible objectives as plain
+    tuples (to find the first level), the ones shown, and their children counts.
+    """
+    visible = visible_objectives(overlapping(Objective.objects.for_org(org), period), membership)
+    rows = list(
+        visible.order_by().values_list("id", "parent_id", "level", "period__start", "title")
+    )
+    ids = {row[0] for row in rows}
+    tops = sorted(
+        (row for row in rows if row[1] not in ids),
+        key=lambda row: (LEVEL_ORDER.get(row[2], 9), row[3], row[4].lower(), row[0]),
+    )
+    company = [row[0] for row in tops if row[2] == Objective.Level.COMPANY]
+    others = [row[0] for row in tops if row[2] != Objective.Level.COMPANY]
+    shown = company + others[:limit]
+    loaded = {o.pk: o for o in _tree_objectives(Objective.objects.filter(pk__in=shown))}
+    nodes = [Node(objective=loaded[pk]) for pk in shown]
+    count_children(nodes, membership)
+    return TreeTop(
+        company=nodes[: len(company)], others=nodes[len(company) :], others_total=len(others)
+    )
+
+
+def expand_tree(top: TreeTop, org, membership: Membership) -> None:
+    """Load everything that aligns to the tree's first level (every period), linked."""
+    top_nodes = top.company + top.others
+    below = descendant_ids_of([n.pk for n in top_nodes], org.pk)
+    qs = Objective.objects.for_org(org).filter(pk__in=below)
+    visible = visible_id_set(qs, membership)
+    nodes = build_forest(
+        [n.objective for n in top_nodes]
+        + _tree_objectives(qs.exclude(pk__in=[n.pk for n in top_nodes])),
+        visible_ids=None if visible is None else visible | {n.pk for n in top_nodes},
+    )
+    for node in top_nodes:  # the first level keeps its nodes; link them to what was loaded
+        node.children = nodes[node.pk].children
+    top.nodes = nodes
+
+
+def child_nodes(
+    objective: Objective, membership: Membership, *, with_counts: bool = True
+) -> list[Node]:
+    """What aligns directly to ``objective`` (every period) that the viewer may see, each
+    with its own count of children: two queries (one without the counts)."""
+    children = Objective.objects.filter(org_id=objective.org_id, parent_id=objective.pk)
+    visible = visible_objectives(children, membership)
+    nodes = [Node(objective=o) for o in _tree_objectives(visible)]
+    nodes.sort(key=lambda n: sort_key(n.objective))
+    if with_counts:
+        count_children(nodes, membership)
+    return nodes
 
 
 # Contribution path --------------------------------------------------------------------------
@@ -146,30 +213,23 @@ class Contribution:
 def contribution(objective: Objective, membership: Membership) -> Contribution:
     """The objective's path up to the company vision and what aligns to it.
 
-    Five queries whatever the depth: the ancestor chain and the subtree (recursive CTEs), the
-    objectives, their KRs, and the viewer's visibility.
+    Four queries whatever the depth: the ancestor chain (a recursive CTE), the ancestors,
+    which of them the viewer may see, and the direct children they may see. The numbers
+    are the stored roll-ups, so nothing below is loaded.
     """
     org_id = objective.org_id
-    up = ancestor_ids(objective.pk, org_id)
-    down = descendant_ids(objective.pk, org_id)
-    qs = Objective.objects.filter(org_id=org_id, pk__in=set(up) | down)
-    objectives = list(qs.select_related(*OBJECTIVE_RELATED))
-    key_results = list(
-        KeyResult.objects.filter(org_id=org_id, objective_id__in=[o.pk for o in objectives])
-    )
-    visible = visible_id_set(qs, membership)
-    # Ancestors are loaded without their other subtrees: their aligned progress would be
-    # partial, so the path shows their own progress only.
-    nodes = build_forest(objectives, key_results, visible_ids=visible)
-    node = nodes[objective.pk]
-    path = []
-    for pk in up[1:]:
-        step = nodes.get(pk)
-        path.append(step if step is not None and step.visible else None)
+    up = ancestor_ids(objective.pk, org_id)[1:]
+    ancestors_qs = Objective.objects.filter(org_id=org_id, pk__in=up)
+    loaded = {o.pk: o for o in _tree_objectives(ancestors_qs)} if up else {}
+    visible = visible_id_set(ancestors_qs, membership) if up else None
+    path = [
+        Node(objective=loaded[pk]) if pk in loaded and (visible is None or pk in visible) else None
+        for pk in up
+    ]
     return Contribution(
-        node=node,
+        node=Node(objective=objective),
         path=path,
-        children=node.visible_children,
+        children=child_nodes(objective, membership, with_counts=False),
         vision=vision_excerpt(objective.org),
     )
 

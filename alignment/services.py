@@ -12,18 +12,16 @@ one change happen before the next change reads the chain. (SQLite serialises wri
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from objectives.models import Objective
 from objectives.permissions import can_edit_objective, can_view_objective
+from objectives.rollups import lock_okr_writes, refresh_rollups
 from organizations.models import Membership, Team
 
 from . import rules
 from .chain import ancestor_ids
 from .models import AlignmentEvent
-
-# High 32 bits of the advisory-lock key, so our keys do not collide with other users' locks.
-_LOCK_NAMESPACE = 0x41_4C_47  # "ALG"
 
 # Test seam: called between the checks and the write, to widen a race window in tests.
 _before_write: Callable[[], None] | None = None
@@ -32,11 +30,8 @@ MSG_CANNOT_EDIT = "You may not change the alignment of this objective."
 
 
 def _lock_company_alignments(org_id: int) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s)", [(_LOCK_NAMESPACE << 32) | int(org_id)]
-            )
+    # The company's OKR write lock: alignment changes also move stored progress.
+    lock_okr_writes(org_id)
 
 
 def team_parent_map(org_id: int) -> dict[int, int | None]:
@@ -90,6 +85,8 @@ def objective_align(
     from_parent_id = child.parent_id
     child.parent = parent
     child.save(update_fields=["parent", "updated_at"])
+    # Both chains' aligned progress change: the one it left and the one it joined.
+    refresh_rollups([from_parent_id, child.pk], org_id=child.org_id)
     event = AlignmentEvent(
         org_id=child.org_id,
         objective=child,

@@ -11,16 +11,18 @@ from organizations.models import Period, Team
 from organizations.tenancy import get_org_object_or_404
 
 from . import charts
-from .chain import descendant_ids
 from .dashboard import DEFAULT_STALE_DAYS, build_dashboard
 from .health import FORMULA, WEIGHTS
 from .links import objective_url
+from .nodes import Node
 from .selectors import (
     OBJECTIVE_RELATED,
+    child_nodes,
     company_periods,
     eligible_parents,
-    load_forest,
+    expand_tree,
     resolve_period,
+    tree_top,
     vision_excerpt,
 )
 from .services import objective_align
@@ -39,24 +41,23 @@ def _visible_objective_or_403(request, objective_id) -> Objective:
 def tree(request):
     periods = company_periods(request.org)
     period = resolve_period(request.org, request.GET.get("period"), periods)
-    forest = load_forest(request.org, period, request.membership) if period else None
     context = {
         "periods": periods,
         "period": period,
-        "forest": forest,
         "vision": vision_excerpt(request.org),
+        "expand_all": request.GET.get("expand") == "all",
     }
-    if forest is not None:
-        roots = forest.roots
-        context["roots"] = roots
-        context["company_roots"] = [n for n in roots if n.objective.level == "company"]
-        context["other_roots"] = [n for n in roots if n.objective.level != "company"]
-        context["expand_all"] = request.GET.get("expand") == "all"
+    if period is not None:
+        top = tree_top(request.org, period, request.membership)
+        if context["expand_all"]:
+            expand_tree(top, request.org, request.membership)
+        context["top"] = top
     return render(request, "alignment/tree.html", context)
 
 
 @require_GET
 def subtree(request, objective_id):
+    """What aligns directly to one objective (each child opens the same way)."""
     objective = _visible_objective_or_403(request, objective_id)
     periods = company_periods(request.org)
     period = (
@@ -64,10 +65,7 @@ def subtree(request, objective_id):
         if request.GET.get("period")
         else objective.period
     )
-    # Only this objective's subtree: the aligned progress of its children needs nothing else.
-    within = descendant_ids(objective.pk, request.org.pk)
-    forest = load_forest(request.org, period, request.membership, within=within)
-    node = forest.nodes.get(objective.pk)
+    node = Node(objective=objective, children=child_nodes(objective, request.membership))
     context = {
         "node": node,
         "objective": objective,

@@ -12,12 +12,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from objectives.models import KeyResult, Objective
 from objectives.progress import ONE, ZERO, as_percent, clamp, key_result_progress
-from organizations.models import Team, TeamMembership
+from organizations.models import Period, Team, TeamMembership
 
 BEHIND_FLAG_POINTS = 20
 ON_PACE_POINTS = 5
@@ -223,7 +234,50 @@ def flagged_key_results(
     return flag_loaded(org, krs, today=today)
 
 
-def flag_loaded(org, key_results, *, today: datetime.date | None = None) -> list[FlaggedKR]:
+def flag_candidates(org, key_results: QuerySet, *, today: datetime.date, now, stale_days: int):
+    """``key_results`` narrowed in SQL to those ``flag_loaded`` might flag, loaded with their
+    objective and period: KRs of active objectives in open periods covering today that are
+    said on track while trailing the pace line by about the flag's margin, or that are
+    unfinished and silent for longer than allowed. A superset (the SQL margin is one point
+    wider than the rounded rule); ``flag_loaded`` decides exactly.
+    """
+    periods = list(
+        Period.objects.for_org(org).filter(is_closed=False, start__lte=today, end__gte=today)
+    )
+    progress = Case(
+        When(target_value=F("start_value"), then=Value(ZERO)),
+        default=(F("current_value") - F("start_value")) / (F("target_value") - F("start_value")),
+        output_field=DecimalField(),
+    )
+    margin = Decimal(BEHIND_FLAG_POINTS - 1) / 100
+    behind = Q(pk__in=[])
+    for period in periods:
+        limit = expected_progress(period_start=period.start, period_end=period.end, today=today)
+        if limit - margin > ZERO:  # progress is never below 0, so nothing trails a lower line
+            behind |= Q(objective__period=period, pace_progress__lt=limit - margin)
+    behind &= Q(confidence=KeyResult.Confidence.ON_TRACK) & ~Q(kind=KeyResult.Kind.MILESTONE)
+    silent = Q(pace_progress__lt=ONE, pace_since__lt=now - datetime.timedelta(days=stale_days))
+    return (
+        key_results.filter(objective__status=Objective.Status.ACTIVE, objective__period__in=periods)
+        .annotate(pace_progress=progress, pace_since=Coalesce("last_checkin_at", "created_at"))
+        .filter(behind | silent)
+        .select_related("objective__period")
+    )
+
+
+def flag_queryset(org, key_results: QuerySet) -> list[FlaggedKR]:
+    """Flags of the KRs of ``key_results`` (a queryset), worst first: three queries whatever
+    its size, and only the KRs that may be flagged are loaded."""
+    now = timezone.now()
+    today = timezone.localdate(now, timezone=_zone(org))
+    stale_days = org_stale_days(org)
+    candidates = flag_candidates(org, key_results, today=today, now=now, stale_days=stale_days)
+    return flag_loaded(org, candidates, today=today, stale_days=stale_days)
+
+
+def flag_loaded(
+    org, key_results, *, today: datetime.date | None = None, stale_days: int | None = None
+) -> list[FlaggedKR]:
     """Flags of KRs already loaded with ``kr.objective`` and its period, worst first.
 
     One query (the company's schedules) whatever their number; KRs of objectives that are
@@ -232,7 +286,8 @@ def flag_loaded(org, key_results, *, today: datetime.date | None = None) -> list
     now = timezone.now()
     if today is None:
         today = timezone.localdate(now, timezone=_zone(org))
-    stale_days = org_stale_days(org)
+    if stale_days is None:
+        stale_days = org_stale_days(org)
     flagged = []
     for kr in key_results:
         objective, period = kr.objective, kr.objective.period

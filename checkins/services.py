@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from objectives.models import KeyResult
 from objectives.permissions import can_checkin
+from objectives.rollups import lock_okr_writes, refresh_rollups
 from organizations.models import Membership
 
 from .models import NOTE_MAX_LENGTH, CheckIn, ReminderSchedule
@@ -44,8 +45,10 @@ def checkin_submit(
 
     The KR row is locked (``SELECT ... FOR UPDATE``) so concurrent check-ins queue up: each
     one reads the value the previous one wrote, all land in the history, and the KR ends with
-    the last value committed.
+    the last value committed. The objective's stored progress (and its ancestors') moves with
+    it, under the company's write lock.
     """
+    lock_okr_writes(author.org_id)
     locked = (
         KeyResult.objects.select_for_update(of=("self",))
         .select_related("objective__period")
@@ -79,6 +82,7 @@ def checkin_submit(
     locked.confidence = checkin.confidence
     locked.last_checkin_at = checkin.created_at
     locked.save(update_fields=["current_value", "confidence", "last_checkin_at", "updated_at"])
+    refresh_rollups([locked.objective_id], org_id=locked.org_id)
     # Hand the caller the fresh KR state.
     kr.current_value, kr.confidence = locked.current_value, locked.confidence
     kr.last_checkin_at = locked.last_checkin_at
@@ -105,6 +109,7 @@ def checkin_delete(*, checkin: CheckIn, actor: Membership, now=None) -> KeyResul
         raise PermissionDenied(
             "Only its author can delete a check-in, within 15 minutes of making it."
         )
+    lock_okr_writes(actor.org_id)
     kr = KeyResult.objects.select_for_update().get(pk=checkin.key_result_id, org_id=actor.org_id)
     latest = CheckIn.objects.filter(key_result=kr).order_by("-created_at", "-id").first()
     if latest is not None and latest.pk == checkin.pk:
@@ -119,6 +124,7 @@ def checkin_delete(*, checkin: CheckIn, actor: Membership, now=None) -> KeyResul
             kr.confidence = checkin.previous_confidence
         kr.last_checkin_at = before.created_at if before else None
         kr.save(update_fields=["current_value", "confidence", "last_checkin_at", "updated_at"])
+        refresh_rollups([kr.objective_id], org_id=kr.org_id)
     checkin.delete()
     return kr
 

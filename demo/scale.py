@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from alignment.duplicates import refresh_similar_for_org
 from objectives.models import KeyResult, Objective
+from objectives.rollups import refresh_rollups_for_org
 from organizations.models import (
     Membership,
     Organization,
@@ -707,6 +708,13 @@ class _Builder:
         return total
 
 
+def _analyze(*models) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+
+
 def build_scale_company(slug: str, *, people: int = 5000, log=None) -> ScaleResult:
     """Build the company ``slug`` with ``people`` people, or report the one already there.
 
@@ -738,9 +746,15 @@ def build_scale_company(slug: str, *, people: int = 5000, log=None) -> ScaleResu
         builder.backdate()
         checkins = builder.build_checkins()
         log(f"check-ins: {checkins} ({time.monotonic() - started:.1f}s)")
+        # Fresh tables have no planner statistics yet; without them the look-alike join
+        # below picks a nested loop that takes many minutes instead of seconds.
+        _analyze(Objective, Period)
         # Bulk inserts bypass the save signal that keeps look-alike pairs current.
         pairs = refresh_similar_for_org(builder.org.pk)
         log(f"look-alike pairs: {pairs} ({time.monotonic() - started:.1f}s)")
+        # Bulk inserts bypass the services that keep stored progress current.
+        refresh_rollups_for_org(builder.org.pk)
+        log(f"stored progress ({time.monotonic() - started:.1f}s)")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     result = ScaleResult(

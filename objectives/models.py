@@ -7,6 +7,8 @@ from guardian.models import UserObjectPermissionBase
 
 from organizations.tenancy import TenantModel
 
+ROLLUP_FIELDS = ("progress", "aligned_progress", "confidence")
+
 
 class Objective(TenantModel):
     """A qualitative goal of the company, a team or a person for one period.
@@ -79,6 +81,16 @@ class Objective(TenantModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Stored roll-ups, kept current by ``objectives.rollups.refresh_rollups`` (never edited):
+    # own progress (0..1, None without KRs), aligned progress (own KRs plus counted
+    # children) and the worst confidence of its KRs ("" without KRs).
+    progress = models.DecimalField(
+        max_digits=7, decimal_places=6, null=True, blank=True, editable=False
+    )
+    aligned_progress = models.DecimalField(
+        max_digits=7, decimal_places=6, null=True, blank=True, editable=False
+    )
+    confidence = models.CharField(max_length=10, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,6 +116,17 @@ class Objective(TenantModel):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Only ``objectives.rollups`` writes the roll-ups (with ``bulk_update``): an instance
+        # loaded before a check-in must not put its stale numbers back when it is saved.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in ROLLUP_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def is_private(self):

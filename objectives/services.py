@@ -1,6 +1,9 @@
 """Writes for objectives and key results. Views call these; nothing else writes OKRs.
 
 (``Objective.parent`` is the exception: only ``alignment.services.objective_align`` writes it.)
+
+Each write takes the company's OKR write lock first and refreshes the stored progress of
+what it touched (``objectives.rollups``).
 """
 
 from decimal import Decimal
@@ -10,6 +13,7 @@ from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from .models import KeyResult, Objective
+from .rollups import lock_okr_writes, refresh_rollups
 
 OBJECTIVE_FIELDS = (
     "period",
@@ -62,6 +66,7 @@ def objective_create(
     unknown = set(fields) - set(OBJECTIVE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown objective fields: {sorted(unknown)}")
+    lock_okr_writes(org.pk)
     objective = Objective(
         org=org, period=period, level=level, title=title, created_by=actor, **fields
     )
@@ -80,18 +85,24 @@ def objective_update(*, objective: Objective, actor, **fields) -> Objective:
     unknown = set(fields) - set(OBJECTIVE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown objective fields: {sorted(unknown)}")
+    lock_okr_writes(objective.org_id)
     for name, value in fields.items():
         setattr(objective, name, value)
     _normalise_objective(objective)
     objective.full_clean()
     objective.save()
+    # Visibility and status decide whether it counts in its parent's aligned progress.
+    refresh_rollups([objective.pk], org_id=objective.org_id)
     return objective
 
 
 @transaction.atomic
 def objective_delete(*, objective: Objective, actor) -> None:
     """Delete an objective with its key results; objectives aligned to it become unaligned."""
+    lock_okr_writes(objective.org_id)
+    parent_id = objective.parent_id
     objective.delete()
+    refresh_rollups([parent_id], org_id=objective.org_id)
 
 
 @transaction.atomic
@@ -115,6 +126,7 @@ def key_result_create(*, objective: Objective, actor, title: str, **fields) -> K
     unknown = set(fields) - set(KR_FIELDS)
     if unknown:
         raise TypeError(f"Unknown key result fields: {sorted(unknown)}")
+    lock_okr_writes(objective.org_id)
     fields.setdefault("owner", objective.owner)
     if fields["owner"] is None:
         fields["owner"] = objective.owner
@@ -134,6 +146,7 @@ def key_result_create(*, objective: Objective, actor, title: str, **fields) -> K
     _normalise_kr(kr)
     kr.full_clean()
     kr.save()
+    refresh_rollups([objective.pk], org_id=objective.org_id)
     return kr
 
 
@@ -142,6 +155,7 @@ def key_result_update(*, kr: KeyResult, actor, **fields) -> KeyResult:
     unknown = set(fields) - set(KR_FIELDS)
     if unknown:
         raise TypeError(f"Unknown key result fields: {sorted(unknown)}")
+    lock_okr_writes(kr.org_id)
     for name, value in fields.items():
         setattr(kr, name, value)
     if "owner" in fields and kr.owner is None:
@@ -149,6 +163,7 @@ def key_result_update(*, kr: KeyResult, actor, **fields) -> KeyResult:
     _normalise_kr(kr)
     kr.full_clean()
     kr.save()
+    refresh_rollups([kr.objective_id], org_id=kr.org_id)
     return kr
 
 
@@ -156,14 +171,19 @@ def key_result_update(*, kr: KeyResult, actor, **fields) -> KeyResult:
 def key_result_set_confidence(*, kr: KeyResult, actor, confidence: str) -> KeyResult:
     if confidence not in KeyResult.Confidence.values:
         raise ValidationError({"confidence": "Choose on track, at risk or off track."})
+    lock_okr_writes(kr.org_id)
     kr.confidence = confidence
     kr.save(update_fields=["confidence", "updated_at"])
+    refresh_rollups([kr.objective_id], org_id=kr.org_id)
     return kr
 
 
 @transaction.atomic
 def key_result_delete(*, kr: KeyResult, actor) -> None:
+    lock_okr_writes(kr.org_id)
+    objective_id = kr.objective_id
     kr.delete()
+    refresh_rollups([objective_id], org_id=kr.org_id)
 
 
 @transaction.atomic

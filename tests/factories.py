@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from objectives.models import KeyResult, Objective
+from objectives.rollups import refresh_rollups
 from organizations.models import (
     Invitation,
     Membership,
@@ -113,6 +114,7 @@ class ObjectiveFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Objective
+        skip_postgeneration_save = True
 
     org = factory.SubFactory(OrganizationFactory)
     period = factory.SubFactory(PeriodFactory, org=factory.SelfAttribute("..org"))
@@ -120,10 +122,17 @@ class ObjectiveFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(MembershipFactory, org=factory.SelfAttribute("..org"))
     title = factory.Sequence(lambda n: f"Objective {n}")
 
+    @factory.post_generation
+    def rollups(obj, create, extracted, **kwargs):  # noqa: N805
+        # As the services do: a child created already aligned moves its parent's progress.
+        if create and obj.parent_id:
+            refresh_rollups([obj.pk], org_id=obj.org_id)
+
 
 class KeyResultFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = KeyResult
+        skip_postgeneration_save = True
 
     objective = factory.SubFactory(ObjectiveFactory)
     org = factory.SelfAttribute("objective.org")
@@ -132,6 +141,11 @@ class KeyResultFactory(factory.django.DjangoModelFactory):
     start_value = Decimal(0)
     target_value = Decimal(100)
     current_value = Decimal(0)
+
+    @factory.post_generation
+    def rollups(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:  # as the services do: the objective's stored progress follows its KRs
+            refresh_rollups([obj.objective_id], org_id=obj.org_id)
 
 
 # --- checkins (issue 6) ---

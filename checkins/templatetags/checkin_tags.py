@@ -149,12 +149,12 @@ def conf_label(value):
 def flagged_krs_panel(context, key_results, limit=15):
     """KRs whose confidence or silence does not match their pace, for the managers' dashboard.
 
-    The dashboard (alignment app, below check-ins) hands over the KRs it already loaded, with
-    ``kr.objective`` set; this tag adds the pace flags. Two queries whatever the company size:
-    the schedules and the owners of the KRs shown.
+    The dashboard (alignment app, below check-ins) hands over its scope's KRs as a queryset;
+    this tag loads only those that may be flagged and adds the pace flags. Four queries
+    whatever the company size: schedules, open periods, candidates, owners of those shown.
     """
     org = context["request"].org
-    flagged = pace.flag_loaded(org, key_results)
+    flagged = pace.flag_queryset(org, key_results)
     shown = flagged[:limit]
     owners = {
         m.pk: m

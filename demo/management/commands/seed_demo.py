@@ -6,6 +6,7 @@ from django.db import transaction
 from demo.checkins import seed_checkins
 from demo.okrs import seed_okrs
 from demo.people import seed_people
+from objectives.rollups import refresh_rollups_for_org
 from organizations.models import Organization
 
 
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             built = seed_people(company, people=people, password=password)
             seed_okrs(company, people=built["people"], teams=built["teams"])
             seed_checkins(company, people=built["people"])
+            # Bulk inserts bypass the services that keep stored progress current.
+            refresh_rollups_for_org(company.pk)
         verb = "Built" if created else "Checked"
         self.stdout.write(
             self.style.SUCCESS(
