@@ -19,7 +19,7 @@ from organizations.models import Membership, Period, Team, TeamMembership
 from .duplicates import stored_pairs
 from .health import alignment_health, share
 from .nodes import Node
-from .selectors import FOREST_DEFERRED, OBJECTIVE_RELATED, overlapping, visible_id_set
+from .selectors import node_objectives, overlapping, visible_id_set
 
 Level = Objective.Level
 Status = Objective.Status
@@ -283,16 +283,19 @@ def build_dashboard(
         person_teams.setdefault(membership_id, []).append(team_id)
 
     def teams_above(team_ids_of: list[int]) -> set[int]:
+        if len(team_ids_of) == 1:  # most people are in one team: share its (unchanged) set
+            return ancestors.get(team_ids_of[0], {team_ids_of[0]})
         return set().union(*(ancestors.get(t, {t}) for t in team_ids_of))
 
     person_above = {person: teams_above(ts) for person, ts in person_teams.items()}
+    no_teams: frozenset[int] = frozenset()
 
     # Which teams' numbers each objective counts in: its team and the teams above it, or,
     # for an individual objective, its owner's teams and the teams above those.
-    def counted_in(item: Item) -> set[int]:
-        found = teams_above([item.team_id]) if item.team_id is not None else set()
+    def counted_in(item: Item) -> set[int] | frozenset[int]:
+        found = teams_above([item.team_id]) if item.team_id is not None else no_teams
         if item.level == Level.INDIVIDUAL and item.owner_id in person_above:
-            found |= person_above[item.owner_id]
+            return found | person_above[item.owner_id]  # a new set: the shared ones stay
         return found
 
     if team_ids is None:
@@ -391,16 +394,14 @@ def build_dashboard(
     # Silent KRs: the period's, filtered in SQL by date, then to this scope here.
     now = timezone.now()
     silent = sorted(
-
-            row
-            for row in KeyResult.objects.for_org(org)
-            .filter(objective__in=in_period.exclude(status=Status.DONE).values("pk"))
-            .annotate(last_seen=Coalesce("last_checkin_at", "updated_at"))
-            .filter(last_seen__lt=now - timedelta(days=stale_days))
-            .order_by()
-            .values_list("last_seen", "id", "objective_id", "title")
-            if row[2] in visible_scope_ids
-
+        row
+        for row in KeyResult.objects.for_org(org)
+        .filter(objective__in=in_period.exclude(status=Status.DONE).values("pk"))
+        .annotate(last_seen=Coalesce("last_checkin_at", "updated_at"))
+        .filter(last_seen__lt=now - timedelta(days=stale_days))
+        .order_by()
+        .values_list("last_seen", "id", "objective_id", "title")
+        if row[2] in visible_scope_ids
     )
     stale_krs = [
         KeyResult(pk=pk, objective_id=objective_id, title=title, last_checkin_at=last_seen)
@@ -423,10 +424,7 @@ def build_dashboard(
     shown_ids |= {i.pk for first, second, _ in shown_pairs for i in (first, second)}
     shown_ids |= {kr.objective_id for kr in stale_krs}
     nodes = {
-        o.pk: Node(objective=o)
-        for o in Objective.objects.filter(pk__in=shown_ids)
-        .select_related(*OBJECTIVE_RELATED)
-        .defer(*FOREST_DEFERRED)
+        o.pk: Node(objective=o) for o in node_objectives(Objective.objects.filter(pk__in=shown_ids))
     }
 
     def shown(lst: list[Item]) -> list[Node]:

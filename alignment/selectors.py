@@ -20,15 +20,6 @@ from .nodes import LEVEL_ORDER, Node, build_forest, roots, sort_key
 OBJECTIVE_RELATED = ("owner__user", "team", "period")
 PICKER_LIMIT = 50
 TREE_OTHERS_LIMIT = 25  # unaligned objectives listed on the tree's first level
-FOREST_DEFERRED = (
-    "description",
-    "created_at",
-    "created_by",
-    "owner__user__password",
-    "owner__user__last_login",
-    "owner__user__date_joined",
-    "team__description",
-)
 
 
 # Periods ------------------------------------------------------------------------------------
@@ -87,9 +78,29 @@ class Forest:
         return roots(self.nodes)
 
 
-def _tree_objectives(queryset: QuerySet) -> list[Objective]:
-    # Descriptions are long and no tree node shows them: leave them in the database.
-    return list(queryset.select_related(*OBJECTIVE_RELATED).defer(*FOREST_DEFERRED))
+# What a tree node shows (alignment/_node.html), and nothing else: pages list dozens.
+NODE_FIELDS = (
+    "id",
+    "org_id",
+    "level",
+    "title",
+    "visibility",
+    "status",
+    "parent_id",
+    "progress",
+    "aligned_progress",
+    "confidence",
+    "period__name",
+    "period__start",
+    "period__end",
+    "team__name",
+    "owner__user__full_name",
+    "owner__user__email",
+)
+
+
+def node_objectives(queryset: QuerySet) -> list[Objective]:
+    return list(queryset.select_related(*OBJECTIVE_RELATED).only(*NODE_FIELDS))
 
 
 def load_forest(org, period: Period, membership: Membership) -> Forest:
@@ -97,7 +108,7 @@ def load_forest(org, period: Period, membership: Membership) -> Forest:
     query for the objectives, one for what this viewer may see (none for admins)."""
     objectives_qs = overlapping(Objective.objects.for_org(org), period)
     visible = visible_id_set(objectives_qs, membership)
-    nodes = build_forest(_tree_objectives(objectives_qs), visible_ids=visible)
+    nodes = build_forest(node_objectives(objectives_qs), visible_ids=visible)
     return Forest(period=period, nodes=nodes)
 
 
@@ -153,7 +164,7 @@ def tree_top(
     company = [row[0] for row in tops if row[2] == Objective.Level.COMPANY]
     others = [row[0] for row in tops if row[2] != Objective.Level.COMPANY]
     shown = company + others[:limit]
-    loaded = {o.pk: o for o in _tree_objectives(Objective.objects.filter(pk__in=shown))}
+    loaded = {o.pk: o for o in node_objectives(Objective.objects.filter(pk__in=shown))}
     nodes = [Node(objective=loaded[pk]) for pk in shown]
     count_children(nodes, membership)
     return TreeTop(
@@ -169,7 +180,7 @@ def expand_tree(top: TreeTop, org, membership: Membership) -> None:
     visible = visible_id_set(qs, membership)
     nodes = build_forest(
         [n.objective for n in top_nodes]
-        + _tree_objectives(qs.exclude(pk__in=[n.pk for n in top_nodes])),
+        + node_objectives(qs.exclude(pk__in=[n.pk for n in top_nodes])),
         visible_ids=None if visible is None else visible | {n.pk for n in top_nodes},
     )
     for node in top_nodes:  # the first level keeps its nodes; link them to what was loaded
@@ -184,7 +195,7 @@ def child_nodes(
     with its own count of children: two queries (one without the counts)."""
     children = Objective.objects.filter(org_id=objective.org_id, parent_id=objective.pk)
     visible = visible_objectives(children, membership)
-    nodes = [Node(objective=o) for o in _tree_objectives(visible)]
+    nodes = [Node(objective=o) for o in node_objectives(visible)]
     nodes.sort(key=lambda n: sort_key(n.objective))
     if with_counts:
         count_children(nodes, membership)
@@ -220,7 +231,7 @@ def contribution(objective: Objective, membership: Membership) -> Contribution:
     org_id = objective.org_id
     up = ancestor_ids(objective.pk, org_id)[1:]
     ancestors_qs = Objective.objects.filter(org_id=org_id, pk__in=up)
-    loaded = {o.pk: o for o in _tree_objectives(ancestors_qs)} if up else {}
+    loaded = {o.pk: o for o in node_objectives(ancestors_qs)} if up else {}
     visible = visible_id_set(ancestors_qs, membership) if up else None
     path = [
         Node(objective=loaded[pk]) if pk in loaded and (visible is None or pk in visible) else None

@@ -502,3 +502,44 @@ def test_tree_lists_what_aligns_in_any_period_with_the_same_numbers_everywhere(o
         reverse("objectives:objective", kwargs={"org_slug": org.slug, "objective_id": top.pk})
     ).content.decode()
     assert "aligned</span> 57%" in detail
+
+
+def test_dashboard_team_rows_count_each_teams_subtree_and_its_peoples_objectives(
+    org, periods, teams, make_objective, admin_membership
+):
+    """The team table, checked against the definition: a team's row counts the objectives of
+    the team and its sub-teams and the individual objectives of their people."""
+    from alignment.dashboard import build_dashboard
+    from tests.factories import MembershipFactory, TeamMembershipFactory
+
+    marketing, sales = teams["marketing"], teams["sales"]
+    ann, bob, cy = (MembershipFactory(org=org) for _ in range(3))
+    TeamMembershipFactory(team=marketing, membership=ann)  # marketing sits under growth
+    TeamMembershipFactory(team=sales, membership=bob)
+    TeamMembershipFactory(team=sales, membership=cy)
+    TeamMembershipFactory(team=marketing, membership=cy)  # in two teams
+    top = make_objective("company", "year", title="Top")
+    grow = make_objective("team:growth", "q2", parent=top)
+    KeyResultFactory(objective=grow, current_value=50)
+    market = make_objective("team:marketing", "q2")
+    mine = make_objective("individual", "q2", owner=ann, parent=market)
+    KeyResultFactory(objective=mine, current_value=100)
+    make_objective("individual", "q2", owner=cy, status="abandoned")
+    make_objective("individual", "q2", owner=bob, parent=top)
+
+    board = build_dashboard(
+        org=org, period=periods["q2"], membership=admin_membership, team_ids=None
+    )
+    rows = {row.team.name: row.metrics for row in board.team_rows}
+    people = {name: row.people for name, row in rows.items()}
+    assert people == {"Growth": 2, "Marketing": 2, "Sales": 2}
+    growth_row, marketing_row, sales_row = rows["Growth"], rows["Marketing"], rows["Sales"]
+    # Growth: its objective, marketing's, ann's (cy's is abandoned); covered: ann only.
+    assert (growth_row.objectives, growth_row.covered) == (3, 1)
+    assert (growth_row.aligned, growth_row.alignable) == (2, 3)
+    assert (growth_row.supported, growth_row.top) == (1, 2)  # marketing's has ann's under it
+    assert growth_row.progress == Decimal("0.75")  # 50% and 100%; marketing's has no KRs
+    assert (marketing_row.objectives, marketing_row.aligned, marketing_row.covered) == (2, 1, 1)
+    assert (sales_row.objectives, sales_row.aligned, sales_row.covered) == (1, 1, 1)
+    assert sales_row.progress is None
+    assert board.metrics.objectives == 5 and board.metrics.people >= 3
