@@ -13,9 +13,15 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 16, 14, 30
 
 @dataclass
 class Point:
-    x: float
-    y: float
+    """A point of a chart's line, its coordinates already text: a chart has dozens of
+    points and a template prints a float through number localisation each time."""
+
+    x: str
+    y: str
     label: str
+
+    def __post_init__(self):
+        self.x, self.y = str(self.x), str(self.y)
 
 
 @dataclass

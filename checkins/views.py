@@ -45,9 +45,11 @@ def _load_kr(request, kr_id) -> KeyResult:
     return kr
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def checkin_create(request, kr_id):
     kr = _load_kr(request, kr_id)
+    if request.method == "GET":
+        return _checkin_form_on_demand(request, kr)
     form = CheckInForm(request.POST, kr=kr, auto_id=f"kr{kr.pk}-%s")
     checkin = None
     if kr.objective.period.is_closed:
@@ -86,6 +88,22 @@ def checkin_create(request, kr_id):
     context = checkin_form_context(request, kr, form=form)
     context["next"] = request.POST.get("next", "")
     return render(request, "checkins/checkin_page.html", context, status=400)
+
+
+def _checkin_form_on_demand(request, kr):
+    """The check-in form of one KR, opened from a list (htmx swaps it in place of the
+    "Check in" link). Lists do not render a form per KR; without JavaScript the link leads to
+    the KR's page, where the form is open, and so does a plain GET here."""
+    if not request.htmx:
+        return redirect(_kr_url(request, kr) + "#checkin")
+    closed = kr.objective.period.is_closed
+    if not closed and not can_checkin(request.membership, kr):
+        raise PermissionDenied("You may not check in on this key result.")
+    context = checkin_form_context(request, kr)
+    context.update(opened=True, next=request.htmx.current_url_abs_path or "")
+    if closed:
+        context["notice"] = CLOSED_MESSAGE % {"period": kr.objective.period.name}
+    return render(request, "checkins/_checkin_form.html", context)
 
 
 def _outside_range(kr, value) -> bool:

@@ -2,19 +2,84 @@
 touch already loaded (period, owner, team, theme, key results and their owners), so a page
 costs the same number of queries for 10 objectives as for 200."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 
 from organizations.models import Membership, Period, StrategicTheme, Team
 
 from .models import KeyResult, Objective
 from .permissions import annotate_rights, visible_objectives
 from .progress import as_percent, explain_objective, key_result_progress, objective_progress
+from .templatetags.okr_tags import RowUrls, prepare_key_results, prepare_rows
+
+# Columns no OKR page shows, left out of the rows it builds (a list page builds hundreds of
+# model instances; passwords and timestamps only cost transfer and parsing).
+_PERSON_UNUSED = (
+    "user__password",
+    "user__last_login",
+    "user__is_superuser",
+    "user__is_staff",
+    "user__date_joined",
+    "created_at",
+)
+_OBJECTIVE_UNUSED = (
+    "created_at",
+    "updated_at",
+    "team__description",
+    "team__created_at",
+    *(f"owner__{name}" for name in _PERSON_UNUSED),
+)
 
 
-def with_related(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("period", "owner__user", "team", "theme").prefetch_related(
-        Prefetch("key_results", queryset=KeyResult.objects.select_related("owner__user"))
-    )
+def _key_results() -> Prefetch:
+    # Without their owners: ``decorate`` attaches them (see ``_attach_kr_owners``).
+    key_results = KeyResult.objects.defer("created_at", "updated_at")
+    return Prefetch("key_results", queryset=key_results)
+
+
+def _attach_kr_owners(objectives) -> None:
+    """A KR is usually owned by its objective's owner, loaded with the objective; the other
+    owners come in one query. (Joining every KR to its owner and user costs more: PostgreSQL
+    hashes the whole membership and user tables for a page of KRs.)"""
+    others = {
+        kr.owner_id
+        for o in objectives
+        for kr in o.key_results.all()
+        if kr.owner_id and kr.owner_id != o.owner_id and not KeyResult.owner.is_cached(kr)
+    }
+    people = {}
+    if others:
+        people = {
+            m.pk: m
+            for m in Membership.objects.filter(pk__in=others)
+            .select_related("user")
+            .defer(*_PERSON_UNUSED)
+        }
+    for o in objectives:
+        for kr in o.key_results.all():
+            if KeyResult.owner.is_cached(kr) or not kr.owner_id:
+                continue
+            owner = o.owner if kr.owner_id == o.owner_id else people.get(kr.owner_id)
+            if owner is not None:
+                kr.owner = owner
+
+
+def _with_parents(queryset: QuerySet, *, description: bool = False) -> QuerySet:
+    unused = _OBJECTIVE_UNUSED if description else ("description", *_OBJECTIVE_UNUSED)
+    return queryset.select_related("period", "owner__user", "team", "theme").defer(*unused)
+
+
+def with_related(queryset: QuerySet, *, description: bool = False) -> QuerySet:
+    """Objectives with period, owner, team, theme and key results (with their owners);
+    the description only when asked for (cards do not show it)."""
+    return _with_parents(queryset, description=description).prefetch_related(_key_results())
 
 
 def visible(org, viewer) -> QuerySet:
@@ -23,8 +88,10 @@ def visible(org, viewer) -> QuerySet:
 
 
 def decorate(objectives, viewer) -> list[Objective]:
-    """Attach progress (``progress``, ``percent``, ``explanation``) and rights to loaded rows."""
+    """Attach progress (``progress``, ``percent``, ``explanation``), rights and what the
+    objective cards print (``okr_tags.prepare_rows``) to loaded rows."""
     objectives = list(objectives)
+    _attach_kr_owners(objectives)
     for objective in objectives:
         krs = list(objective.key_results.all())
         for kr in krs:
@@ -34,6 +101,7 @@ def decorate(objectives, viewer) -> list[Objective]:
         objective.percent = as_percent(objective.progress)
         objective.explanation = explain_objective(krs)
     annotate_rights(viewer, objectives)
+    prepare_rows(objectives, viewer.org.slug)
     return objectives
 
 
@@ -49,45 +117,91 @@ def objectives_for_person(org, viewer, person: Membership, period: Period | None
 
 
 def key_results_owned_elsewhere(org, viewer, person: Membership, period: Period | None) -> list:
-    """KRs ``person`` owns on objectives someone else owns (visible ones only)."""
-    queryset = visible(org, viewer).filter(key_results__owner=person).exclude(owner=person)
+    """``(objective, kr)`` for the KRs ``person`` owns on objectives someone else owns
+    (visible ones only). One query (two when some of those objectives are private): the list
+    shows each KR's own progress, not its objective's, so the objectives' other KRs are not
+    loaded. (Found together with the person's own objectives by one OR-ed query, they cost
+    PostgreSQL far more.)"""
+    queryset = KeyResult.objects.for_org(org).filter(owner=person).exclude(objective__owner=person)
     if period is not None:
-        queryset = queryset.filter(period=period)
-    objectives = decorate(with_related(_level_order(queryset.distinct())), viewer)
-    return [(o, kr) for o in objectives for kr in o.key_results.all() if kr.owner_id == person.pk]
+        queryset = queryset.filter(objective__period=period)
+    krs = list(
+        queryset.select_related("objective__period")
+        .defer("created_at", "updated_at")
+        .order_by("objective__period__start", "objective__level", "objective__title", "position")
+    )
+    # Public objectives are visible to all; the visibility rules (a costly filter to plan)
+    # are asked only about private ones, and only when there are some.
+    private = {kr.objective_id for kr in krs if kr.objective.is_private}
+    if private:
+        seen = set(visible(org, viewer).filter(pk__in=private).values_list("pk", flat=True))
+        krs = [kr for kr in krs if not kr.objective.is_private or kr.objective_id in seen]
+    for kr in krs:
+        kr.progress = key_result_progress(kr)
+        kr.percent = as_percent(kr.progress)
+        # Only the owner's own list (My OKRs) offers check-in, and the owner of a KR may
+        # check in on it while its period is open (``permissions.can_checkin``).
+        kr.can_checkin = kr.owner_id == viewer.pk and not kr.objective.period.is_closed
+    urls = RowUrls(viewer.org.slug)
+    prepare_key_results(krs, viewer.org.slug, urls)
+    for kr in krs:
+        kr.objective.url = urls("objectives:objective", objective_id=kr.objective_id)
+    return [(kr.objective, kr) for kr in krs]
 
 
-def objectives_for_team(org, viewer, team: Team, period: Period | None) -> tuple[list, list]:
-    """(team objectives, individual objectives of the team's people)."""
+def objectives_for_team(
+    org,
+    viewer,
+    team: Team,
+    period: Period | None,
+    *,
+    member_ids: list[int],
+    people_limit: int | None = None,
+) -> tuple[list, list, int]:
+    """``(team objectives, individual objectives of the team's people, how many of those)``,
+    found by one query (``member_ids``: the team's people, which the page lists anyway); key
+    results are loaded for the first ``people_limit`` people's objectives only (a large
+    team's people have dozens)."""
     queryset = visible(org, viewer)
     if period is not None:
         queryset = queryset.filter(period=period)
-    team_rows = decorate(with_related(_level_order(queryset.filter(team=team))), viewer)
-    people_rows = decorate(
-        with_related(
+    members = set(member_ids)
+    rows = list(
+        _with_parents(
             _level_order(
                 queryset.filter(
-                    level=Objective.Level.INDIVIDUAL, owner__team_memberships__team=team
-                ).distinct()
+                    Q(team=team) | Q(level=Objective.Level.INDIVIDUAL, owner_id__in=members)
+                )
             )
-        ),
-        viewer,
+        )
     )
-    return team_rows, people_rows
+    team_rows = [o for o in rows if o.team_id == team.pk]
+    people_rows = [
+        o for o in rows if o.level == Objective.Level.INDIVIDUAL and o.owner_id in members
+    ]
+    people_count = len(people_rows)
+    if people_limit is not None:
+        people_rows = people_rows[:people_limit]
+    shown = list({o.pk: o for o in team_rows + people_rows}.values())
+    prefetch_related_objects(shown, _key_results())
+    decorate(shown, viewer)
+    return team_rows, people_rows, people_count
 
 
-def company_objectives(org, viewer, period: Period | None) -> list:
+def company_objectives(org, viewer, periods: list[Period]) -> list:
+    """Company objectives of ``periods`` (of every period when the list is empty)."""
     queryset = visible(org, viewer).filter(level=Objective.Level.COMPANY)
-    if period is not None:
-        queryset = queryset.filter(period=period)
+    if periods:
+        queryset = queryset.filter(period__in=periods)
     return decorate(with_related(_level_order(queryset)), viewer)
 
 
 def objective_with_krs(org, viewer, objective_id: int) -> Objective | None:
     """One objective for its page or an htmx partial; ``None`` when not visible."""
-    objective = with_related(visible(org, viewer).filter(pk=objective_id)).first()
+    objective = with_related(visible(org, viewer).filter(pk=objective_id), description=True).first()
     if objective is None:
         return None
+    objective.org = org  # the request's company: what the page asks of it costs no query
     return decorate([objective], viewer)[0]
 
 
@@ -121,7 +235,8 @@ def themes(org) -> list[StrategicTheme]:
 
 
 def explore_queryset(org, viewer, filters: dict) -> QuerySet:
-    """Visible objectives matching the explore filters (already validated by a form)."""
+    """Visible objectives matching the explore filters (already validated by a form), in
+    order, not loaded: the page takes one page of ids, then ``objectives_by_ids``."""
     queryset = visible(org, viewer)
     for field in ("period", "level", "team", "theme", "status"):
         value = filters.get(field)
@@ -132,16 +247,26 @@ def explore_queryset(org, viewer, filters: dict) -> QuerySet:
         queryset = queryset.filter(
             Q(owner__user__full_name__icontains=name) | Q(owner__user__email__icontains=name)
         )
+    key_results = KeyResult.objects.filter(objective_id=OuterRef("pk"))
     if filters.get("confidence"):
-        queryset = queryset.filter(key_results__confidence=filters["confidence"]).distinct()
+        queryset = queryset.filter(Exists(key_results.filter(confidence=filters["confidence"])))
     if filters.get("q"):
         text = filters["q"]
         queryset = queryset.filter(
             Q(title__icontains=text)
             | Q(description__icontains=text)
-            | Q(key_results__title__icontains=text)
-        ).distinct()
-    return with_related(queryset.order_by("-period__start", "level", "title", "id"))
+            | Exists(key_results.filter(title__icontains=text))
+        )
+    return queryset.order_by("-period__start", "level", "title", "id")
+
+
+def objectives_by_ids(ids: list[int], viewer) -> list[Objective]:
+    """One page of objectives, in the order of ``ids``, ready for the cards. Loading the
+    page's rows by id keeps the joins of the cards off the (larger) sorted search."""
+    if not ids:
+        return []
+    by_id = {o.pk: o for o in with_related(Objective.objects.filter(pk__in=ids))}
+    return decorate([by_id[pk] for pk in ids if pk in by_id], viewer)
 
 
 def objective_grants(objective: Objective) -> list[dict]:

@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from organizations.markdown import render_markdown
 from organizations.models import Membership, Period, Team
-from organizations.periods import current_period
+from organizations.periods import current_period, org_today
 from organizations.tenancy import get_org_object_or_404
 
 from . import selectors, services
@@ -36,12 +36,16 @@ from .models import KeyResult, Objective
 from .permissions import (
     can_checkin,
     can_create_objective,
+    can_edit_objective,
     can_manage_sharing,
     can_view_objective,
     would_edit_if_open,
 )
+from .progress import as_percent, key_result_progress
+from .templatetags.okr_tags import RowUrls
 
-EXPLORE_PAGE_SIZE = 20
+EXPLORE_PAGE_SIZE = 10
+TEAM_PEOPLE_SHOWN = 10  # individual objectives on a team page before "show all"
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -51,17 +55,47 @@ def _url(request, name, **kwargs):
     return reverse(f"objectives:{name}", kwargs={"org_slug": request.org.slug, **kwargs})
 
 
+def _periods(request) -> list[Period]:
+    """The company's periods, loaded once per request: the switcher lists them and the
+    selected and current periods are picked from them."""
+    if not hasattr(request, "_okr_periods"):
+        request._okr_periods = selectors.periods_for_switcher(request.org)
+    return request._okr_periods
+
+
+def _current_period(request, kind=Period.Kind.QUARTER) -> Period | None:
+    """``organizations.periods.current_period`` (marked current, else containing today in
+    company time, else the latest), over the loaded periods."""
+    periods = [p for p in _periods(request) if p.kind == kind]
+    marked = [p for p in periods if p.is_current]
+    if marked:
+        return min(marked, key=lambda p: (p.start, -p.end.toordinal()))
+    today = org_today(request.org)
+    containing = [p for p in periods if p.start <= today <= p.end]
+    return max(containing or periods, key=lambda p: p.start, default=None)
+
+
 def _selected_period(request) -> Period | None:
     raw = request.GET.get("period", "")
     if raw.isdigit():
-        chosen = Period.objects.for_org(request.org).filter(pk=int(raw)).first()
+        chosen = next((p for p in _periods(request) if p.pk == int(raw)), None)
         if chosen is not None:
             return chosen
-    return current_period(request.org)
+    return _current_period(request)
 
 
 def _period_context(request, period):
-    return {"period": period, "periods": selectors.periods_for_switcher(request.org)}
+    """The switcher's options as ``(id, label, selected)`` text, made once here."""
+    chosen = period.pk if period is not None else None
+    options = [
+        (
+            str(p.pk),
+            p.name + (" (current)" if p.is_current else "") + (" (closed)" if p.is_closed else ""),
+            p.pk == chosen,
+        )
+        for p in _periods(request)
+    ]
+    return {"period": period, "periods": _periods(request), "period_options": options}
 
 
 def _next_url(request, default):
@@ -193,22 +227,14 @@ def my_okrs(request):
     me = request.membership
     objectives = selectors.objectives_for_person(request.org, me, me, period)
     elsewhere = selectors.key_results_owned_elsewhere(request.org, me, me, period)
-    quick_form = ObjectiveForm(
-        org=request.org,
-        membership=me,
-        initial={
-            "period": period,
-            "level": Objective.Level.INDIVIDUAL,
-            "owner": me,
-            "visibility": Objective.Visibility.PUBLIC,
-            "status": Objective.Status.ACTIVE,
-        },
-    )
+    # The quick form is plain HTML posting to objective_new, which validates it with
+    # ObjectiveForm and QuickKeyResultFormSet: building those here would cost their choice
+    # queries and widget rendering on every visit.
     context = {
         "objectives": objectives,
         "elsewhere": elsewhere,
-        "quick_form": quick_form,
-        "kr_formset": QuickKeyResultFormSet(prefix="kr"),
+        "quick_krs": [f"kr-{i}" for i in range(QuickKeyResultFormSet.extra)],
+        "quick_krs_max": QuickKeyResultFormSet.max_num,
         **_period_context(request, period),
     }
     template = "objectives/my.html"
@@ -241,6 +267,9 @@ def teams(request):
     period = _selected_period(request)
     teams = selectors.teams_with_counts(request.org, request.membership, period)
     mine = set(request.membership.team_memberships.values_list("team_id", flat=True))
+    urls = RowUrls(request.org.slug)
+    for t in teams:
+        t.url = urls("objectives:team", team_id=t.pk)
     context = {
         "teams": teams,
         "my_teams": [t for t in teams if t.pk in mine],
@@ -253,21 +282,39 @@ def teams(request):
 def team(request, team_id):
     team = get_org_object_or_404(request, Team.objects.select_related("parent"), pk=team_id)
     period = _selected_period(request)
-    team_objectives, people_objectives = selectors.objectives_for_team(
-        request.org, request.membership, team, period
-    )
-    members = (
+    # Everyone of the team (inactive people's objectives still count as the team's people's);
+    # the People list shows the active ones.
+    people = list(
         Membership.objects.for_org(request.org)
-        .filter(team_memberships__team=team, is_active=True)
+        .filter(team_memberships__team=team)
         .select_related("user")
         .order_by("user__full_name")
     )
+    members = [m for m in people if m.is_active]
+    urls = RowUrls(request.org.slug)
+    for member in members:
+        member.url = urls("objectives:person", person_id=member.pk)
+    # A large team's people write dozens of objectives: the first few, and a link to all.
+    show_all = request.GET.get("people") == "all"
+    team_objectives, people_objectives, people_count = selectors.objectives_for_team(
+        request.org,
+        request.membership,
+        team,
+        period,
+        member_ids=[m.pk for m in people],
+        people_limit=None if show_all else TEAM_PEOPLE_SHOWN,
+    )
+    all_people_query = request.GET.copy()
+    all_people_query["people"] = "all"
     context = {
         "team": team,
         "subteams": Team.objects.for_org(request.org).filter(parent=team).order_by("name"),
         "members": members,
         "team_objectives": team_objectives,
         "people_objectives": people_objectives,
+        "people_count": people_count,
+        "people_hidden": people_count - len(people_objectives),
+        "all_people_query": all_people_query.urlencode(),
         "can_create": can_create_objective(
             request.membership, level=Objective.Level.TEAM, team=team
         ),
@@ -279,11 +326,21 @@ def team(request, team_id):
 @require_http_methods(["GET"])
 def company(request):
     period = _selected_period(request)
-    year = current_period(request.org, Period.Kind.YEAR)
-    objectives = selectors.company_objectives(request.org, request.membership, period)
-    yearly = []
-    if year is not None and (period is None or year.pk != period.pk):
-        yearly = selectors.company_objectives(request.org, request.membership, year)
+    year = _current_period(request, Period.Kind.YEAR)
+    show_year = year is not None and (period is None or year.pk != period.pk)
+    if period is not None:  # the period's and the year's, in one query
+        rows = selectors.company_objectives(
+            request.org, request.membership, [period, year] if show_year else [period]
+        )
+        objectives = [o for o in rows if o.period_id == period.pk]
+        yearly = [o for o in rows if show_year and o.period_id == year.pk]
+    else:
+        objectives = selectors.company_objectives(request.org, request.membership, [])
+        yearly = (
+            selectors.company_objectives(request.org, request.membership, [year])
+            if show_year
+            else []
+        )
     context = {
         "vision_html": render_markdown(request.org.vision),
         "mission_html": render_markdown(request.org.mission),
@@ -302,14 +359,15 @@ def explore(request):
     data = request.GET
     if "period" not in data:
         # First visit: the current quarter, not every objective the company ever wrote.
-        current = current_period(request.org)
+        current = _current_period(request)
         data = data.copy()
         data["period"] = str(current.pk) if current else ""
-    form = ExploreForm(data, org=request.org)
+    form = ExploreForm(data, org=request.org, periods=_periods(request))
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.explore_queryset(request.org, request.membership, filters)
-    page = Paginator(queryset, EXPLORE_PAGE_SIZE).get_page(request.GET.get("page"))
-    objectives = selectors.decorate(page.object_list, request.membership)
+    ids = queryset.values_list("pk", flat=True)
+    page = Paginator(ids, EXPLORE_PAGE_SIZE).get_page(request.GET.get("page"))
+    objectives = selectors.objectives_by_ids(list(page.object_list), request.membership)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -465,8 +523,12 @@ def objective_share(request, objective_id):
 @require_http_methods(["GET"])
 def kr_detail(request, kr_id):
     kr = _visible_kr(request, kr_id)
-    objective = selectors.objective_with_krs(request.org, request.membership, kr.objective_id)
-    kr = next(k for k in objective.key_results.all() if k.pk == kr.pk)
+    objective = kr.objective
+    # One KR: its rights from the rules themselves (a list page computes them in bulk).
+    objective.can_edit = can_edit_objective(request.membership, objective)
+    kr.can_checkin = can_checkin(request.membership, kr)
+    kr.progress = key_result_progress(kr)
+    kr.percent = as_percent(kr.progress)
     context = {"kr": kr, "objective": objective, "confidence_form": ConfidenceForm()}
     return render(request, "objectives/kr_detail.html", context)
 

@@ -4,7 +4,9 @@ Markdown passes raw HTML through, so its output is always cleaned by nh3 (an all
 sanitiser): no script, no event handlers, no ``javascript:`` links survive.
 """
 
+import functools
 import html as html_lib
+import threading
 
 import markdown as markdown_lib
 import nh3
@@ -18,19 +20,39 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 
 
-def render_markdown(text: str | None) -> SafeString:
-    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"])
-    cleaned = nh3.clean(
-        html,
+EXTENSIONS = ["extra", "sane_lists"]
+_converters = threading.local()
+
+
+def _to_html(text: str) -> str:
+    """Markdown to (unsanitised) HTML. Building a converter and its extensions costs more
+    than converting a vision, so each thread keeps one and resets it between texts."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown_lib.Markdown(extensions=EXTENSIONS)
+    return converter.reset().convert(text)
+
+
+# The same texts (a company's vision, mission and strategy; an objective's description) are
+# shown on every visit: their rendering, a pure function of the text, is kept for the most
+# recent few hundred texts, so an edited text is simply a new key.
+@functools.lru_cache(maxsize=256)
+def _render(text: str) -> str:
+    return nh3.clean(
+        _to_html(text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 just above
 
 
+def render_markdown(text: str | None) -> SafeString:
+    return mark_safe(_render(text or ""))  # noqa: S308 - cleaned by nh3 in _render
+
+
+@functools.lru_cache(maxsize=256)
 def markdown_to_text(text: str | None) -> str:
     """Plain text of a Markdown snippet (for one-line excerpts such as the vision)."""
-    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"])
+    html = _to_html(text or "")
     return html_lib.unescape(" ".join(nh3.clean(html, tags=set()).split()))

@@ -1,11 +1,14 @@
 """Check-in pieces other pages embed: the inline form, the history, the charts."""
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 
 from objectives.models import KeyResult
 from objectives.permissions import can_checkin
 from objectives.progress import as_percent, key_result_progress
+from objectives.templatetags.okr_tags import value_text
 from organizations.models import Membership
 
 from .. import charts, pace
@@ -65,12 +68,24 @@ def kr_checkin_form(context, kr):
     return result
 
 
-def history_context(request, kr, *, now=None) -> dict:
+HISTORY_ROWS = 20  # newest check-ins listed under the chart; "show all" lists the rest
+SHOW_ALL_PARAM = "history"  # ?history=all on the KR page and its history partial
+
+
+def wants_full_history(request) -> bool:
+    return request is not None and request.GET.get(SHOW_ALL_PARAM) == "all"
+
+
+def history_context(request, kr, *, now=None, show_all=None) -> dict:
+    """The chart (every check-in) and the table of the newest ``HISTORY_ROWS`` check-ins
+    (all of them with ``show_all``), each row's text made here rather than by template tags."""
     now = now or timezone.now()
     org = kr.objective.org if KeyResult.objective.is_cached(kr) else request.org
     tz = zone(request.org or org)
     period = kr.objective.period
     checkins = list(kr_checkins(kr))
+    if show_all is None:
+        show_all = wants_full_history(request)
     stale_days = pace.org_stale_days(request.org)
     kr_pace = pace.kr_pace(
         kr,
@@ -81,18 +96,41 @@ def history_context(request, kr, *, now=None) -> dict:
     )
     membership = getattr(request, "membership", None)
     low, high = sorted((kr.start_value, kr.target_value))
-    for c in checkins:
+    shown = checkins if show_all else checkins[:HISTORY_ROWS]
+    labels = dict(KeyResult.Confidence.choices)
+    for c in shown:
         c.deletable = membership is not None and can_delete_checkin(c, membership, now=now)
         c.outside_range = kr.kind != KeyResult.Kind.MILESTONE and not low <= c.value <= high
+        when = timezone.localtime(c.created_at)
+        c.when_iso = when.isoformat()
+        c.when_text = f"{when.day} {MONTHS_3[when.month].title()} {when.year}, {when:%H:%M}"
+        c.value_text = value_text(kr, c.value)
+        c.previous_text = value_text(kr, c.previous_value)
+        c.author_name = c.author.user.get_full_name() if c.author_id else ""
+        c.confidence_label = labels.get(c.confidence, c.confidence)
+    history_url = reverse(
+        "checkins:kr-history", kwargs={"org_slug": request.org.slug, "kr_id": kr.pk}
+    )
+    kr_url = reverse("objectives:kr", kwargs={"org_slug": request.org.slug, "kr_id": kr.pk})
     return {
         "chart_id": f"krchart-{kr.pk}",
         "kr": kr,
         "org": request.org,
         "request": request,
-        "checkins": checkins,
+        "checkins": shown,
+        "checkin_count": len(checkins),
+        "hidden_count": len(checkins) - len(shown),
+        "show_all": show_all,
+        "history_url": history_url + (f"?{SHOW_ALL_PARAM}=all" if show_all else ""),
+        "show_all_url": f"{history_url}?{SHOW_ALL_PARAM}=all",
+        "show_all_page_url": f"{kr_url}?{SHOW_ALL_PARAM}=all#kr-history-{kr.pk}",
         "chart": charts.kr_value_chart(kr, checkins, period=period, tz=tz, now=now),
         "pace": kr_pace,
         "period": period,
+        "start_text": value_text(kr, kr.start_value),
+        "target_text": value_text(kr, kr.target_value),
+        "current_text": value_text(kr, kr.current_value),
+        "expected_text": value_text(kr, kr_pace.expected_value) if kr_pace else "",
     }
 
 

@@ -1,13 +1,17 @@
 from decimal import Decimal
 
 from django import template
+from django.urls import reverse
 
+from objectives.models import KeyResult
 from objectives.progress import as_percent
 from organizations.markdown import render_markdown
 
 register = template.Library()
 
 BAR_WIDTH = 120
+CONFIDENCE_ICONS = {"on_track": "●", "at_risk": "▲", "off_track": "■"}
+CONFIDENCE_LABELS = dict(KeyResult.Confidence.choices)
 
 
 @register.filter
@@ -31,8 +35,7 @@ def num(value):
     return f"{value:,f}"
 
 
-@register.simple_tag
-def kr_value(kr, value):
+def value_text(kr, value) -> str:
     """A KR value with its unit: "1,000", "45%", "EUR 12,000", or done / not done."""
     if kr.kind == "milestone":
         return "done" if value >= 1 else "not done"
@@ -44,16 +47,115 @@ def kr_value(kr, value):
     return text
 
 
+@register.simple_tag
+def kr_value(kr, value):
+    """A KR value with its unit: "1,000", "45%", "EUR 12,000", or done / not done."""
+    return value_text(kr, value)
+
+
+def bar_filled(percent_value) -> int:
+    """Width in pixels of the filled part of a progress bar."""
+    return round(BAR_WIDTH * max(0, min(100, percent_value)) / 100)
+
+
 @register.inclusion_tag("objectives/_progress_bar.html")
 def progress_bar(percent_value, label=""):
     """An inline SVG bar (attributes only: the CSP forbids style=) with the number beside it."""
     if percent_value is None:
         return {"none": True, "width": BAR_WIDTH, "label": label}
-    filled = round(BAR_WIDTH * max(0, min(100, percent_value)) / 100)
     return {
         "none": False,
         "width": BAR_WIDTH,
-        "filled": filled,
+        "filled": bar_filled(percent_value),
         "percent": percent_value,
         "label": label,
     }
+
+
+# --- rows of the objective cards ------------------------------------------------------------
+#
+# A list page shows dozens of objectives and key results, each with several links, values
+# and badges. Computed here once per row in plain Python (and URLs built from one
+# ``reverse`` per URL name), the card template only prints strings: no template tag, include
+# or ``{% url %}`` per key result.
+
+
+class RowUrls:
+    """URLs of one company's rows. ``reverse`` costs tens of microseconds and a list page
+    has hundreds of links, so each URL name is reversed once with a stand-in id and the
+    rows' URLs are made by putting their id in its place."""
+
+    STAND_IN = 987654321
+
+    def __init__(self, org_slug: str):
+        self.org_slug = org_slug
+        self._parts: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, name: str, **kwargs) -> str:
+        ((kwarg, pk),) = kwargs.items()
+        parts = self._parts.get(name)
+        if parts is None:
+            url = reverse(name, kwargs={"org_slug": self.org_slug, kwarg: self.STAND_IN})
+            head, _, tail = url.rpartition(str(self.STAND_IN))  # the id comes after the slug
+            parts = self._parts[name] = (head, tail)
+        return f"{parts[0]}{pk}{parts[1]}"
+
+
+def _person_name(membership) -> str:
+    return membership.user.get_full_name() if membership is not None else ""
+
+
+def prepare_rows(objectives, org_slug: str) -> None:
+    """Give decorated objectives (``percent``, ``explanation``, rights: see
+    ``objectives.selectors.decorate``) and their key results what the card prints."""
+    urls = RowUrls(org_slug)
+    for objective in objectives:
+        pk = objective.pk
+        objective.sid = str(pk)
+        objective.url = urls("objectives:objective", objective_id=pk)
+        objective.owner_name = _person_name(objective.owner)
+        # Every attribute the card reads is set, if only to "": a failed lookup in a
+        # template is an exception and a dir() of the model instance.
+        objective.owner_url = (
+            urls("objectives:person", person_id=objective.owner_id) if objective.owner_id else ""
+        )
+        objective.team_url = (
+            urls("objectives:team", team_id=objective.team_id) if objective.team_id else ""
+        )
+        measured = objective.percent is not None
+        objective.percent_text = str(objective.percent) if measured else ""
+        objective.bar_filled = bar_filled(objective.percent) if measured else 0
+        objective.explain_rows = [
+            (line.label, line.detail, num(line.weight), percent(line.progress))
+            for line in objective.explanation
+        ]
+        editable = getattr(objective, "can_edit", False)
+        objective.kr_new_url = urls("objectives:kr-new", objective_id=pk) if editable else ""
+        prepare_key_results(objective.key_results.all(), org_slug, urls, editable=editable)
+
+
+def prepare_key_results(key_results, org_slug: str, urls=None, *, editable=False) -> None:
+    """What a KR row prints; ``kr.percent`` (and ``kr.can_checkin``, if any) must be set."""
+    urls = urls or RowUrls(org_slug)
+    for kr in key_results:
+        kr_pk = kr.pk
+        kr.sid = str(kr_pk)
+        kr.url = urls("objectives:kr", kr_id=kr_pk)
+        kr.owner_name = _person_name(kr.owner) if KeyResult.owner.is_cached(kr) else ""
+        kr.values_text = (
+            f"{value_text(kr, kr.start_value)} → {value_text(kr, kr.target_value)} "
+            f"(now {value_text(kr, kr.current_value)})"
+        )
+        kr.weight_text = num(kr.weight) if kr.weight != 1 else ""
+        kr.percent_text = str(kr.percent)
+        kr.bar_filled = bar_filled(kr.percent)
+        kr.confidence_icon = CONFIDENCE_ICONS.get(kr.confidence, "■")
+        kr.confidence_label = CONFIDENCE_LABELS.get(kr.confidence, kr.confidence)
+        checkin = getattr(kr, "can_checkin", False)
+        kr.confidence_url = (
+            urls("objectives:kr-confidence", kr_id=kr_pk) if editable or checkin else ""
+        )
+        kr.edit_url = urls("objectives:kr-edit", kr_id=kr_pk) if editable else ""
+        kr.move_url = urls("objectives:kr-move", kr_id=kr_pk) if editable else ""
+        kr.delete_url = urls("objectives:kr-delete", kr_id=kr_pk) if editable else ""
+        kr.checkin_url = urls("checkins:create", kr_id=kr_pk) if checkin else ""

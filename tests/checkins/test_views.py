@@ -61,8 +61,41 @@ def test_checkin_on_a_kr_the_user_may_not_check_in_on_is_403(member, admins_kr):
     assert not CheckIn.objects.exists()
 
 
-def test_get_is_not_allowed_on_create(member, my_kr):
-    assert member.get(url("create", kr_id=my_kr.pk)).status_code == 405
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_the_form_opens_on_demand_for_htmx(member, my_kr):
+    response = member.get(
+        url("create", kr_id=my_kr.pk), HTTP_HX_CURRENT_URL="http://testserver/acme/my/", **HX
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="checkin-{my_kr.pk}"' in body
+    assert 'name="value"' in body and "Save check-in" in body
+    assert 'name="next" value="/acme/my/"' in body
+    assert not CheckIn.objects.exists()
+
+
+def test_a_plain_get_of_the_form_leads_to_the_kr_page(member, my_kr):
+    response = member.get(url("create", kr_id=my_kr.pk))
+    assert response.status_code == 302
+    assert response["Location"] == f"/acme/krs/{my_kr.pk}/#checkin"
+
+
+@pytest.mark.parametrize("persona, expected", [("manager", 403), ("outsider", 404)])
+def test_the_form_is_not_offered_to_who_may_not_check_in(request, my_kr, persona, expected):
+    client = request.getfixturevalue(persona)
+    assert client.get(url("create", kr_id=my_kr.pk), **HX).status_code == expected
+
+
+def test_the_form_of_a_closed_period_says_so(org, member, member_membership):
+    closed = PeriodFactory(org=org, is_closed=True, name="Q1 old")
+    kr = KeyResultFactory(
+        objective=ObjectiveFactory(org=org, period=closed, owner=member_membership)
+    )
+    body = member.get(url("create", kr_id=kr.pk), **HX).content.decode()
+    assert "is closed" in body
+    assert 'name="value"' not in body
 
 
 # --- check-in: results and bad input -------------------------------------------------------
@@ -228,7 +261,31 @@ def test_history_partial_queries_are_bounded(member, my_kr, n, django_assert_max
     _add_checkins(my_kr, n)
     with django_assert_max_num_queries(10):
         response = member.get(url("kr-history", kr_id=my_kr.pk))
-    assert response.content.decode().count("<tr>") == n + 1
+    body = response.content.decode()
+    assert body.count("<tr>") == min(n, 20) + 1  # the newest 20 are listed
+    assert body.count("<circle") == n + 1  # the chart shows every one (and the start)
+    with django_assert_max_num_queries(10):
+        everything = member.get(url("kr-history", kr_id=my_kr.pk) + "?history=all")
+    assert everything.content.decode().count("<tr>") == n + 1
+
+
+def test_a_long_history_lists_the_newest_and_links_to_all(member, my_kr, org):
+    _add_checkins(my_kr, 25)
+    oldest = CheckIn.objects.filter(key_result=my_kr).order_by("created_at").first()
+    oldest.note = "The very first one"
+    oldest.save()
+    kr_page = reverse("objectives:kr", kwargs={"org_slug": org.slug, "kr_id": my_kr.pk})
+    page = member.get(kr_page).content.decode()
+    assert "The very first one" not in page
+    assert "Show all 25 check-ins" in page
+    # Without JavaScript the link reloads the KR page with every row; htmx swaps the table.
+    assert f'href="{kr_page}?history=all#kr-history-{my_kr.pk}"' in page
+    assert f'hx-get="{url("kr-history", kr_id=my_kr.pk)}?history=all"' in page
+    assert "The very first one" in member.get(kr_page + "?history=all").content.decode()
+    partial = member.get(url("kr-history", kr_id=my_kr.pk) + "?history=all").content.decode()
+    assert "The very first one" in partial and "Show all" not in partial
+    # A refresh after a check-in keeps showing them all.
+    assert f'hx-get="{url("kr-history", kr_id=my_kr.pk)}?history=all"' in partial
 
 
 # --- feeds -------------------------------------------------------------------------------

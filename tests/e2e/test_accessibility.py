@@ -75,7 +75,8 @@ def test_main_pages_have_no_serious_axe_violations_and_no_csp_errors(journey, de
         if label == "my okrs":
             # Open the folded forms too: axe only checks what is rendered.
             page.locator("details.quick-new > summary").click()
-            page.locator("details.checkin-box > summary").first.click()
+            page.locator("a.checkin-open").first.click()  # the check-in form, on demand
+            expect(page.locator("form.checkin-form").first).to_be_visible()
         results = axe.run(page)
         for violation in results.response["violations"]:
             if violation["impact"] in BLOCKING:

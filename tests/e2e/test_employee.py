@@ -70,7 +70,8 @@ def test_employee_writes_aligns_checks_in_and_follows_the_path_to_the_vision(jou
     journey.shot(page, "aligned")
 
     # Checks in on a key result with a note, on the key result's page.
-    page.locator(f"#objective-{objective.pk}").get_by_role("link", name=KR_TUTORIALS).click()
+    card = page.locator(f"#objective-{objective.pk}")
+    card.get_by_role("link", name=KR_TUTORIALS, exact=True).click()  # not "Check in on …"
     expect(page.get_by_role("heading", level=1)).to_have_text(KR_TUTORIALS)
     summary = page.locator("main section.card").first
     expect(summary.locator(".pct")).to_have_text("0%")
@@ -103,6 +104,19 @@ def test_employee_writes_aligns_checks_in_and_follows_the_path_to_the_vision(jou
     card = page.locator(f"#objective-{objective.pk}")
     expect(card.locator("header .pct")).to_have_text("25%")
     journey.shot(page, "my okrs after check-in")
+
+    # Checks in from the list too: "Check in" opens the form in place (htmx).
+    row = card.locator(f"#kr-{objective.key_results.get(title=KR_SUBSCRIBERS).pk}")
+    expect(row.locator("form.checkin-form")).to_have_count(0)
+    row.get_by_role("link", name=re.compile("Check in")).click()
+    form = row.locator("form.checkin-form")
+    expect(form.get_by_label("New value")).to_be_focused()
+    form.get_by_label("New value").fill("125")
+    form.get_by_label("Confidence").select_option(label="At risk")
+    form.get_by_role("button", name="Save check-in").click()
+    expect(row.locator(".flash-success")).to_contain_text("Checked in")
+    assert objective.key_results.get(title=KR_SUBSCRIBERS).current_value == 125
+    journey.shot(page, "checked in from my okrs")
 
     # Follows the contribution path up to the company vision.
     card.get_by_role("link", name=TITLE).click()

@@ -53,6 +53,22 @@ def test_quick_create_with_two_krs_shows_on_team_and_explore(member, org, period
     assert "Grow our APAC audience" in member.get(url(org, "my")).content.decode()
 
 
+def test_the_quick_form_on_my_okrs_posts_what_objective_new_accepts(member, org, period):
+    import re
+
+    html = member.get(url(org, "my")).content.decode()
+    form = html[html.index('class="quick-form"') : html.index("</form>", html.index("quick-form"))]
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    assert data["kr-TOTAL_FORMS"] == "3" and data["kr-MAX_NUM_FORMS"] == "10"
+    assert re.findall(r'name="(kr-\d)-title"', form) == ["kr-0", "kr-1", "kr-2"]
+    data.update({"title": "Typed in the quick form", "kr-0-title": "One", "kr-0-target_value": "5"})
+    response = member.post(url(org, "objective-new"), data)
+    assert response.status_code == 302
+    objective = Objective.objects.get(title="Typed in the quick form")
+    assert (objective.owner_id, objective.period_id) == (member.membership.pk, period.pk)
+    assert [k.title for k in objective.key_results.all()] == ["One"]
+
+
 def test_objective_without_krs_shows_no_krs_yet_not_zero(member, org, period):
     ObjectiveFactory(org=org, period=period, owner=member.membership, title="Empty one")
     body = member.get(url(org, "my")).content.decode()
@@ -155,9 +171,30 @@ def test_explore_is_paginated(member, org, period):
         for i in range(25)
     )
     first = member.get(url(org, "explore"))
-    assert len(first.context["objectives"]) == 20
-    second = member.get(url(org, "explore") + "?page=2")
-    assert len(second.context["objectives"]) == 5
+    assert [o.title for o in first.context["objectives"]] == [f"O{i:02}" for i in range(10)]
+    assert "Page 1 of 3" in first.content.decode()
+    last = member.get(url(org, "explore") + "?page=3")
+    assert [o.title for o in last.context["objectives"]] == [f"O{i:02}" for i in range(20, 25)]
+
+
+def test_team_page_lists_the_first_people_objectives_and_links_to_all(member, org, period, team):
+    from tests.factories import MembershipFactory, TeamMembershipFactory
+
+    for i in range(12):
+        person = MembershipFactory(org=org)
+        TeamMembershipFactory(team=team, membership=person)
+        ObjectiveFactory(org=org, period=period, owner=person, title=f"Person goal {i:02}")
+    team_url = url(org, "team", team_id=team.pk)
+    html = member.get(team_url).content.decode()
+    assert html.count("Person goal") == 10
+    assert "Person goal 09" in html and "Person goal 10" not in html
+    assert "Show all 12 objectives of the team's people" in html
+    assert 'href="?people=all#people-objectives"' in html
+    everything = member.get(team_url + "?people=all").content.decode()
+    assert everything.count("Person goal") == 12
+    assert "Show all" not in everything
+    other = member.get(team_url + f"?period={period.pk}").content.decode()
+    assert f'href="?period={period.pk}&amp;people=all#people-objectives"' in other
 
 
 def test_delete_objective(member, my_objective, org):
@@ -291,4 +328,128 @@ def test_my_okrs_offers_check_in_on_krs_i_own_on_others_objectives(
     with django_assert_max_num_queries(BUDGET):
         html = member.get(url(org, "my")).content.decode()
     section = html[html.index("Key results I own on other objectives") :]
-    assert section.count('name="value"') == size  # one check-in form per KR
+    # One "Check in" link per KR; the form itself opens on demand (see below).
+    assert section.count('class="checkin-open"') == size
+    assert 'name="value"' not in section
+
+
+def test_lists_open_the_check_in_form_on_demand_with_the_kr_page_as_fallback(
+    member, my_objective, org
+):
+    kr = my_objective.key_results.get()
+    html = member.get(url(org, "my")).content.decode()
+    kr_page = url(org, "kr", kr_id=kr.pk)
+    form_url = reverse("checkins:create", kwargs={"org_slug": org.slug, "kr_id": kr.pk})
+    # No form per KR in the list: a link that htmx swaps for the form, or (no JavaScript)
+    # leads to the KR's page, where the form is open.
+    assert 'name="value"' not in html
+    assert f'href="{kr_page}#checkin" hx-get="{form_url}" hx-target="#checkin-{kr.pk}"' in html
+    page = member.get(kr_page).content.decode()
+    assert '<details class="checkin-box" id="checkin" open>' in page
+    assert 'name="value"' in page
+    fragment = member.get(form_url, HTTP_HX_CURRENT_URL=f"http://testserver{url(org, 'my')}", **HX)
+    body = fragment.content.decode()
+    assert body.lstrip().startswith(f'<div class="checkin" id="checkin-{kr.pk}">')
+    assert "open>" in body and "autofocus" in body
+    assert f'name="next" value="{url(org, "my")}"' in body
+
+
+def test_list_rows_offer_actions_only_to_who_may_use_them(
+    member, manager, org, period, team, member_membership
+):
+    objective = ObjectiveFactory(org=org, period=period, owner=member_membership, title="Mine")
+    kr = KeyResultFactory(objective=objective, owner=member_membership, title="My KR")
+    mine = member.get(url(org, "my")).content.decode()
+    for action in ("kr-confidence", "kr-edit", "kr-move", "kr-delete"):
+        assert url(org, action, kr_id=kr.pk) in mine
+    assert url(org, "kr-new", objective_id=objective.pk) in mine
+    assert 'class="checkin-open"' in mine
+    # Someone else's public objective: visible, no action.
+    theirs = manager.get(url(org, "person", person_id=member_membership.pk)).content.decode()
+    assert "My KR" in theirs and url(org, "kr", kr_id=kr.pk) in theirs
+    for action in ("kr-confidence", "kr-edit", "kr-move", "kr-delete"):
+        assert url(org, action, kr_id=kr.pk) not in theirs
+    assert 'class="checkin-open"' not in theirs
+
+
+def test_explore_filters_list_every_choice_and_keep_the_chosen_one(member, org, period, team):
+    from tests.factories import TeamFactory
+
+    other = TeamFactory(org=org, name="Finance & <Ops>")
+    html = member.get(url(org, "explore") + f"?team={other.pk}&level=team").content.decode()
+    assert f'<option value="{other.pk}" selected>Finance &amp; &lt;Ops&gt;</option>' in html
+    assert f'<option value="{team.pk}">{team.name}</option>' in html
+    assert '<option value="team" selected>Team</option>' in html
+    assert f'<option value="{period.pk}" selected>{period.name}</option>' in html  # current
+    assert '<select name="team" id="id_team">' in html
+    response = member.get(url(org, "explore") + "?team=999999")
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_krs_owned_on_others_objectives_follow_the_visibility_rules(
+    member, org, period, member_membership, admin_membership
+):
+    from objectives import services
+
+    def kr_on(title, visibility):
+        objective = ObjectiveFactory(
+            org=org, period=period, owner=admin_membership, title=title, visibility=visibility
+        )
+        KeyResultFactory(objective=objective, owner=member_membership, title=f"KR of {title}")
+        return objective
+
+    kr_on("Open goal", "public")
+    kr_on("Hidden goal", "private")
+    shared = kr_on("Shared goal", "private")
+    services.objective_share(
+        objective=shared, actor=admin_membership, membership=member_membership, co_owner=False
+    )
+    html = member.get(url(org, "my")).content.decode()
+    section = html[html.index("Key results I own on other objectives") :]
+    assert "KR of Open goal" in section and "KR of Shared goal" in section
+    assert "Hidden goal" not in html
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_cards_name_each_kr_owner_with_a_bounded_number_of_queries(
+    django_assert_max_num_queries, member, org, period, team, size
+):
+    from tests.factories import MembershipFactory
+
+    objective = ObjectiveFactory(
+        org=org, period=period, level="team", team=team, owner=None, title="Team goal"
+    )
+    people = [MembershipFactory(org=org) for _ in range(size)]
+    for i, person in enumerate(people):
+        KeyResultFactory(objective=objective, owner=person, title=f"KR {i}", position=i)
+    with django_assert_max_num_queries(BUDGET):
+        html = member.get(url(org, "objective", objective_id=objective.pk)).content.decode()
+    for person in people:
+        assert f"· {person.user.get_full_name()} ·" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["marked", "containing", "latest", "none"])
+def test_pages_pick_the_same_current_period_as_the_periods_module(org, case):
+    """The pages pick the current period from the periods they load for the switcher;
+    it must be the one ``organizations.periods.current_period`` finds."""
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from objectives.views import _current_period
+    from organizations.models import Period
+    from organizations.periods import current_period
+
+    today = timezone.localdate()
+    PeriodFactory(org=org, start=datetime.date(2020, 1, 1), end=datetime.date(2020, 3, 31))
+    if case != "none":
+        PeriodFactory(org=org, start=datetime.date(2019, 1, 1), end=datetime.date(2019, 3, 31))
+    if case in ("marked", "containing"):
+        PeriodFactory(org=org, name="Now", is_current=case == "marked")
+    if case == "marked":
+        PeriodFactory(org=org, kind=Period.Kind.YEAR, start=today.replace(month=1, day=1),
+                      end=today.replace(month=12, day=31), is_current=True)  # fmt: skip
+    for kind in (Period.Kind.QUARTER, Period.Kind.YEAR):
+        request = RequestFactory().get("/")
+        request.org = org
+        assert _current_period(request, kind) == current_period(org, kind), (case, kind)
