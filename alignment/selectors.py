@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,10 +16,11 @@ from organizations.models import Membership, Period, Team, TeamMembership
 
 from . import rules
 from .chain import ancestor_ids, descendant_ids, descendant_ids_of
-from .nodes import LEVEL_ORDER, Node, build_forest, roots, sort_key
+from .nodes import LEVEL_ORDER, Node, build_forest, roots
 
 OBJECTIVE_RELATED = ("owner__user", "team", "period")
 PICKER_LIMIT = 50
+PANEL_CHILDREN = 10  # contributors the objective page lists; the subtree page lists all
 TREE_OTHERS_LIMIT = 25  # unaligned objectives listed on the tree's first level
 
 
@@ -97,6 +99,9 @@ NODE_FIELDS = (
     "owner__user__full_name",
     "owner__user__email",
 )
+
+
+PATH_FIELDS = ("id", "org_id", "level", "title", "progress", "aligned_progress", "confidence")
 
 
 def node_objectives(queryset: QuerySet) -> list[Objective]:
@@ -188,17 +193,24 @@ def expand_tree(top: TreeTop, org, membership: Membership) -> None:
     top.nodes = nodes
 
 
-def child_nodes(
-    objective: Objective, membership: Membership, *, with_counts: bool = True
-) -> list[Node]:
-    """What aligns directly to ``objective`` (every period) that the viewer may see, each
-    with its own count of children: two queries (one without the counts)."""
+def visible_children(objective: Objective, membership: Membership) -> QuerySet:
+    """What aligns directly to ``objective`` (every period) that the viewer may see, in
+    tree order (company, team, individual; earlier periods first; by title)."""
     children = Objective.objects.filter(org_id=objective.org_id, parent_id=objective.pk)
-    visible = visible_objectives(children, membership)
-    nodes = [Node(objective=o) for o in node_objectives(visible)]
-    nodes.sort(key=lambda n: sort_key(n.objective))
-    if with_counts:
-        count_children(nodes, membership)
+    level_rank = Case(
+        *(When(level=level, then=Value(rank)) for level, rank in LEVEL_ORDER.items()),
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+    return visible_objectives(children, membership).order_by(
+        level_rank, "period__start", Lower("title"), "pk"
+    )
+
+
+def child_nodes(objective: Objective, membership: Membership) -> list[Node]:
+    """The visible children as nodes, each with its own count of children: two queries."""
+    nodes = [Node(objective=o) for o in node_objectives(visible_children(objective, membership))]
+    count_children(nodes, membership)
     return nodes
 
 
@@ -217,30 +229,37 @@ def vision_excerpt(org, limit: int = 180) -> str:
 class Contribution:
     node: Node
     path: list[Node | None]  # from the parent upwards; None marks a step hidden from the viewer
-    children: list[Node]
+    children: list[Node]  # the first ``PANEL_CHILDREN``
+    children_total: int
     vision: str
 
 
 def contribution(objective: Objective, membership: Membership) -> Contribution:
     """The objective's path up to the company vision and what aligns to it.
 
-    Four queries whatever the depth: the ancestor chain (a recursive CTE), the ancestors,
-    which of them the viewer may see, and the direct children they may see. The numbers
-    are the stored roll-ups, so nothing below is loaded.
+    Three queries whatever the depth: the ancestor chain (a recursive CTE), the ancestors
+    the viewer may see (any other step of the chain is shown as hidden), and the direct
+    children they may see. The numbers are the stored roll-ups: nothing below is loaded.
     """
     org_id = objective.org_id
     up = ancestor_ids(objective.pk, org_id)[1:]
-    ancestors_qs = Objective.objects.filter(org_id=org_id, pk__in=up)
-    loaded = {o.pk: o for o in node_objectives(ancestors_qs)} if up else {}
-    visible = visible_id_set(ancestors_qs, membership) if up else None
-    path = [
-        Node(objective=loaded[pk]) if pk in loaded and (visible is None or pk in visible) else None
-        for pk in up
+    ancestors = Objective.objects.filter(org_id=org_id, pk__in=up)
+    # A path step shows its level, title and own progress: no related rows to join.
+    steps = visible_objectives(ancestors, membership).only(*PATH_FIELDS)
+    seen = {o.pk: o for o in steps} if up else {}
+    path = [Node(objective=seen[pk]) if pk in seen else None for pk in up]
+    children = [
+        Node(objective=o)
+        for o in node_objectives(visible_children(objective, membership)[:PANEL_CHILDREN])
     ]
+    total = len(children)
+    if total == PANEL_CHILDREN:
+        total = visible_children(objective, membership).count()
     return Contribution(
         node=Node(objective=objective),
         path=path,
-        children=child_nodes(objective, membership, with_counts=False),
+        children=children,
+        children_total=total,
         vision=vision_excerpt(objective.org),
     )
 

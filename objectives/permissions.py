@@ -6,7 +6,7 @@ django-guardian grants (``share_objective``: may read a private objective;
 ``change_objective``: co-owner; ``checkin_keyresult``: KR contributor).
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from organizations.models import Team, TeamMembership
 
@@ -158,6 +158,34 @@ def can_manage_sharing(membership, objective) -> bool:
     return _manages_owner_or_team(membership, objective)
 
 
+def _grants_on(membership, objective_ids, kr_ids) -> tuple[set[int], set[int]]:
+    """The viewer's co-owner grants among ``objective_ids`` and contributor grants among
+    ``kr_ids``, in one query (a UNION of the two grant tables)."""
+    queries = []
+    if objective_ids:
+        queries.append(
+            ObjectiveUserObjectPermission.objects.filter(
+                content_object_id__in=objective_ids,
+                user_id=membership.user_id,
+                permission__codename="change_objective",
+            ).values_list("content_object_id", Value("objective"))
+        )
+    if kr_ids:
+        queries.append(
+            KeyResultUserObjectPermission.objects.filter(
+                content_object_id__in=kr_ids,
+                user_id=membership.user_id,
+                permission__codename="checkin_keyresult",
+            ).values_list("content_object_id", Value("kr"))
+        )
+    found: dict[str, set[int]] = {"objective": set(), "kr": set()}
+    if queries:
+        rows = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+        for pk, kind in rows:
+            found[kind].add(pk)
+    return found["objective"], found["kr"]
+
+
 def annotate_rights(membership, objectives) -> None:
     """Set ``can_edit`` / ``can_share`` on each objective and ``can_checkin`` on each of its
     prefetched KRs with a bounded number of queries (no per-row lookups), for list pages.
@@ -171,32 +199,15 @@ def annotate_rights(membership, objectives) -> None:
     managed = frozenset() if admin else managed_team_ids(membership)
     ids = [o.pk for o in objectives]
     kr_ids = [kr.pk for o in objectives for kr in o.key_results.all()]
-    co_owned: set[int] = set()
     managed_owners: set[int] = set()
-    contributed: set[int] = set()
-    if not admin:
-        co_owned = set(
-            ObjectiveUserObjectPermission.objects.filter(
-                content_object_id__in=ids,
-                user_id=membership.user_id,
-                permission__codename="change_objective",
-            ).values_list("content_object_id", flat=True)
+    if not admin and managed:
+        owner_ids = {o.owner_id for o in objectives if o.owner_id}
+        managed_owners = set(
+            TeamMembership.objects.filter(
+                membership_id__in=owner_ids, team_id__in=managed
+            ).values_list("membership_id", flat=True)
         )
-        if managed:
-            owner_ids = {o.owner_id for o in objectives if o.owner_id}
-            managed_owners = set(
-                TeamMembership.objects.filter(
-                    membership_id__in=owner_ids, team_id__in=managed
-                ).values_list("membership_id", flat=True)
-            )
-    if kr_ids:
-        contributed = set(
-            KeyResultUserObjectPermission.objects.filter(
-                content_object_id__in=kr_ids,
-                user_id=membership.user_id,
-                permission__codename="checkin_keyresult",
-            ).values_list("content_object_id", flat=True)
-        )
+    co_owned, contributed = _grants_on(membership, [] if admin else ids, kr_ids)
     for objective in objectives:
         closed = objective.period.is_closed
         if admin:

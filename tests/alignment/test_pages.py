@@ -543,3 +543,18 @@ def test_dashboard_team_rows_count_each_teams_subtree_and_its_peoples_objectives
     assert (sales_row.objectives, sales_row.aligned, sales_row.covered) == (1, 1, 1)
     assert sales_row.progress is None
     assert board.metrics.objectives == 5 and board.metrics.people >= 3
+
+
+def test_contribution_panel_lists_ten_contributors_and_links_to_all(
+    org, make_objective, member_membership
+):
+    top = make_objective("company", "year", title="Top")
+    for n in range(12):
+        make_objective("individual", "may", title=f"Helper {n:02d}", parent=top)
+    html = render_panel(top, member_membership)
+    listed = html[html.index("What contributes") : html.index("See all")]
+    assert listed.count("Helper ") == 10 and "Helper 00" in listed and "Helper 11" not in listed
+    assert "See all 12 objectives aligned to it" in html
+    assert (
+        reverse("alignment:subtree", kwargs={"org_slug": org.slug, "objective_id": top.pk}) in html
+    )
