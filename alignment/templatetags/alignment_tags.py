@@ -79,6 +79,11 @@ def objective_href(context, objective):
 
 
 @register.simple_tag(takes_context=True)
+def subtree_href(context, objective):
+    return links.subtree_url(context["org"], objective)
+
+
+@register.simple_tag(takes_context=True)
 def person_href(context, membership):
     return links.person_url(context["org"], membership) or ""
 
