@@ -15,7 +15,11 @@ BAR = 80
 def alignment_panel_context(request, objective, *, error=None, posted=None) -> dict:
     """Context of ``alignment/_objective_alignment.html``, shared by the tag and the align view."""
     membership = request.membership
-    can_edit = can_edit_objective(membership, objective)
+    # Pages that decorated the objective (``objectives.permissions.annotate_rights``) already
+    # know; asking again would cost a grant query.
+    can_edit = getattr(objective, "can_edit", None)
+    if can_edit is None:
+        can_edit = can_edit_objective(membership, objective)
     context = {
         "objective": objective,
         "contribution": contribution(objective, membership),
