@@ -56,17 +56,17 @@ def visible_objectives(queryset: QuerySet, membership) -> QuerySet:
     """Filter objectives to those ``membership`` may see. Admins see everything."""
     if membership.is_admin:
         return queryset
-    managed = managed_team_ids(membership)
-    owner_in_managed_team = Exists(
-        TeamMembership.objects.filter(membership_id=OuterRef("owner_id"), team_id__in=managed)
-    )
-    return queryset.filter(
+    allowed = (
         Q(visibility=Objective.Visibility.PUBLIC)
         | Q(owner=membership)
-        | Q(team_id__in=managed)
-        | owner_in_managed_team
         | _granted(membership.user_id, READ_GRANTS)
     )
+    managed = managed_team_ids(membership)
+    if managed:  # most people manage nothing: no need to compile (and run) these terms
+        allowed |= Q(team_id__in=managed) | Exists(
+            TeamMembership.objects.filter(membership_id=OuterRef("owner_id"), team_id__in=managed)
+        )
+    return queryset.filter(allowed)
 
 
 def _has_grant(membership, objective, codenames) -> bool:
