@@ -170,8 +170,11 @@ def _with_ancestors(ids: set[int], org_id: int) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _save_changed(rows: Iterable[tuple], computed: dict[int, Rollup], model=Objective) -> int:
-    """Write the roll-ups that differ from ``rows`` of (id, progress, aligned, confidence)."""
+def _save_changed(
+    rows: Iterable[tuple], computed: dict[int, Rollup], model=Objective, *, write: bool = True
+) -> int:
+    """Write the roll-ups that differ from ``rows`` of (id, progress, aligned, confidence)
+    (with ``write=False`` only count them)."""
     changed = []
     for pk, progress, aligned, confidence in rows:
         new = computed.get(pk)
@@ -183,7 +186,8 @@ def _save_changed(rows: Iterable[tuple], computed: dict[int, Rollup], model=Obje
             new.confidence,
         ):
             changed.append(model(pk=pk, **new.__dict__))
-    model.objects.bulk_update(changed, list(ROLLUP_FIELDS), batch_size=1000)
+    if write:
+        model.objects.bulk_update(changed, list(ROLLUP_FIELDS), batch_size=1000)
     return len(changed)
 
 
@@ -232,8 +236,11 @@ def refresh_rollups(objective_ids: Iterable[int | None], *, org_id: int) -> int:
     return _save_changed(rows, computed)
 
 
-def refresh_rollups_for_org(org_id: int, *, objective_model=Objective, kr_model=KeyResult) -> int:
-    """Recompute every objective of the company (after bulk loads); returns how many changed.
+def refresh_rollups_for_org(
+    org_id: int, *, objective_model=Objective, kr_model=KeyResult, write: bool = True
+) -> int:
+    """Recompute every objective of the company (after bulk loads); returns how many changed
+    (with ``write=False``: how many are out of date, changing nothing).
 
     The models are parameters so the migration that added the columns can pass its own.
     """
@@ -244,4 +251,4 @@ def refresh_rollups_for_org(org_id: int, *, objective_model=Objective, kr_model=
     computed = compute_rollups(
         [row[0] for row in rows], key_results=krs, children=children, stored_aligned=stored
     )
-    return _save_changed(rows, computed, model=objective_model)
+    return _save_changed(rows, computed, model=objective_model, write=write)

@@ -1,5 +1,6 @@
 """Stored roll-ups (``objectives.rollups``): every write keeps them equal to a full recount."""
 
+import io
 import threading
 import time
 from decimal import Decimal
@@ -179,3 +180,21 @@ def test_full_recount_after_bulk_loads_fills_every_objective(org):
     assert refresh_rollups_for_org(org.pk) == 2
     assert stored(child) == (Decimal("0.25"), Decimal("0.25"), "on_track")
     assert stored(top) == (None, Decimal("0.25"), "")
+
+
+def test_refresh_rollups_command_reports_and_corrects_drift(org, period):
+    from django.core.management import CommandError, call_command
+
+    objective = ObjectiveFactory(org=org, period=period)
+    KeyResultFactory(objective=objective, current_value=50)
+    call_command("refresh_rollups", "--check", stdout=io.StringIO())  # nothing out of date
+    Objective.objects.filter(pk=objective.pk).update(progress=Decimal("0.9"))  # a raw SQL fix
+    with pytest.raises(CommandError, match="1 objective"):
+        call_command("refresh_rollups", "--check", "--org", org.slug, stdout=io.StringIO())
+    assert stored(objective)[0] == Decimal("0.9")  # --check changes nothing
+    out = io.StringIO()
+    call_command("refresh_rollups", "--org", org.slug, stdout=out)
+    assert f"{org.slug}: 1 objective(s) corrected" in out.getvalue()
+    assert stored(objective)[0] == Decimal("0.5")
+    with pytest.raises(CommandError, match="No company"):
+        call_command("refresh_rollups", "--org", "nope")
