@@ -121,10 +121,11 @@ class Objective(TenantModel):
         # Only ``objectives.rollups`` writes the roll-ups (with ``bulk_update``): an instance
         # loaded before a check-in must not put its stale numbers back when it is saved.
         if not self._state.adding and kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()  # as Django does: never save unloaded fields
             kwargs["update_fields"] = [
                 f.name
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name not in ROLLUP_FIELDS
+                if not f.primary_key and f.name not in ROLLUP_FIELDS and f.attname not in deferred
             ]
         super().save(*args, **kwargs)
 

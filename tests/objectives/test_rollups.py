@@ -198,3 +198,17 @@ def test_refresh_rollups_command_reports_and_corrects_drift(org, period):
     assert stored(objective)[0] == Decimal("0.5")
     with pytest.raises(CommandError, match="No company"):
         call_command("refresh_rollups", "--org", "nope")
+
+
+def test_saving_a_partly_loaded_objective_writes_only_what_was_loaded(org, period):
+    from django.test.utils import CaptureQueriesContext
+
+    objective = ObjectiveFactory(org=org, period=period, description="Keep me")
+    partial = Objective.objects.only("id", "title").get(pk=objective.pk)
+    partial.title = "Renamed"
+    with CaptureQueriesContext(connection) as captured:
+        partial.save()
+    updates = [q["sql"] for q in captured if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1 and 'SET "title" = ' in updates[0] and "description" not in updates[0]
+    objective.refresh_from_db()
+    assert (objective.title, objective.description) == ("Renamed", "Keep me")
