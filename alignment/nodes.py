@@ -95,15 +95,3 @@ def build_forest(
     for node in nodes.values():
         node.children.sort(key=lambda n: sort_key(n.objective))
     return nodes
-
-
-def roots(nodes: dict[int, Node]) -> list[Node]:
-    """Visible nodes whose parent is absent from the load or hidden from this viewer."""
-    result = []
-    for node in nodes.values():
-        if not node.visible:
-            continue
-        parent = nodes.get(node.objective.parent_id)
-        if parent is None or not parent.visible:
-            result.append(node)
-    return sorted(result, key=lambda n: sort_key(n.objective))

@@ -16,7 +16,7 @@ from organizations.models import Membership, Period, Team, TeamMembership
 
 from . import rules
 from .chain import ancestor_ids, descendant_ids, descendant_ids_of
-from .nodes import LEVEL_ORDER, Node, build_forest, roots
+from .nodes import LEVEL_ORDER, Node, build_forest
 
 OBJECTIVE_RELATED = ("owner__user", "team", "period")
 PICKER_LIMIT = 50
@@ -70,16 +70,6 @@ def visible_id_set(queryset: QuerySet, membership: Membership) -> set[int] | Non
     return set(visible_objectives(queryset, membership).values_list("pk", flat=True))
 
 
-@dataclass
-class Forest:
-    period: Period
-    nodes: dict[int, Node]
-
-    @property
-    def roots(self) -> list[Node]:
-        return roots(self.nodes)
-
-
 # What a tree node shows (alignment/_node.html), and nothing else: pages list dozens.
 NODE_FIELDS = (
     "id",
@@ -106,15 +96,6 @@ PATH_FIELDS = ("id", "org_id", "level", "title", "progress", "aligned_progress",
 
 def node_objectives(queryset: QuerySet) -> list[Objective]:
     return list(queryset.select_related(*OBJECTIVE_RELATED).only(*NODE_FIELDS))
-
-
-def load_forest(org, period: Period, membership: Membership) -> Forest:
-    """Every objective of the company overlapping ``period``, with its stored numbers: one
-    query for the objectives, one for what this viewer may see (none for admins)."""
-    objectives_qs = overlapping(Objective.objects.for_org(org), period)
-    visible = visible_id_set(objectives_qs, membership)
-    nodes = build_forest(node_objectives(objectives_qs), visible_ids=visible)
-    return Forest(period=period, nodes=nodes)
 
 
 def count_children(nodes: list[Node], membership: Membership) -> None:
