@@ -161,23 +161,17 @@ def can_manage_sharing(membership, objective) -> bool:
 def _grants_on(membership, objective_ids, kr_ids) -> tuple[set[int], set[int]]:
     """The viewer's co-owner grants among ``objective_ids`` and contributor grants among
     ``kr_ids``, in one query (a UNION of the two grant tables)."""
-    queries = []
-    if objective_ids:
-        queries.append(
-            ObjectiveUserObjectPermission.objects.filter(
-                content_object_id__in=objective_ids,
-                user_id=membership.user_id,
-                permission__codename="change_objective",
-            ).values_list("content_object_id", Value("objective"))
-        )
-    if kr_ids:
-        queries.append(
-            KeyResultUserObjectPermission.objects.filter(
-                content_object_id__in=kr_ids,
-                user_id=membership.user_id,
-                permission__codename="checkin_keyresult",
-            ).values_list("content_object_id", Value("kr"))
-        )
+    wanted = [
+        ("objective", ObjectiveUserObjectPermission, objective_ids, "change_objective"),
+        ("kr", KeyResultUserObjectPermission, kr_ids, "checkin_keyresult"),
+    ]
+    queries = [
+        grants.objects.filter(
+            content_object_id__in=ids, user_id=membership.user_id, permission__codename=codename
+        ).values_list("content_object_id", Value(kind))
+        for kind, grants, ids, codename in wanted
+        if ids
+    ]
     found: dict[str, set[int]] = {"objective": set(), "kr": set()}
     if queries:
         rows = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]

@@ -136,3 +136,34 @@ def test_co_owner_grant_lets_a_member_edit(admin, member, objectives_by_level, o
     assert member.get(edit).status_code == 200
     admin.post(share, {"remove": member.membership.pk})
     assert member.get(edit).status_code == 403
+
+
+def test_list_rights_read_co_owner_and_contributor_grants_together(
+    objectives_by_level, member_membership
+):
+    """List pages ask both grant tables in one query; each grant still lands on its row."""
+    from guardian.shortcuts import assign_perm
+
+    from objectives.permissions import annotate_rights
+
+    def rights():
+        rows = list(
+            Objective.objects.filter(pk__in=[o.pk for o in objectives_by_level.values()])
+            .select_related("period")
+            .prefetch_related("key_results")
+        )
+        annotate_rights(member_membership, rows)
+        by_title = {o.title: o for o in rows}
+        return {
+            title: (o.can_edit, [kr.can_checkin for kr in o.key_results.all()])
+            for title, o in by_title.items()
+            if title in ("Company", "Other")
+        }
+
+    assert rights() == {"Company": (False, [False]), "Other": (False, [False])}
+    user = member_membership.user
+    assign_perm("objectives.change_objective", user, objectives_by_level["others"])
+    assign_perm(
+        "objectives.checkin_keyresult", user, objectives_by_level["company"].key_results.get()
+    )
+    assert rights() == {"Company": (False, [True]), "Other": (True, [True])}
