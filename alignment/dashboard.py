@@ -1,25 +1,37 @@
-"""The managers' alignment dashboard: every number computed from one load of the period's
-objectives with their stored progress and confidence (``objectives.rollups``); key results
-are read only for the stale list (filtered and capped in SQL) and the flag panel."""
+"""The managers' alignment dashboard, in two halves.
+
+``compute_scopes(org, period)`` works out every scope of a period in one pass: the company,
+each team with its sub-teams, and each set of teams one manager leads. It reads the period's
+objectives as plain values with their stored progress and confidence
+(``objectives.rollups``), the look-alike pairs, the silent key results and the pace flags,
+and returns one JSON-able dict per scope: the numbers, the team table, and each list's first
+entries (public objectives only) with its total, plus the scope's private entries with their
+sort keys. ``alignment.snapshots`` stores those dicts and decides when to rebuild them.
+
+``build_dashboard(...)`` is one viewer's page: the numbers as stored (they count every
+objective, as before), each list merged with the private entries this viewer may see, and
+the shown objectives loaded in one query. A few queries, whatever the company's size.
+"""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from checkins import pace
 from objectives.models import KeyResult, Objective
 from objectives.permissions import visible_objectives
+from objectives.templatetags.okr_tags import RowUrls
 from organizations.models import Membership, Period, Team, TeamMembership
 
 from .duplicates import stored_pairs
 from .health import alignment_health, share
-from .nodes import Node
-from .selectors import node_objectives, overlapping, visible_id_set
+from .selectors import overlapping
 
 Level = Objective.Level
 Status = Objective.Status
@@ -27,9 +39,24 @@ RISKY = {"at_risk", "off_track"}
 DEFAULT_STALE_DAYS = 14
 HISTOGRAM_BUCKETS = 10
 SHOWN = 25  # entries each list shows
+FLAGS_SHOWN = 15
 # The team table shows the scope and one level of sub-teams; each row links to its own
 # dashboard to drill down (a 300-team company would otherwise get a 300-row table).
 TEAM_ROW_DEPTH = 1
+COMPANY = "company"
+# Stored figures in another layout are rebuilt before use; bump when the layout changes.
+FIGURES_FORMAT = 1
+DAY_SECONDS = 86400
+
+
+def scope_key(roots: Iterable[int] | None) -> str:
+    """The stored scope of a dashboard: the company (``None``), or teams with sub-teams."""
+    if roots is None:
+        return COMPANY
+    ids = sorted(set(roots))
+    if len(ids) == 1:
+        return f"team:{ids[0]}"
+    return "teams:" + ",".join(map(str, ids))
 
 
 @dataclass
@@ -69,18 +96,101 @@ class Metrics:
             duplicate_share=self.duplicate_share,
         )
 
+    def to_json(self) -> list:
+        progress = None if self.progress is None else str(self.progress)
+        return [
+            self.people,
+            self.covered,
+            self.objectives,
+            self.alignable,
+            self.aligned,
+            self.top,
+            self.supported,
+            self.duplicated,
+            progress,
+        ]
+
+    @classmethod
+    def from_json(cls, values: list) -> Metrics:
+        *counts, progress = values
+        return cls(*counts, progress=None if progress is None else Decimal(progress))
+
+
+@dataclass
+class RowTeam:
+    """What the team table needs of a team (the snapshot stores no model instances)."""
+
+    pk: int
+    name: str
+
 
 @dataclass
 class TeamRow:
-    team: Team
+    team: RowTeam
     depth: int
     metrics: Metrics
+    href: str = ""  # the row team's own dashboard
+
+    # The table's cells as text: a template formats each number through the locale
+    # machinery, which for a 30-row table cost more than the rest of the page.
+    @property
+    def covered_text(self) -> str:
+        return f"{self.metrics.covered} / {self.metrics.people}"
+
+    @property
+    def aligned_text(self) -> str:
+        return f"{self.metrics.aligned} / {self.metrics.alignable}"
+
+    @property
+    def supported_text(self) -> str:
+        return f"{self.metrics.supported} / {self.metrics.top}"
+
+    @property
+    def health_text(self) -> str:
+        health = self.metrics.health
+        return "–" if health is None else str(health)
+
+
+CONFIDENCE_ICONS = {"on_track": "●", "at_risk": "▲", "off_track": "■"}
+LEVEL_LABELS = dict(Level.choices)
+CONFIDENCE_LABELS = dict(KeyResult.Confidence.choices)
+
+
+@dataclass(slots=True)
+class Listed:
+    """An objective as the dashboard's lists show it, from the stored figures."""
+
+    pk: int
+    title: str
+    level: str
+    confidence: str
+    period_name: str
+    team_name: str | None
+    owner_name: str | None
+    href: str
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, self.level)
+
+    @property
+    def confidence_label(self) -> str:
+        return CONFIDENCE_LABELS.get(self.confidence, "No key results")
+
+    @property
+    def confidence_icon(self) -> str:
+        return CONFIDENCE_ICONS.get(self.confidence, "")
+
+    @property
+    def whose(self) -> str:
+        """The team, else the owner."""
+        return self.team_name or self.owner_name or ""
 
 
 @dataclass
 class DuplicatePair:
-    first: Node
-    second: Node
+    first: Listed
+    second: Listed
     score: float
 
     @property
@@ -90,10 +200,20 @@ class DuplicatePair:
 
 @dataclass
 class StaleKeyResult:
-    kr: object
-    node: Node
-    last_seen: object
+    title: str
+    objective: Listed
+    last_seen: datetime.datetime
     days: int
+
+
+@dataclass
+class FlagRow:
+    kr_id: int
+    title: str
+    owner_name: str
+    percent: int
+    expected_percent: int
+    reasons: list[str]
 
 
 @dataclass
@@ -101,23 +221,29 @@ class Dashboard:
     label: str
     period: Period
     team: Team | None
+    as_of: datetime.datetime  # when the figures were computed
     metrics: Metrics
     team_rows: list[TeamRow]
     # Each list holds the first ``SHOWN`` entries; its ``*_total`` counts them all.
-    unaligned: list[Node]
+    unaligned: list[Listed]
     unaligned_total: int
-    unsupported: list[Node]
+    unsupported: list[Listed]
     unsupported_total: int
-    at_risk: list[Node]
+    at_risk: list[Listed]
     at_risk_total: int
     stale: list[StaleKeyResult]  # the longest silent first
     stale_total: int
-    scope_key_results: QuerySet  # KRs of the visible, active objectives in scope
     duplicates: list[DuplicatePair]
     duplicates_total: int
+    flagged: list[FlagRow]  # the worst first
+    flagged_total: int
     histogram: list[int]
     no_progress: int
     stale_days: int
+
+    @property
+    def flagged_more(self) -> int:
+        return self.flagged_total - len(self.flagged)
 
 
 @dataclass(eq=False, slots=True)
@@ -133,11 +259,16 @@ class Item:
     progress: Decimal | None
     confidence: str
     title: str
-    visible: bool = True
+    visibility: str
+    period_id: int
 
     @property
     def active(self) -> bool:
         return self.status != Status.ABANDONED
+
+    @property
+    def private(self) -> bool:
+        return self.visibility != Objective.Visibility.PUBLIC
 
 
 ITEM_FIELDS = (
@@ -150,6 +281,8 @@ ITEM_FIELDS = (
     "progress",
     "confidence",
     "title",
+    "visibility",
+    "period_id",
 )
 
 
@@ -236,42 +369,100 @@ def subtree_team_ids(team_id: int, teams: list[Team]) -> set[int]:
     return result
 
 
-def _ancestors_and_self(teams: list[Team]) -> dict[int, set[int]]:
+def team_roots(team_ids: Iterable[int], parent: dict[int, int | None]) -> frozenset[int]:
+    """The teams of ``team_ids`` that no other team of the set sits above."""
+    ids = set(team_ids)
+    roots = set()
+    for team_id in ids:
+        above, seen = parent.get(team_id), {team_id}
+        while above is not None and above not in ids and above not in seen:
+            seen.add(above)
+            above = parent.get(above)
+        if above is None or above not in ids:
+            roots.add(team_id)
+    return frozenset(roots)
+
+
+def _ancestors_and_self(teams: list[Team]) -> dict[int, frozenset[int]]:
     parent = {t.pk: t.parent_id for t in teams}
-    result: dict[int, set[int]] = {}
+    result: dict[int, frozenset[int]] = {}
     for team_id in parent:
         chain, current = set(), team_id
         while current is not None and current not in chain:
             chain.add(current)
             current = parent.get(current)
-        result[team_id] = chain
+        result[team_id] = frozenset(chain)
     return result
 
 
-def build_dashboard(
-    *,
-    org,
-    period: Period,
-    membership: Membership,
-    team_ids: set[int] | None,
-    team: Team | None = None,
-    stale_days: int = DEFAULT_STALE_DAYS,
-) -> Dashboard:
-    """``team_ids=None`` is the whole company; otherwise those teams (sub-teams included).
+# --- computing every scope of a period --------------------------------------------------------
 
-    The period's objectives are read as plain values with their stored progress and
-    confidence; only the objectives the lists show are loaded as model instances.
-    """
+
+class _List:
+    """One list of one scope: the first public entries, the total, the private entries."""
+
+    __slots__ = ("shown", "total", "private", "cap", "days")
+
+    def __init__(self, cap: int):
+        self.shown: list = []
+        self.total = 0
+        self.private: list = []
+        self.cap = cap
+        self.days: dict[str, int] = {}  # the stale list's public entries by days of silence
+
+    def add(self, entry: list, *, private: bool) -> None:
+        if private:
+            self.private.append(entry)
+            return
+        self.total += 1
+        if len(self.shown) < self.cap:
+            self.shown.append(entry)
+
+    def to_json(self) -> dict:
+        return {"shown": self.shown, "total": self.total, "private": self.private}
+
+
+LISTS = {  # name: how many entries a page shows
+    "unaligned": SHOWN,
+    "unsupported": SHOWN,
+    "at_risk": SHOWN,
+    "duplicates": SHOWN,
+    "stale": SHOWN,
+    "flagged": FLAGS_SHOWN,
+}
+
+# Where each list's entries name their objectives (for the private-entry check). Entries
+# are lists that sort in display order:
+#   unaligned   [not a team objective, title, objective]
+#   unsupported [title, objective]
+#   at_risk     [not off track, title, objective]
+#   duplicates  [-score, objective, objective]
+#   stale       [last seen (epoch s), kr, objective, kr title]
+#   flagged     [-number of flags, gap, kr, objective, kr title, owner, percent, expected,
+#                reasons]
+OBJECTIVES_IN = {
+    "unaligned": (2,),
+    "unsupported": (1,),
+    "at_risk": (2,),
+    "duplicates": (1, 2),
+    "stale": (2,),
+    "flagged": (3,),
+}
+
+
+def compute_scopes(
+    org, period: Period, *, extra_roots: Iterable[frozenset[int]] = (), now=None
+) -> dict[str, dict]:
+    """Every scope's figures for ``period``: the company, each team (with its sub-teams),
+    each multi-team set a manager leads, and ``extra_roots``. Twelve queries in all."""
+    now = now or timezone.now()
     in_period = overlapping(Objective.objects.for_org(org), period)
     items = [Item(*row) for row in in_period.order_by().values_list(*ITEM_FIELDS)]
-    visible = visible_id_set(in_period, membership)
-    if visible is not None:
-        for item in items:
-            item.visible = item.pk in visible
     by_id = {item.pk: item for item in items}
     supported_ids = {i.parent_id for i in items if i.active and i.parent_id is not None}
 
     teams = list(Team.objects.for_org(org).only("id", "parent_id", "name"))
+    parent = {t.pk: t.parent_id for t in teams}
     ancestors = _ancestors_and_self(teams)
     person_teams: dict[int, list[int]] = {}
     for team_id, membership_id in (
@@ -282,157 +473,370 @@ def build_dashboard(
     ):
         person_teams.setdefault(membership_id, []).append(team_id)
 
-    def teams_above(team_ids_of: list[int]) -> set[int]:
-        if len(team_ids_of) == 1:  # most people are in one team: share its (unchanged) set
-            return ancestors.get(team_ids_of[0], {team_ids_of[0]})
-        return set().union(*(ancestors.get(t, {t}) for t in team_ids_of))
+    def teams_above(team_ids_of: list[int]) -> frozenset[int]:
+        if len(team_ids_of) == 1:  # most people are in one team: share its set
+            return ancestors.get(team_ids_of[0], frozenset(team_ids_of))
+        return frozenset().union(*(ancestors.get(t, {t}) for t in team_ids_of))
 
     person_above = {person: teams_above(ts) for person, ts in person_teams.items()}
-    no_teams: frozenset[int] = frozenset()
 
     # Which teams' numbers each objective counts in: its team and the teams above it, or,
     # for an individual objective, its owner's teams and the teams above those.
-    def counted_in(item: Item) -> set[int] | frozenset[int]:
-        found = teams_above([item.team_id]) if item.team_id is not None else no_teams
+    def counted_in(item: Item) -> frozenset[int]:
+        found = teams_above([item.team_id]) if item.team_id is not None else frozenset()
         if item.level == Level.INDIVIDUAL and item.owner_id in person_above:
-            return found | person_above[item.owner_id]  # a new set: the shared ones stay
+            return found | person_above[item.owner_id]
         return found
 
-    if team_ids is None:
-        people = set(
-            Membership.objects.for_org(org).filter(is_active=True).values_list("pk", flat=True)
-        )
-    else:
-        people = {m for m, ts in person_teams.items() if team_ids.intersection(ts)}
-
     item_teams = {item.pk: counted_in(item) for item in items}
-    scope = [i for i in items if team_ids is None or item_teams[i.pk] & team_ids]
 
-    # Possible duplicates: among active non-company objectives of the company, pairs of
-    # different teams with at least one side in scope.
+    # The scopes: the company, every team, and the multi-team sets managers lead.
+    subtree: dict[int, set[int]] = {t.pk: set() for t in teams}
+    for team_id, above in ancestors.items():
+        for top in above:
+            subtree[top].add(team_id)
+    multi = {frozenset(r) for r in extra_roots if len(r) > 1}
+    multi |= _manager_root_sets(org, parent)
+    multi_teams = {roots: set().union(*(subtree.get(r, {r}) for r in roots)) for roots in multi}
+    multi_keys = {roots: scope_key(roots) for roots in multi}
+
+    def scopes_of(item: Item) -> list[str]:
+        teams_of = item_teams[item.pk]
+        keys = [COMPANY, *(f"team:{t}" for t in teams_of)]
+        keys.extend(multi_keys[r] for r, ids in multi_teams.items() if teams_of & ids)
+        return keys
+
+    item_scopes = {item.pk: scopes_of(item) for item in items}
+    all_keys = [COMPANY, *(f"team:{t.pk}" for t in teams), *multi_keys.values()]
+    scope_items: dict[str, list[Item]] = {key: [] for key in all_keys}
+    for item in items:
+        for key in item_scopes[item.pk]:
+            scope_items[key].append(item)
+
+    people_of: dict[str, set[int]] = {key: set() for key in all_keys}
+    people_of[COMPANY] = set(
+        Membership.objects.for_org(org).filter(is_active=True).values_list("pk", flat=True)
+    )
+    for person, above in person_above.items():
+        for team_id in above:
+            people_of[f"team:{team_id}"].add(person)
+    for roots, key in multi_keys.items():
+        people_of[key] = set().union(*(people_of[f"team:{r}"] for r in roots if r in parent))
+    top_teams: dict[str, set[int] | None] = {COMPANY: None}
+    top_teams.update({f"team:{t}": ids for t, ids in subtree.items()})
+    top_teams.update({multi_keys[r]: ids for r, ids in multi_teams.items()})
+
+    # Possible duplicates: pairs of active non-company objectives of different teams.
     def team_key(item: Item):
         if item.team_id:
             return ("team", item.team_id)
         first = person_teams.get(item.owner_id)
         return ("team", first[0]) if first else ("person", item.owner_id)
 
-    keys = {item.pk: team_key(item) for item in items}
-    scope_ids = {i.pk for i in scope}
     candidates = (
         in_period.exclude(level=Level.COMPANY).exclude(status=Status.ABANDONED).values("pk")
     )
-    pairs = []
-    for pair in stored_pairs(org.pk, candidates):
-        first, second = by_id[pair.first_id], by_id[pair.second_id]
-        if keys[first.pk] == keys[second.pk]:
-            continue
-        if first.pk in scope_ids or second.pk in scope_ids:
-            pairs.append((first, second, pair.score))
+    pairs = [
+        (by_id[p.first_id], by_id[p.second_id], p.score)
+        for p in stored_pairs(org.pk, candidates)
+        if team_key(by_id[p.first_id]) != team_key(by_id[p.second_id])
+    ]
     duplicated_ids = {i.pk for first, second, _ in pairs for i in (first, second)}
-    pairs = [p for p in pairs if p[0].visible and p[1].visible]
 
-    def is_top(item: Item, scope_teams: set[int] | None) -> bool:
-        if scope_teams is None:
-            return item.level == Level.COMPANY
-        return item.level == Level.TEAM and item.team_id in scope_teams
-
-    def tally(scope_items, scope_people, scope_teams) -> Metrics:
-        counter = _Tally(scope_people)
-        for item in scope_items:
-            counter.add(
+    # The numbers and the histogram of every scope.
+    data: dict[str, dict] = {}
+    metrics: dict[str, Metrics] = {}
+    for key in all_keys:
+        tally, tops = _Tally(people_of[key]), top_teams[key]
+        histogram, no_progress = [0] * HISTOGRAM_BUCKETS, 0
+        for item in scope_items[key]:
+            is_top = (
+                item.level == Level.COMPANY
+                if tops is None
+                else item.level == Level.TEAM and item.team_id in tops
+            )
+            tally.add(
                 item,
-                is_top=is_top(item, scope_teams),
+                is_top=is_top,
                 supported=item.pk in supported_ids,
                 duplicated=item.pk in duplicated_ids,
             )
-        return counter.metrics()
+            if not item.active:
+                continue
+            if item.progress is None:
+                no_progress += 1
+            else:
+                bucket = min(HISTOGRAM_BUCKETS - 1, int(item.progress * HISTOGRAM_BUCKETS))
+                histogram[bucket] += 1
+        metrics[key] = tally.metrics()
+        data[key] = {
+            "format": FIGURES_FORMAT,
+            "histogram": histogram,
+            "no_progress": no_progress,
+        }
 
-    metrics = tally(scope, people, team_ids)
+    # The team tables: the scope's teams and their sub-teams (``TEAM_ROW_DEPTH``), each row
+    # its own scope's numbers.
+    children: dict[int | None, list[Team]] = {}
+    for team in sorted(teams, key=lambda t: t.name.lower()):
+        children.setdefault(team.parent_id, []).append(team)
 
-    # The team table: the scope's teams down to ``TEAM_ROW_DEPTH``, each with its sub-teams.
-    row_teams = [(t, d) for t, d in _team_order(teams, team_ids) if d <= TEAM_ROW_DEPTH]
-    row_ids = {t.pk for t, _ in row_teams}
-    row_items: dict[int, list[Item]] = {pk: [] for pk in row_ids}
-    for item in items:
-        for team_id in item_teams[item.pk] & row_ids:
-            row_items[team_id].append(item)
-    row_people: dict[int, set[int]] = {pk: set() for pk in row_ids}
-    for person, above in person_above.items():
-        for team_id in above & row_ids:
-            row_people[team_id].add(person)
-    row_subteams: dict[int, set[int]] = {pk: set() for pk in row_ids}
-    for team_id, above in ancestors.items():
-        for row_id in above & row_ids:
-            row_subteams[row_id].add(team_id)
-    rows = [
-        TeamRow(t, depth, tally(row_items[t.pk], row_people[t.pk], row_subteams[t.pk]))
-        for t, depth in row_teams
-    ]
+    def row_teams(key: str) -> list[tuple[Team, int]]:
+        if key.startswith("teams:"):  # several teams: rare, the general walk
+            ordered = _team_order(teams, top_teams[key])
+            return [(t, d) for t, d in ordered if d <= TEAM_ROW_DEPTH]
+        tops = children.get(None, []) if key == COMPANY else [by_team[int(key[5:])]]
+        return [
+            (t, d)
+            for top in tops
+            for t, d in [(top, 0)] + [(c, 1) for c in children.get(top.pk, [])]
+        ]
 
-    visible_scope = sorted(
-        (i for i in scope if i.visible and i.active),
-        key=lambda i: (i.level != Level.TEAM, i.title.lower()),
+    by_team = {t.pk: t for t in teams}
+    for key in all_keys:
+        data[key]["metrics"] = metrics[key].to_json()
+        data[key]["rows"] = [
+            [t.pk, t.name, depth, metrics[f"team:{t.pk}"].to_json()] for t, depth in row_teams(key)
+        ]
+
+    # The lists, each distributed in display order to the scopes its entries belong to.
+    lists = {key: {name: _List(cap) for name, cap in LISTS.items()} for key in all_keys}
+
+    def distribute(name: str, entries: Iterable[tuple[list, Iterable[str], bool]]) -> None:
+        for entry, keys, private in entries:
+            for key in keys:
+                lists[key][name].add(entry, private=private)
+
+    active = [i for i in items if i.active]
+    distribute(
+        "unaligned",
+        (
+            ([int(i.level != Level.TEAM), i.title.lower(), i.pk], item_scopes[i.pk], i.private)
+            for i in sorted(active, key=lambda i: (i.level != Level.TEAM, i.title.lower()))
+            if i.level != Level.COMPANY and not i.parent_id
+        ),
     )
-    unaligned = [i for i in visible_scope if i.level != Level.COMPANY and not i.parent_id]
-    company_items = [i for i in items if i.level == Level.COMPANY and i.active]
+    at_risk = [i for i in active if i.confidence in RISKY and i.status != Status.DONE]
+    at_risk.sort(key=lambda i: (i.confidence != "off_track", i.title.lower()))
+    distribute(
+        "at_risk",
+        (
+            (
+                [int(i.confidence != "off_track"), i.title.lower(), i.pk],
+                item_scopes[i.pk],
+                i.private,
+            )
+            for i in at_risk
+        ),
+    )
     unsupported = sorted(
-        (i for i in company_items if i.visible and i.pk not in supported_ids),
+        (i for i in active if i.level == Level.COMPANY and i.pk not in supported_ids),
         key=lambda i: i.title.lower(),
     )
-    at_risk = [i for i in visible_scope if i.confidence in RISKY and i.status != Status.DONE]
-    at_risk.sort(key=lambda i: (i.confidence != "off_track", i.title.lower()))
-
-    visible_scope_ids = {i.pk for i in visible_scope}
-    if team_ids is None:  # the whole company: a subquery beats a list of thousands of ids
-        scope_objectives = visible_objectives(
-            in_period.exclude(status=Status.ABANDONED), membership
-        ).values("pk")
-    else:
-        scope_objectives = list(visible_scope_ids)
-    scope_key_results = KeyResult.objects.for_org(org).filter(objective_id__in=scope_objectives)
-
-    # Silent KRs: the period's, filtered in SQL by date, then to this scope here.
-    now = timezone.now()
-    silent = sorted(
-        row
-        for row in KeyResult.objects.for_org(org)
-        .filter(objective__in=in_period.exclude(status=Status.DONE).values("pk"))
-        .annotate(last_seen=Coalesce("last_checkin_at", "updated_at"))
-        .filter(last_seen__lt=now - timedelta(days=stale_days))
-        .order_by()
-        .values_list("last_seen", "id", "objective_id", "title")
-        if row[2] in visible_scope_ids
+    distribute("unsupported", (([i.title.lower(), i.pk], all_keys, i.private) for i in unsupported))
+    distribute(
+        "duplicates",
+        (
+            (
+                [-score, a.pk, b.pk],
+                set(item_scopes[a.pk]) | set(item_scopes[b.pk]),
+                a.private or b.private,
+            )
+            for a, b, score in pairs
+        ),
     )
-    stale_krs = [
-        KeyResult(pk=pk, objective_id=objective_id, title=title, last_checkin_at=last_seen)
-        for last_seen, pk, objective_id, title in silent[:SHOWN]
-    ]
+    _distribute_stale(org, in_period, by_id, item_scopes, distribute, lists, now)
+    _distribute_flags(org, in_period, item_scopes, by_id, distribute)
 
-    histogram = [0] * HISTOGRAM_BUCKETS
-    no_progress = 0
-    for item in scope:
-        if not item.active:
-            continue
-        if item.progress is None:
-            no_progress += 1
-            continue
-        histogram[min(HISTOGRAM_BUCKETS - 1, int(item.progress * HISTOGRAM_BUCKETS))] += 1
-
-    # Load, in one query, only the objectives the lists show.
-    shown_pairs = pairs[:SHOWN]
-    shown_ids = {i.pk for lst in (unaligned, unsupported, at_risk) for i in lst[:SHOWN]}
-    shown_ids |= {i.pk for first, second, _ in shown_pairs for i in (first, second)}
-    shown_ids |= {kr.objective_id for kr in stale_krs}
-    nodes = {
-        o.pk: Node(objective=o) for o in node_objectives(Objective.objects.filter(pk__in=shown_ids))
+    # What the lists show of each objective they name, so a page needs no further query.
+    period_names = dict(Period.objects.for_org(org).values_list("pk", "name"))
+    team_names = {t.pk: t.name for t in teams}
+    owner_names = {
+        pk: full_name or email
+        for pk, full_name, email in Membership.objects.for_org(org)
+        .filter(pk__in={i.owner_id for i in items if i.owner_id is not None})
+        .values_list("pk", "user__full_name", "user__email")
     }
 
-    def shown(lst: list[Item]) -> list[Node]:
-        return [nodes[i.pk] for i in lst[:SHOWN]]
+    def shown_as(item: Item) -> list:
+        return [
+            item.title,
+            item.level,
+            item.confidence,
+            period_names.get(item.period_id, ""),
+            team_names.get(item.team_id),
+            owner_names.get(item.owner_id),
+        ]
+
+    for key in all_keys:
+        scope_lists = {name: lst.to_json() for name, lst in lists[key].items()}
+        scope_lists["stale"]["days"] = lists[key]["stale"].days
+        named = {
+            entry[index]
+            for name, lst in scope_lists.items()
+            for entry in lst["shown"] + lst["private"]
+            for index in OBJECTIVES_IN[name]
+        }
+        data[key]["lists"] = scope_lists
+        data[key]["objectives"] = {str(pk): shown_as(by_id[pk]) for pk in named}
+        data[key]["private_ids"] = sorted(pk for pk in named if by_id[pk].private)
+    return data
+
+
+def _manager_root_sets(org, parent: dict[int, int | None]) -> set[frozenset[int]]:
+    """The team sets managers lead that are not one team with its sub-teams."""
+    led: dict[int, set[int]] = {}
+    for membership_id, team_id in (
+        TeamMembership.objects.for_org(org)
+        .filter(is_manager=True, membership__is_active=True)
+        .values_list("membership_id", "team_id")
+    ):
+        led.setdefault(membership_id, set()).add(team_id)
+    roots = (team_roots(ids, parent) for ids in led.values())
+    return {r for r in roots if len(r) > 1}
+
+
+def _distribute_stale(org, in_period, by_id, item_scopes, distribute, lists, now) -> None:
+    """KRs of the period's unfinished objectives without a check-in for a day or more, the
+    longest silent first; each scope also counts its public ones by days of silence, so a
+    page can answer any "no check-in for N days" from the stored figures."""
+    silent = sorted(
+        KeyResult.objects.for_org(org)
+        .filter(objective__in=in_period.exclude(status=Status.DONE).values("pk"))
+        .annotate(last_seen=Coalesce("last_checkin_at", "updated_at"))
+        .filter(last_seen__lt=now - datetime.timedelta(days=1))
+        .order_by()
+        .values_list("last_seen", "id", "objective_id", "title")
+    )
+    entries = []
+    for last_seen, kr_id, objective_id, title in silent:
+        item = by_id.get(objective_id)
+        if item is None or not item.active:
+            continue
+        days = str(int((now - last_seen).total_seconds() // DAY_SECONDS))
+        keys = item_scopes[item.pk]
+        if not item.private:
+            for key in keys:
+                counts = lists[key]["stale"].days
+                counts[days] = counts.get(days, 0) + 1
+        entries.append(([last_seen.timestamp(), kr_id, objective_id, title], keys, item.private))
+    distribute("stale", entries)
+
+
+def _distribute_flags(org, in_period, item_scopes, by_id, distribute) -> None:
+    """KRs whose confidence or silence does not match their pace (``checkins.pace``)."""
+    key_results = KeyResult.objects.for_org(org).filter(
+        objective__in=in_period.exclude(status=Status.ABANDONED).values("pk")
+    )
+    flagged = pace.flag_queryset(org, key_results)
+    owners = dict(
+        Membership.objects.for_org(org)
+        .filter(pk__in={f.kr.owner_id for f in flagged})
+        .values_list("pk", "user__full_name")
+    )
+    emails = {}
+    if any(not name for name in owners.values()):
+        emails = dict(
+            Membership.objects.for_org(org)
+            .filter(pk__in=[pk for pk, name in owners.items() if not name])
+            .values_list("pk", "user__email")
+        )
+    entries = []
+    for f in flagged:
+        item = by_id[f.kr.objective_id]
+        owner = owners.get(f.kr.owner_id) or emails.get(f.kr.owner_id, "")
+        entry = [
+            -len(f.pace.flags),
+            f.pace.gap,
+            f.kr.pk,
+            item.pk,
+            f.kr.title,
+            owner,
+            f.pace.percent,
+            f.pace.expected_percent,
+            f.reasons,
+        ]
+        entries.append((entry, item_scopes[item.pk], item.private))
+    distribute("flagged", entries)
+
+
+# --- one viewer's dashboard ----------------------------------------------------------------
+
+
+def build_dashboard(
+    *,
+    org,
+    period: Period,
+    membership: Membership,
+    roots: Iterable[int] | None,
+    team: Team | None = None,
+    stale_days: int = DEFAULT_STALE_DAYS,
+) -> Dashboard:
+    """``roots=None`` is the whole company; otherwise those teams with their sub-teams."""
+    from .snapshots import scope_snapshot
+
+    roots = None if roots is None else frozenset(roots)
+    snapshot = scope_snapshot(org, period, roots)
+    data, as_of = snapshot.data, snapshot.computed_at
+    private_ids = set(data["private_ids"])
+    if membership.is_admin or not private_ids:
+        seen_private = private_ids
+    else:
+        seen_private = set(
+            visible_objectives(
+                Objective.objects.for_org(org).filter(pk__in=private_ids), membership
+            ).values_list("pk", flat=True)
+        )
+
+    def visible(name: str, entry: list) -> bool:
+        return all(
+            entry[i] not in private_ids or entry[i] in seen_private for i in OBJECTIVES_IN[name]
+        )
+
+    def merged(name: str, keep=None) -> tuple[list, int]:
+        """The first entries of a list with the private ones this viewer sees, and how many
+        of those private ones there are in all."""
+        stored = data["lists"][name]
+        extra = [e for e in stored["private"] if (keep is None or keep(e)) and visible(name, e)]
+        shown = stored["shown"] if keep is None else [e for e in stored["shown"] if keep(e)]
+        return sorted(shown + extra)[: LISTS[name]], len(extra)
+
+    def with_total(name: str) -> tuple[list, int]:
+        entries, extra = merged(name)
+        return entries, data["lists"][name]["total"] + extra
+
+    unaligned, unaligned_total = with_total("unaligned")
+    unsupported, unsupported_total = with_total("unsupported")
+    at_risk, at_risk_total = with_total("at_risk")
+    duplicates, duplicates_total = with_total("duplicates")
+    flagged, flagged_total = with_total("flagged")
+    # Silent KRs: the stored list is the longest silent first, so those silent for at least
+    # ``stale_days`` (as of the snapshot) are a prefix; the public ones are counted by days.
+    cutoff = as_of.timestamp() - stale_days * DAY_SECONDS
+    stale, stale_extra = merged("stale", keep=lambda e: e[0] <= cutoff)
+    stale_days_counts = data["lists"]["stale"]["days"]
+    stale_total = stale_extra + sum(n for d, n in stale_days_counts.items() if int(d) >= stale_days)
+
+    row_urls = RowUrls(org.slug)
+    listed: dict[int, Listed] = {}
+
+    def listed_as(pk: int) -> Listed:
+        if pk not in listed:
+            title, level, confidence, period_name, team_name, owner_name = data["objectives"][
+                str(pk)
+            ]
+            href = row_urls("objectives:objective", objective_id=pk)
+            listed[pk] = Listed(
+                pk, title, level, confidence, period_name, team_name, owner_name, href
+            )
+        return listed[pk]
+
+    def shown(entries: list) -> list[Listed]:
+        return [listed_as(e[-1]) for e in entries]
 
     if team is not None:
         label = team.name
-    elif team_ids is None:
+    elif roots is None:
         label = org.name
     else:
         label = "Your teams"
@@ -440,25 +844,41 @@ def build_dashboard(
         label=label,
         period=period,
         team=team,
-        metrics=metrics,
-        team_rows=rows,
+        as_of=as_of,
+        metrics=Metrics.from_json(data["metrics"]),
+        team_rows=[
+            TeamRow(
+                RowTeam(pk, name),
+                depth,
+                Metrics.from_json(values),
+                href=f"{row_urls('alignment:team-dashboard', team_id=pk)}?period={period.pk}",
+            )
+            for pk, name, depth, values in data["rows"]
+        ],
         unaligned=shown(unaligned),
-        unaligned_total=len(unaligned),
+        unaligned_total=unaligned_total,
         unsupported=shown(unsupported),
-        unsupported_total=len(unsupported),
+        unsupported_total=unsupported_total,
         at_risk=shown(at_risk),
-        at_risk_total=len(at_risk),
+        at_risk_total=at_risk_total,
         stale=[
             StaleKeyResult(
-                kr, nodes[kr.objective_id], kr.last_checkin_at, (now - kr.last_checkin_at).days
+                title,
+                listed_as(objective_id),
+                datetime.datetime.fromtimestamp(seen, tz=datetime.UTC),
+                int((as_of.timestamp() - seen) // DAY_SECONDS),
             )
-            for kr in stale_krs
+            for seen, _kr_id, objective_id, title in stale
         ],
-        stale_total=len(silent),
-        scope_key_results=scope_key_results,
-        duplicates=[DuplicatePair(nodes[a.pk], nodes[b.pk], score) for a, b, score in shown_pairs],
-        duplicates_total=len(pairs),
-        histogram=histogram,
-        no_progress=no_progress,
+        stale_total=stale_total,
+        duplicates=[
+            DuplicatePair(listed_as(a), listed_as(b), -minus_score)
+            for minus_score, a, b in duplicates
+        ],
+        duplicates_total=duplicates_total,
+        flagged=[FlagRow(e[2], *e[4:]) for e in flagged],
+        flagged_total=flagged_total,
+        histogram=data["histogram"],
+        no_progress=data["no_progress"],
         stale_days=stale_days,
     )

@@ -76,3 +76,32 @@ class SimilarObjectives(TenantModel):
             ),
         ]
         indexes = [models.Index(fields=["org", "first"]), models.Index(fields=["org", "second"])]
+
+
+class DashboardSnapshot(TenantModel):
+    """One dashboard scope's figures for a period, as of ``computed_at``.
+
+    A dashboard of a large company answers questions about the whole period (thousands of
+    objectives, people and look-alike pairs); ``alignment.snapshots`` computes every scope of
+    a period in one pass and pages read one row. ``version`` is the company's
+    ``data_version`` the figures were built from: a write moves that number on, and the row
+    is rebuilt (see ``alignment.snapshots`` for when).
+    """
+
+    org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.ForeignKey("organizations.Period", on_delete=models.CASCADE, related_name="+")
+    # "company", "team:<id>" (a team with its sub-teams) or "teams:<id>,<id>" (several).
+    scope = models.CharField(max_length=255)
+    version = models.BigIntegerField()
+    computed_at = models.DateTimeField()
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("org", "period", "scope", name="dashboard_snapshot_scope")
+        ]
+
+    def __str__(self):
+        return f"{self.period_id} {self.scope} v{self.version}"

@@ -6,7 +6,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from objectives.models import Objective
-from objectives.permissions import can_edit_objective, can_view_objective, managed_team_ids
+from objectives.permissions import (
+    can_edit_objective,
+    can_view_objective,
+    managed_team_ids,
+    managed_team_roots,
+)
 from organizations.models import Period, Team
 from organizations.tenancy import get_org_object_or_404
 
@@ -188,7 +193,7 @@ def _stale_days(request) -> int:
     return value
 
 
-def _render_dashboard(request, *, team_ids, team=None):
+def _render_dashboard(request, *, roots, team=None):
     periods = company_periods(request.org)
     period = resolve_period(request.org, request.GET.get("period"), periods)
     stale_days = _stale_days(request)
@@ -198,7 +203,7 @@ def _render_dashboard(request, *, team_ids, team=None):
             org=request.org,
             period=period,
             membership=request.membership,
-            team_ids=team_ids,
+            roots=roots,
             team=team,
             stale_days=stale_days,
         )
@@ -212,8 +217,8 @@ def _render_dashboard(request, *, team_ids, team=None):
         "team": team,
     }
     if board is not None:
-        context["team_chart"] = charts.team_bars(board.team_rows)
-        context["histogram"] = charts.histogram(board.histogram)
+        context["team_chart"] = charts.team_chart_svg(board.team_rows)
+        context["histogram"] = charts.histogram_svg(board.histogram)
     return render(request, "alignment/dashboard.html", context)
 
 
@@ -222,11 +227,11 @@ def dashboard(request):
     """Admins: the whole company. Team managers: their teams with sub-teams. Others: 403."""
     membership = request.membership
     if membership.is_admin:
-        return _render_dashboard(request, team_ids=None)
-    managed = managed_team_ids(membership)
-    if not managed:
+        return _render_dashboard(request, roots=None)
+    roots = managed_team_roots(membership)
+    if not roots:
         raise PermissionDenied("The dashboard is for team managers and admins.")
-    return _render_dashboard(request, team_ids=set(managed))
+    return _render_dashboard(request, roots=roots)
 
 
 @require_GET
@@ -235,7 +240,4 @@ def team_dashboard(request, team_id):
     membership = request.membership
     if not membership.is_admin and team.pk not in managed_team_ids(membership):
         raise PermissionDenied("Only this team's managers (or an admin) see its dashboard.")
-    from .dashboard import subtree_team_ids
-
-    teams = list(Team.objects.for_org(request.org).only("id", "parent_id", "name"))
-    return _render_dashboard(request, team_ids=subtree_team_ids(team.pk, teams), team=team)
+    return _render_dashboard(request, roots={team.pk}, team=team)

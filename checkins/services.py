@@ -10,7 +10,7 @@ from django.utils import timezone
 from objectives.models import KeyResult
 from objectives.permissions import can_checkin
 from objectives.rollups import lock_okr_writes, refresh_rollups
-from organizations.models import Membership
+from organizations.models import Membership, note_data_change
 
 from .models import NOTE_MAX_LENGTH, CheckIn, ReminderSchedule
 
@@ -159,6 +159,7 @@ def schedule_save(
             setattr(schedule, name, data[name])
     schedule.full_clean()
     schedule.save()
+    note_data_change(org.id)  # the dashboards' silence flags follow the schedules
     return schedule
 
 
@@ -167,6 +168,7 @@ def schedule_delete(*, schedule: ReminderSchedule, actor: Membership) -> None:
     if not actor.is_admin or actor.org_id != schedule.org_id:
         raise PermissionDenied("Only admins configure reminders.")
     schedule.delete()
+    note_data_change(schedule.org_id)
 
 
 DEFAULT_SCHEDULES = (

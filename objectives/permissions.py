@@ -25,7 +25,7 @@ def managed_team_ids(membership) -> frozenset[int]:
             "team_id", flat=True
         )
     )
-    result = set(direct)
+    below: set[int] = set()  # teams under one this person manages
     if direct:
         children: dict[int | None, list[int]] = {}
         for team_id, parent_id in Team.objects.for_org(membership.org_id).values_list(
@@ -35,11 +35,18 @@ def managed_team_ids(membership) -> frozenset[int]:
         stack = list(direct)
         while stack:
             for child in children.get(stack.pop(), []):
-                if child not in result:
-                    result.add(child)
+                if child not in below:
+                    below.add(child)
                     stack.append(child)
-    membership._managed_team_ids = frozenset(result)
+    membership._managed_team_ids = frozenset(direct | below)
+    membership._managed_team_roots = frozenset(direct - below)
     return membership._managed_team_ids
+
+
+def managed_team_roots(membership) -> frozenset[int]:
+    """The teams this person manages that no other team they manage sits above."""
+    managed_team_ids(membership)
+    return membership._managed_team_roots
 
 
 def _granted(user_id, codenames) -> Exists:

@@ -27,6 +27,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Q
 
+from organizations.models import note_data_change
+
 from .models import ROLLUP_FIELDS, KeyResult, Objective
 from .progress import CHILD_WEIGHT, kr_progress, weighted_mean
 
@@ -43,12 +45,14 @@ _LOCK_NAMESPACE = 0x41_4C_47
 
 
 def lock_okr_writes(org_id: int) -> None:
-    """Serialise the company's OKR writes until the transaction ends (call it first)."""
+    """Serialise the company's OKR writes until the transaction ends (call it first), and
+    mark its data as changed for the dashboards (``note_data_change``)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(%s)", [(_LOCK_NAMESPACE << 32) | int(org_id)]
             )
+    note_data_change(org_id)
 
 
 def counts_upward(*, visibility: str, status: str) -> bool:

@@ -152,6 +152,9 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent_emails
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Aligned <no-reply@aligned.example>")
 
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=14)
+# How far a dashboard may run behind the latest write while a worker rebuilds its figures
+# (alignment.snapshots); without a broker they are rebuilt in the request instead.
+DASHBOARD_MAX_LAG_SECONDS = env.int("DASHBOARD_MAX_LAG_SECONDS", default=60)
 
 # Celery: Redis is the broker when REDIS_URL is set; otherwise tasks run in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

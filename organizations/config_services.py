@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .models import Organization, Period, StrategicTheme
+from .models import Organization, Period, StrategicTheme, note_data_change
 from .periods import enclosing_period, fiscal_year_periods
 
 
@@ -39,7 +39,9 @@ def theme_delete(*, theme: StrategicTheme, actor) -> None:
 
 @transaction.atomic
 def fiscal_year_generate(*, org: Organization, actor, fiscal_year: int) -> list[Period]:
-    return fiscal_year_periods(org, fiscal_year)
+    periods = fiscal_year_periods(org, fiscal_year)
+    note_data_change(org.pk)
+    return periods
 
 
 @transaction.atomic
@@ -55,6 +57,7 @@ def period_create(*, org: Organization, actor, kind: str, name: str, start, end)
     )
     period.full_clean()
     period.save()
+    note_data_change(period.org_id)
     return period
 
 
@@ -65,6 +68,7 @@ def period_update(*, period: Period, actor, name: str, start, end) -> Period:
         period.parent = enclosing_period(period.org, kind=period.kind, start=start, end=end)
     period.full_clean()
     period.save()
+    note_data_change(period.org_id)
     return period
 
 
@@ -76,6 +80,7 @@ def period_make_current(*, period: Period, actor) -> Period:
     ).update(is_current=False)
     period.is_current = True
     period.save(update_fields=["is_current"])
+    note_data_change(period.org_id)
     return period
 
 
@@ -84,4 +89,5 @@ def period_set_closed(*, period: Period, actor, closed: bool) -> Period:
     """A closed period's OKRs are read-only (admins excepted)."""
     period.is_closed = closed
     period.save(update_fields=["is_closed"])
+    note_data_change(period.org_id)
     return period

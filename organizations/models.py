@@ -54,12 +54,30 @@ class Organization(models.Model):
     mission = models.TextField(blank=True, help_text="Markdown.")
     strategy = models.TextField(blank=True, help_text="Markdown.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every write that changes what the dashboards count (``note_data_change``);
+    # a dashboard snapshot built at an older version is out of date.
+    data_version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # ``data_version`` only moves forward through ``note_data_change``: saving a company
+        # loaded earlier must not write its older number back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if f.name not in {"id", "data_version"}
+            ]
+        super().save(*args, **kwargs)
+
+
+def note_data_change(org_id: int) -> None:
+    """Mark the company's OKR data as changed, inside the writer's transaction: dashboard
+    snapshots (``alignment.snapshots``) built before it are then out of date."""
+    Organization.objects.filter(pk=org_id).update(data_version=models.F("data_version") + 1)
 
 
 class Membership(TenantModel):

@@ -14,7 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Invitation, Membership, Organization, Team, TeamMembership
+from .models import (
+    Invitation,
+    Membership,
+    Organization,
+    Team,
+    TeamMembership,
+    note_data_change,
+)
 
 User = get_user_model()
 
@@ -70,6 +77,7 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
+    note_data_change(membership.org_id)
     return membership
 
 
@@ -82,6 +90,7 @@ def membership_deactivate(*, membership: Membership) -> Membership:
         _ensure_not_last_admin(membership, "deactivate them")
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    note_data_change(membership.org_id)
     return membership
 
 
@@ -91,6 +100,7 @@ def membership_reactivate(*, membership: Membership) -> Membership:
         return membership
     membership.is_active = True
     membership.save(update_fields=["is_active"])
+    note_data_change(membership.org_id)
     return membership
 
 
@@ -242,6 +252,7 @@ def invitation_accept(*, token: str, user) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    note_data_change(invitation.org_id)
     return membership
 
 
@@ -297,6 +308,7 @@ def _save_team(team: Team) -> Team:
             team.save()
     except IntegrityError as exc:
         raise ValidationError({"name": "A team with this name already exists."}) from exc
+    note_data_change(team.org_id)
     return team
 
 
@@ -339,6 +351,7 @@ def team_add_member(
     )
     if not created:
         raise ValidationError({"membership": f"{membership.name} is already in {team.name}."})
+    note_data_change(team.org_id)
     return link
 
 
@@ -355,6 +368,7 @@ def _team_link(team: Team, membership: Membership) -> TeamMembership:
 @transaction.atomic
 def team_remove_member(*, team: Team, membership: Membership) -> None:
     _team_link(team, membership).delete()
+    note_data_change(team.org_id)
 
 
 @transaction.atomic
@@ -363,4 +377,5 @@ def team_set_manager(*, team: Team, membership: Membership, is_manager: bool) ->
     if link.is_manager != is_manager:
         link.is_manager = is_manager
         link.save(update_fields=["is_manager"])
+        note_data_change(team.org_id)
     return link

@@ -9,7 +9,6 @@ from objectives.models import KeyResult
 from objectives.permissions import can_checkin
 from objectives.progress import as_percent, key_result_progress
 from objectives.templatetags.okr_tags import value_text
-from organizations.models import Membership
 
 from .. import charts, pace
 from ..forms import CheckInForm
@@ -181,25 +180,3 @@ def kr_pace_badge(kr, period=None):
 @register.filter
 def conf_label(value):
     return dict(KeyResult.Confidence.choices).get(value, value)
-
-
-@register.inclusion_tag("checkins/_flagged_panel.html", takes_context=True)
-def flagged_krs_panel(context, key_results, limit=15):
-    """KRs whose confidence or silence does not match their pace, for the managers' dashboard.
-
-    The dashboard (alignment app, below check-ins) hands over its scope's KRs as a queryset;
-    this tag loads only those that may be flagged and adds the pace flags. Four queries
-    whatever the company size: schedules, open periods, candidates, owners of those shown.
-    """
-    org = context["request"].org
-    flagged = pace.flag_queryset(org, key_results)
-    shown = flagged[:limit]
-    owners = {
-        m.pk: m
-        for m in Membership.objects.for_org(org)
-        .filter(pk__in={f.kr.owner_id for f in shown})
-        .select_related("user")
-    }
-    for f in shown:
-        f.owner = owners.get(f.kr.owner_id)
-    return {"flagged": shown, "more": max(0, len(flagged) - limit), "org": org}

@@ -1,0 +1,15 @@
+"""Celery adapter of ``alignment.snapshots``: it takes ids and calls the plain function."""
+
+from celery import shared_task
+
+from organizations.models import Organization, Period
+
+from . import snapshots
+
+
+@shared_task(acks_late=True)
+def refresh_dashboard_snapshots(org_id: int, period_id: int) -> int:
+    """Rebuild a period's dashboard figures; returns how many scopes were stored."""
+    org = Organization.objects.get(pk=org_id)
+    period = Period.objects.for_org(org).get(pk=period_id)
+    return len(snapshots.refresh(org, period))
