@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,6 +60,7 @@ def test_with_a_broker_a_recent_snapshot_serves_while_one_rebuild_is_queued(
         tasks.refresh_dashboard_snapshots, "delay", lambda *args: queued.append(args)
     )
     period = periods["q2"]
+    cache.delete(f"dashboard-refresh:{org.pk}:{period.pk}")  # Redis outlives test databases
     board_for(org, period, admin_membership)  # first visit: built in the request
     checkin_submit(
         kr=goal.key_results.get(), author=member_membership, value="80", confidence="on_track"
