@@ -430,6 +430,24 @@ def measure_page(
     }
 
 
+def measure_rebuild(slug: str, times: int = 5) -> dict:
+    """How long rebuilding a period's dashboard figures takes (every scope at once): the
+    work a dashboard visit does after a write when no worker has done it yet."""
+    from alignment import snapshots
+    from organizations.models import Organization, Period
+
+    org = Organization.objects.get(slug=slug)
+    period = Period.objects.for_org(org).filter(kind="quarter", is_current=True).first()
+    if period is None:
+        return {"status": "NO DATA"}
+    durations, scopes = [], 0
+    for _ in range(times):
+        started = time.perf_counter()
+        scopes = len(snapshots.refresh(org, period))
+        durations.append((time.perf_counter() - started) * 1000)
+    return {"status": "ok", "scopes": scopes, **summarize(durations)}
+
+
 def requests_within_budget(wanted: int, seconds_each: float, budget: float) -> int:
     """``wanted``, or fewer (never under 5) when they would take longer than ``budget``."""
     if seconds_each * wanted <= budget:
@@ -807,6 +825,7 @@ def main() -> int:
     scale = measure_company(slug, requests)
     small = measure_company("small", requests)
     pages = combine(scale, small)
+    rebuilds = {name: measure_rebuild(name) for name in (slug, "small")}
     print(f"\nLoad: gunicorn x2 on 127.0.0.1:{LOAD_PORT}, {load_users} users, {load_seconds}s...")
     load = run_load(slug, load_seconds, load_users)
     print("\nReminder dispatch...")
@@ -820,6 +839,12 @@ def main() -> int:
 
     print(f"\nPages, {slug} ({people} people) vs small (50 people); times in ms, server side:")
     print(table(pages))
+    for name, rebuild in rebuilds.items():
+        if rebuild.get("status") == "ok":
+            print(
+                f"Dashboard figures rebuild, {name} ({rebuild['scopes']} scopes, after a write; "
+                f"not a page): p50 {rebuild['p50_ms']:.0f} ms, p95 {rebuild['p95_ms']:.0f} ms"
+            )
     if load.get("status") == "ok":
         print(
             f"\nLoad: {load['requests']} requests in {load['seconds']}s = {load['rps']} req/s; "
@@ -851,6 +876,7 @@ def main() -> int:
                 "requests_per_page": requests,
                 "companies": companies,
                 "pages": pages,
+                "dashboard_rebuilds": rebuilds,
                 "load": load,
                 "reminders": reminders,
                 "checks": [c.__dict__ for c in checks],
