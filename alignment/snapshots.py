@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from organizations.models import Organization, Period
 
-from .dashboard import FIGURES_FORMAT, compute_scopes, scope_key
+from .figures import FIGURES_FORMAT, compute_scopes, scope_key
 from .models import DashboardSnapshot
 
 MAX_AGE = datetime.timedelta(minutes=10)
