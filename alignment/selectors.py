@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -219,8 +219,9 @@ def contribution(objective: Objective, membership: Membership) -> Contribution:
     """The objective's path up to the company vision and what aligns to it.
 
     Three queries whatever the depth: the ancestor chain (a recursive CTE), the ancestors
-    the viewer may see (any other step of the chain is shown as hidden), and the direct
-    children they may see. The numbers are the stored roll-ups: nothing below is loaded.
+    the viewer may see (any other step of the chain is shown as hidden), and the first
+    direct children they may see, with their number. The numbers are the stored roll-ups:
+    nothing below is loaded.
     """
     org_id = objective.org_id
     up = ancestor_ids(objective.pk, org_id)[1:]
@@ -229,13 +230,12 @@ def contribution(objective: Objective, membership: Membership) -> Contribution:
     steps = visible_objectives(ancestors, membership).only(*PATH_FIELDS)
     seen = {o.pk: o for o in steps} if up else {}
     path = [Node(objective=seen[pk]) if pk in seen else None for pk in up]
-    children = [
-        Node(objective=o)
-        for o in node_objectives(visible_children(objective, membership)[:PANEL_CHILDREN])
-    ]
-    total = len(children)
-    if total == PANEL_CHILDREN:
-        total = visible_children(objective, membership).count()
+    # The first few children and how many there are in all, in one query (a window count).
+    first = node_objectives(
+        visible_children(objective, membership).annotate(total=Window(Count("pk")))[:PANEL_CHILDREN]
+    )
+    children = [Node(objective=o) for o in first]
+    total = first[0].total if first else 0
     return Contribution(
         node=Node(objective=objective),
         path=path,

@@ -9,8 +9,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Window,
     prefetch_related_objects,
 )
+from django.http import Http404
 
 from organizations.models import Membership, Period, StrategicTheme, Team
 
@@ -39,36 +41,56 @@ _OBJECTIVE_UNUSED = (
 
 
 def _key_results() -> Prefetch:
-    # Without their owners: ``decorate`` attaches them (see ``_attach_kr_owners``).
+    # Without their owners: ``decorate`` attaches them (see ``_attach_people``).
     key_results = KeyResult.objects.defer("created_at", "updated_at")
     return Prefetch("key_results", queryset=key_results)
 
 
-def _attach_kr_owners(objectives) -> None:
-    """A KR is usually owned by its objective's owner, loaded with the objective; the other
-    owners come in one query. (Joining every KR to its owner and user costs more: PostgreSQL
-    hashes the whole membership and user tables for a page of KRs.)"""
-    others = {
+def _attach_people(objectives, known_people=()) -> None:
+    """Give objectives loaded without their owner (``_lean_parents``) and their key results
+    their owners: from the objectives loaded with theirs, from ``known_people`` (loaded with
+    their users by the page anyway), the rest in one query. (Joining every KR to its owner
+    and user costs more: PostgreSQL hashes the whole membership and user tables for a page
+    of KRs.)"""
+    people = {m.pk: m for m in known_people}
+    for o in objectives:
+        if o.owner_id and Objective.owner.is_cached(o):
+            people.setdefault(o.owner_id, o.owner)
+    wanted = {o.owner_id for o in objectives if o.owner_id} | {
         kr.owner_id
         for o in objectives
         for kr in o.key_results.all()
-        if kr.owner_id and kr.owner_id != o.owner_id and not KeyResult.owner.is_cached(kr)
+        if kr.owner_id and not KeyResult.owner.is_cached(kr)
     }
-    people = {}
-    if others:
-        people = {
-            m.pk: m
-            for m in Membership.objects.filter(pk__in=others)
+    missing = wanted - people.keys()
+    if missing:
+        people.update(
+            (m.pk, m)
+            for m in Membership.objects.filter(pk__in=missing)
             .select_related("user")
             .defer(*_PERSON_UNUSED)
-        }
+        )
     for o in objectives:
+        if o.owner_id and not Objective.owner.is_cached(o):
+            o.owner = people[o.owner_id]
         for kr in o.key_results.all():
-            if KeyResult.owner.is_cached(kr) or not kr.owner_id:
-                continue
-            owner = o.owner if kr.owner_id == o.owner_id else people.get(kr.owner_id)
-            if owner is not None:
-                kr.owner = owner
+            if kr.owner_id and not KeyResult.owner.is_cached(kr):
+                kr.owner = people[kr.owner_id]
+
+
+def _lean_parents(queryset: QuerySet) -> QuerySet:
+    """Objectives for cards, joined only to their team and theme: their period comes from
+    the page's periods and their owner from ``_attach_people``. (Each join costs PostgreSQL
+    more planning than the query takes to run.)"""
+    return queryset.select_related("team", "theme").defer(
+        "description", "created_at", "updated_at", "team__description", "team__created_at"
+    )
+
+
+def _attach_periods(objectives, periods: list[Period]) -> None:
+    by_id = {p.pk: p for p in periods}
+    for o in objectives:
+        o.period = by_id[o.period_id]
 
 
 def _with_parents(queryset: QuerySet, *, description: bool = False) -> QuerySet:
@@ -87,11 +109,12 @@ def visible(org, viewer) -> QuerySet:
     return visible_objectives(Objective.objects.for_org(org), viewer)
 
 
-def decorate(objectives, viewer) -> list[Objective]:
+def decorate(objectives, viewer, *, known_people=()) -> list[Objective]:
     """Attach progress (``progress``, ``percent``, ``explanation``), rights and what the
-    objective cards print (``okr_tags.prepare_rows``) to loaded rows."""
+    objective cards print (``okr_tags.prepare_rows``) to loaded rows. ``known_people``:
+    memberships (with their users) the page loaded already, for owners not loaded yet."""
     objectives = list(objectives)
-    _attach_kr_owners(objectives)
+    _attach_people(objectives, known_people)
     for objective in objectives:
         krs = list(objective.key_results.all())
         for kr in krs:
@@ -155,19 +178,21 @@ def objectives_for_team(
     team: Team,
     period: Period | None,
     *,
-    member_ids: list[int],
+    people: list[Membership],
+    periods: list[Period],
     people_limit: int | None = None,
 ) -> tuple[list, list, int]:
     """``(team objectives, individual objectives of the team's people, how many of those)``,
-    found by one query (``member_ids``: the team's people, which the page lists anyway); key
-    results are loaded for the first ``people_limit`` people's objectives only (a large
-    team's people have dozens)."""
+    found by one query (``people``: the team's people with their users, which the page lists
+    anyway and which own most of the objectives and key results; ``periods``: the company's,
+    loaded by the page); key results are loaded for the first ``people_limit`` people's
+    objectives only (a large team's people have dozens)."""
     queryset = visible(org, viewer)
     if period is not None:
         queryset = queryset.filter(period=period)
-    members = set(member_ids)
+    members = {m.pk for m in people}
     rows = list(
-        _with_parents(
+        _lean_parents(
             _level_order(
                 queryset.filter(
                     Q(team=team) | Q(level=Objective.Level.INDIVIDUAL, owner_id__in=members)
@@ -183,9 +208,24 @@ def objectives_for_team(
     if people_limit is not None:
         people_rows = people_rows[:people_limit]
     shown = list({o.pk: o for o in team_rows + people_rows}.values())
+    _attach_periods(shown, periods)
     prefetch_related_objects(shown, _key_results())
-    decorate(shown, viewer)
+    decorate(shown, viewer, known_people=people)
     return team_rows, people_rows, people_count
+
+
+def team_and_subteams(org, team_id: int) -> tuple[Team, list[Team]]:
+    """A team of ``org`` (with its parent) and its sub-teams by name, in one query."""
+    rows = list(
+        Team.objects.for_org(org)
+        .filter(Q(pk=team_id) | Q(parent_id=team_id))
+        .select_related("parent")
+        .order_by("name")
+    )
+    team = next((t for t in rows if t.pk == team_id), None)
+    if team is None:
+        raise Http404("No such team.")
+    return team, [t for t in rows if t.parent_id == team.pk]
 
 
 def company_objectives(org, viewer, periods: list[Period]) -> list:
@@ -198,7 +238,15 @@ def company_objectives(org, viewer, periods: list[Period]) -> list:
 
 def objective_with_krs(org, viewer, objective_id: int) -> Objective | None:
     """One objective for its page or an htmx partial; ``None`` when not visible."""
-    objective = with_related(visible(org, viewer).filter(pk=objective_id), description=True).first()
+    # Its owner comes with its key results' owners (``decorate``), not by two more joins.
+    rows = (
+        visible(org, viewer)
+        .filter(pk=objective_id)
+        .select_related("period", "team", "theme")
+        .defer("created_at", "updated_at", "team__description", "team__created_at")
+        .prefetch_related(_key_results())
+    )
+    objective = next(iter(rows), None)
     if objective is None:
         return None
     objective.org = org  # the request's company: what the page asks of it costs no query
@@ -260,13 +308,34 @@ def explore_queryset(org, viewer, filters: dict) -> QuerySet:
     return queryset.order_by("-period__start", "level", "title", "id")
 
 
-def objectives_by_ids(ids: list[int], viewer) -> list[Objective]:
-    """One page of objectives, in the order of ``ids``, ready for the cards. Loading the
-    page's rows by id keeps the joins of the cards off the (larger) sorted search."""
+def page_of_ids(queryset: QuerySet, number: int, size: int) -> tuple[list[int], int]:
+    """The ids of page ``number`` (from 1) of ``queryset`` and how many rows it has in all,
+    in one query (a window count; a ``Paginator`` counts, then fetches). Past the last
+    page there are no ids, and a count says where the last page is."""
+    start = (number - 1) * size
+    rows = list(
+        queryset.annotate(total=Window(Count("pk"))).values_list("pk", "total")[
+            start : start + size
+        ]
+    )
+    if rows:
+        return [pk for pk, _ in rows], rows[0][1]
+    return [], queryset.count() if number > 1 else 0
+
+
+def objectives_by_ids(ids: list[int], viewer, periods: list[Period]) -> list[Objective]:
+    """One page of objectives, in the order of ``ids``, ready for the cards (``periods``:
+    the company's, loaded by the page). Loading the page's rows by id keeps the joins of the
+    cards off the (larger) sorted search."""
     if not ids:
         return []
-    by_id = {o.pk: o for o in with_related(Objective.objects.filter(pk__in=ids))}
-    return decorate([by_id[pk] for pk in ids if pk in by_id], viewer)
+    rows = _lean_parents(Objective.objects.filter(pk__in=ids).order_by()).prefetch_related(
+        _key_results()
+    )
+    by_id = {o.pk: o for o in rows}
+    objectives = [by_id[pk] for pk in ids if pk in by_id]
+    _attach_periods(objectives, periods)
+    return decorate(objectives, viewer)
 
 
 def objective_grants(objective: Objective) -> list[dict]:

@@ -98,6 +98,16 @@ def _period_context(request, period):
     return {"period": period, "periods": _periods(request), "period_options": options}
 
 
+def _page_number(raw) -> int:
+    """A page number as ``Paginator.get_page`` reads it: not a number is page 1; a number
+    out of range (below 1, or too large to be a page) is past the last page."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    return number if 0 < number < 10**9 else 10**9
+
+
 def _next_url(request, default):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
@@ -280,7 +290,7 @@ def teams(request):
 
 @require_http_methods(["GET"])
 def team(request, team_id):
-    team = get_org_object_or_404(request, Team.objects.select_related("parent"), pk=team_id)
+    team, subteams = selectors.team_and_subteams(request.org, team_id)
     period = _selected_period(request)
     # Everyone of the team (inactive people's objectives still count as the team's people's);
     # the People list shows the active ones.
@@ -301,14 +311,15 @@ def team(request, team_id):
         request.membership,
         team,
         period,
-        member_ids=[m.pk for m in people],
+        people=people,
+        periods=_periods(request),
         people_limit=None if show_all else TEAM_PEOPLE_SHOWN,
     )
     all_people_query = request.GET.copy()
     all_people_query["people"] = "all"
     context = {
         "team": team,
-        "subteams": Team.objects.for_org(request.org).filter(parent=team).order_by("name"),
+        "subteams": subteams,
         "members": members,
         "team_objectives": team_objectives,
         "people_objectives": people_objectives,
@@ -365,9 +376,13 @@ def explore(request):
     form = ExploreForm(data, org=request.org, periods=_periods(request))
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.explore_queryset(request.org, request.membership, filters)
-    ids = queryset.values_list("pk", flat=True)
-    page = Paginator(ids, EXPLORE_PAGE_SIZE).get_page(request.GET.get("page"))
-    objectives = selectors.objectives_by_ids(list(page.object_list), request.membership)
+    number = _page_number(request.GET.get("page"))
+    ids, total = selectors.page_of_ids(queryset, number, EXPLORE_PAGE_SIZE)
+    # The pager's numbers, as ``Paginator.get_page`` gives them; the rows are ``ids``'.
+    page = Paginator(range(total), EXPLORE_PAGE_SIZE).get_page(number)
+    if page.number != number:  # out of range: the last page
+        ids, _ = selectors.page_of_ids(queryset, page.number, EXPLORE_PAGE_SIZE)
+    objectives = selectors.objectives_by_ids(ids, request.membership, _periods(request))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -3,6 +3,7 @@ from django.utils.html import format_html
 
 from objectives.permissions import can_edit_objective
 from objectives.progress import as_percent
+from objectives.templatetags.okr_tags import CONFIDENCE_ICONS
 
 from .. import links
 from ..selectors import contribution, eligible_parents
@@ -74,6 +75,28 @@ def progress_bar(progress, label=""):
         width=round(BAR * percent / 100),
         caption=caption,
         percent=percent,
+    )
+
+
+@register.simple_tag
+def node_numbers(node):
+    """A tree node's own and aligned progress bars and its confidence badge: one tag where
+    a tree of dozens of nodes would otherwise run three tags and a dozen lookups each."""
+    confidence = node.confidence
+    if confidence:
+        badge = format_html(
+            '<span class="badge conf-{}"><span aria-hidden="true">{}</span> {}</span>',
+            confidence,
+            CONFIDENCE_ICONS.get(confidence, "■"),
+            node.confidence_label,
+        )
+    else:
+        badge = format_html('<span class="badge">{}</span>', node.confidence_label)
+    return format_html(
+        "{}\n      {}\n      {}",
+        progress_bar(node.own, "own"),
+        progress_bar(node.aligned, "aligned"),
+        badge,
     )
 
 

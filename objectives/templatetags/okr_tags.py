@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from objectives.models import KeyResult
 from objectives.progress import as_percent
@@ -101,6 +102,20 @@ class RowUrls:
         return f"{parts[0]}{pk}{parts[1]}"
 
 
+# The parts of a card repeated for every key result, filled in by ``format_html`` (which
+# escapes each value): a template spends about as long on each of their variables as this
+# spends on the whole row.
+KR_STATUS_HTML = (
+    '<span class="progress"><svg width="120" height="10" viewBox="0 0 120 10" role="img" '
+    'aria-label="{title}: {percent}%"><rect class="bar-bg" width="120" height="10" rx="5"/>'
+    '<rect class="bar-fg" width="{filled}" height="10" rx="5"/></svg>'
+    '<span class="pct">{percent}%</span></span>\n'
+    '            <span class="badge conf-{confidence}"><span aria-hidden="true">{icon}</span> '
+    "{label}</span>"
+)
+EXPLAIN_ROW_HTML = "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+
+
 def _person_name(membership) -> str:
     return membership.user.get_full_name() if membership is not None else ""
 
@@ -125,10 +140,14 @@ def prepare_rows(objectives, org_slug: str) -> None:
         measured = objective.percent is not None
         objective.percent_text = str(objective.percent) if measured else ""
         objective.bar_filled = bar_filled(objective.percent) if measured else 0
-        objective.explain_rows = [
-            (line.label, line.detail, num(line.weight), percent(line.progress))
-            for line in objective.explanation
-        ]
+        objective.explain_html = format_html_join(
+            "",
+            EXPLAIN_ROW_HTML,
+            (
+                (line.label, line.detail, num(line.weight), percent(line.progress))
+                for line in objective.explanation
+            ),
+        )
         editable = getattr(objective, "can_edit", False)
         objective.kr_new_url = urls("objectives:kr-new", objective_id=pk) if editable else ""
         prepare_key_results(objective.key_results.all(), org_slug, urls, editable=editable)
@@ -147,10 +166,15 @@ def prepare_key_results(key_results, org_slug: str, urls=None, *, editable=False
             f"(now {value_text(kr, kr.current_value)})"
         )
         kr.weight_text = num(kr.weight) if kr.weight != 1 else ""
-        kr.percent_text = str(kr.percent)
-        kr.bar_filled = bar_filled(kr.percent)
-        kr.confidence_icon = CONFIDENCE_ICONS.get(kr.confidence, "■")
-        kr.confidence_label = CONFIDENCE_LABELS.get(kr.confidence, kr.confidence)
+        kr.status_html = format_html(
+            KR_STATUS_HTML,
+            title=kr.title,
+            percent=kr.percent,
+            filled=bar_filled(kr.percent),
+            confidence=kr.confidence,
+            icon=CONFIDENCE_ICONS.get(kr.confidence, "■"),
+            label=CONFIDENCE_LABELS.get(kr.confidence, kr.confidence),
+        )
         checkin = getattr(kr, "can_checkin", False)
         kr.confidence_url = (
             urls("objectives:kr-confidence", kr_id=kr_pk) if editable or checkin else ""

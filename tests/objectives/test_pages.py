@@ -246,6 +246,8 @@ def _bulk(org, period, team, owner, n):
 
 PAGES = ["my", "company", "teams", "team", "person", "explore", "objective"]
 BUDGET = 30
+# The pages measured by ``make bench`` at their actual counts (for a manager, who costs most).
+PAGE_BUDGETS = {"team": 12, "explore": 13, "objective": 17}
 
 
 @pytest.mark.parametrize("size", [10, 200])
@@ -263,7 +265,7 @@ def test_list_pages_have_bounded_queries(
         "objective": {"objective_id": Objective.objects.filter(level="team").first().pk},
     }.get(page, {})
     target = url(org, page, **kwargs)
-    with django_assert_max_num_queries(BUDGET):
+    with django_assert_max_num_queries(PAGE_BUDGETS.get(page, BUDGET)):
         response = client.get(target)
     assert response.status_code == 200
 
