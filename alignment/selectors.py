@@ -21,7 +21,7 @@ from .nodes import LEVEL_ORDER, Node, build_forest
 OBJECTIVE_RELATED = ("owner__user", "team", "period")
 PICKER_LIMIT = 50
 PANEL_CHILDREN = 10  # contributors the objective page lists; the subtree page lists all
-TREE_OTHERS_LIMIT = 25  # unaligned objectives listed on the tree's first level
+TREE_OTHERS_LIMIT = 10  # unaligned objectives on the tree's first level; Explore lists all
 
 
 # Periods ------------------------------------------------------------------------------------

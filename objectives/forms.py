@@ -419,6 +419,15 @@ class ExploreForm(forms.Form):
         help_text="Objectives with at least one key result in this state.",
         widget=LeanSelect,
     )
+    alignment = forms.ChoiceField(
+        choices=[
+            ("", "Aligned or not"),
+            ("aligned", "Aligned to an objective"),
+            ("unaligned", "Not aligned (team and individual)"),
+        ],
+        required=False,
+        widget=LeanSelect,
+    )
 
     def __init__(self, *args, org, periods=None, **kwargs):
         """``periods``: the company's periods if the page loaded them already."""

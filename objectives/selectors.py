@@ -19,7 +19,7 @@ from organizations.models import Membership, Period, StrategicTheme, Team
 from .models import KeyResult, Objective
 from .permissions import annotate_rights, visible_objectives
 from .progress import as_percent, explain_objective, key_result_progress, objective_progress
-from .templatetags.okr_tags import RowUrls, prepare_key_results, prepare_rows
+from .templatetags.okr_tags import RowUrls, prepare_key_results, prepare_rows, prepare_summaries
 
 # Columns no OKR page shows, left out of the rows it builds (a list page builds hundreds of
 # model instances; passwords and timestamps only cost transfer and parsing).
@@ -185,8 +185,9 @@ def objectives_for_team(
     """``(team objectives, individual objectives of the team's people, how many of those)``,
     found by one query (``people``: the team's people with their users, which the page lists
     anyway and which own most of the objectives and key results; ``periods``: the company's,
-    loaded by the page); key results are loaded for the first ``people_limit`` people's
-    objectives only (a large team's people have dozens)."""
+    loaded by the page). The team's objectives come as cards, with their key results; the
+    first ``people_limit`` people's objectives as one-line summaries of their stored
+    progress (``okr_tags.prepare_summaries``): a large team's people have dozens."""
     queryset = visible(org, viewer)
     if period is not None:
         queryset = queryset.filter(period=period)
@@ -207,10 +208,10 @@ def objectives_for_team(
     people_count = len(people_rows)
     if people_limit is not None:
         people_rows = people_rows[:people_limit]
-    shown = list({o.pk: o for o in team_rows + people_rows}.values())
-    _attach_periods(shown, periods)
-    prefetch_related_objects(shown, _key_results())
-    decorate(shown, viewer, known_people=people)
+    _attach_periods(team_rows, periods)
+    prefetch_related_objects(team_rows, _key_results())
+    decorate(team_rows, viewer, known_people=people)
+    prepare_summaries(people_rows, {m.pk: m for m in people}, org.slug)
     return team_rows, people_rows, people_count
 
 
@@ -295,6 +296,10 @@ def explore_queryset(org, viewer, filters: dict) -> QuerySet:
         queryset = queryset.filter(
             Q(owner__user__full_name__icontains=name) | Q(owner__user__email__icontains=name)
         )
+    if filters.get("alignment") == "aligned":
+        queryset = queryset.filter(parent__isnull=False)
+    elif filters.get("alignment") == "unaligned":  # company objectives align to nothing
+        queryset = queryset.filter(parent__isnull=True).exclude(level=Objective.Level.COMPANY)
     key_results = KeyResult.objects.filter(objective_id=OuterRef("pk"))
     if filters.get("confidence"):
         queryset = queryset.filter(Exists(key_results.filter(confidence=filters["confidence"])))

@@ -45,7 +45,7 @@ from .progress import as_percent, key_result_progress
 from .templatetags.okr_tags import RowUrls
 
 EXPLORE_PAGE_SIZE = 10
-TEAM_PEOPLE_SHOWN = 10  # individual objectives on a team page before "show all"
+TEAM_PEOPLE_SHOWN = 25  # people's objectives summarised on a team page before "show all"
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from objectives.models import KeyResult
 from objectives.progress import as_percent
@@ -151,6 +152,41 @@ def prepare_rows(objectives, org_slug: str) -> None:
         editable = getattr(objective, "can_edit", False)
         objective.kr_new_url = urls("objectives:kr-new", objective_id=pk) if editable else ""
         prepare_key_results(objective.key_results.all(), org_slug, urls, editable=editable)
+
+
+NO_PROGRESS_HTML = (
+    '<span class="progress"><svg width="120" height="10" viewBox="0 0 120 10" '
+    'aria-hidden="true"><rect class="bar-none" width="120" height="10" rx="5"/></svg>'
+    '<span class="muted small">No KRs yet</span></span>'
+)
+
+
+def prepare_summaries(objectives, people: dict, org_slug: str) -> None:
+    """What a one-line summary of an objective prints (the team page's people's objectives):
+    its stored progress and worst confidence (``objectives.rollups``), no key results.
+    ``people``: memberships with their users by id, for the owners."""
+    urls = RowUrls(org_slug)
+    for objective in objectives:
+        objective.url = urls("objectives:objective", objective_id=objective.pk)
+        owner = people.get(objective.owner_id)
+        objective.owner_name = _person_name(owner)
+        objective.owner_url = (
+            urls("objectives:person", person_id=objective.owner_id) if owner is not None else ""
+        )
+        percent = as_percent(objective.progress)
+        if percent is None:
+            objective.status_html = mark_safe(NO_PROGRESS_HTML)
+            continue
+        confidence = objective.confidence or "on_track"
+        objective.status_html = format_html(
+            KR_STATUS_HTML,
+            title=objective.title,
+            percent=percent,
+            filled=bar_filled(percent),
+            confidence=confidence,
+            icon=CONFIDENCE_ICONS.get(confidence, "■"),
+            label=CONFIDENCE_LABELS.get(confidence, confidence),
+        )
 
 
 def prepare_key_results(key_results, org_slug: str, urls=None, *, editable=False) -> None:

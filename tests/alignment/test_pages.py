@@ -486,6 +486,17 @@ def test_private_child_counts_for_nobody_and_is_marked_for_those_who_see_it(
     assert "aligned</span> 50%" in tree and "Show what aligns to it (2)" in tree
 
 
+def test_tree_lists_the_first_unaligned_objectives_and_links_to_them_all(
+    member, org, periods, make_objective
+):
+    for n in range(12):
+        make_objective("individual", "q2", title=f"Loose {n:02}")
+    body = member.get(url("tree"), {"period": periods["q2"].pk}).content.decode()
+    assert body.count("Loose ") == 10 and "and 2 more" in body
+    explore = reverse("objectives:explore", kwargs={"org_slug": org.slug})
+    assert f"{explore}?period={periods['q2'].pk}&amp;alignment=unaligned" in body
+
+
 def test_tree_lists_what_aligns_in_any_period_with_the_same_numbers_everywhere(org, periods, admin):
     """A year objective's quarter children all show under it, so its aligned progress is
     explained by the nodes on screen whatever quarter the tree is opened on."""

@@ -164,6 +164,20 @@ def test_explore_filters_by_kr_confidence_and_text(member, org, period, my_objec
     assert response.context["objectives"] == []
 
 
+def test_explore_filters_by_alignment(member, org, period, team):
+    top = ObjectiveFactory(org=org, period=period, level="company", owner=None, title="Top")
+    ObjectiveFactory(org=org, period=period, title="Aligned one", parent=top)
+    ObjectiveFactory(org=org, period=period, title="Loose one")
+    explore = url(org, "explore")
+
+    def titles(query):
+        return sorted(o.title for o in member.get(explore + query).context["objectives"])
+
+    assert titles("?alignment=unaligned") == ["Loose one"]  # company objectives never align
+    assert titles("?alignment=aligned") == ["Aligned one"]
+    assert titles("?alignment=nonsense") == ["Aligned one", "Loose one", "Top"]
+
+
 def test_explore_is_paginated(member, org, period):
     owner = member.membership
     Objective.objects.bulk_create(
@@ -180,21 +194,33 @@ def test_explore_is_paginated(member, org, period):
 def test_team_page_lists_the_first_people_objectives_and_links_to_all(member, org, period, team):
     from tests.factories import MembershipFactory, TeamMembershipFactory
 
-    for i in range(12):
+    for i in range(27):
         person = MembershipFactory(org=org)
         TeamMembershipFactory(team=team, membership=person)
         ObjectiveFactory(org=org, period=period, owner=person, title=f"Person goal {i:02}")
     team_url = url(org, "team", team_id=team.pk)
     html = member.get(team_url).content.decode()
-    assert html.count("Person goal") == 10
-    assert "Person goal 09" in html and "Person goal 10" not in html
-    assert "Show all 12 objectives of the team's people" in html
+    assert html.count("Person goal") == 25
+    assert "Person goal 24" in html and "Person goal 25" not in html
+    assert "Show all 27 objectives of the team's people" in html
     assert 'href="?people=all#people-objectives"' in html
     everything = member.get(team_url + "?people=all").content.decode()
-    assert everything.count("Person goal") == 12
+    assert everything.count("Person goal") == 27
     assert "Show all" not in everything
     other = member.get(team_url + f"?period={period.pk}").content.decode()
     assert f'href="?period={period.pk}&amp;people=all#people-objectives"' in other
+
+
+def test_team_page_summarises_its_peoples_objectives_by_stored_progress(
+    member, org, period, team, member_membership
+):
+    mine = ObjectiveFactory(org=org, period=period, owner=member_membership, title="Mine")
+    KeyResultFactory(objective=mine, title="Half-way KR", current_value=40, confidence="at_risk")
+    html = member.get(url(org, "team", team_id=team.pk)).content.decode()
+    people = html[html.index('id="people-objectives"') : html.index("<h2>People</h2>")]
+    assert "Mine" in people and "Mia Member" in people
+    assert 'aria-label="Mine: 40%"' in people and "At risk" in people
+    assert "Half-way KR" not in people  # a summary: the objective page has the key results
 
 
 def test_delete_objective(member, my_objective, org):
