@@ -87,6 +87,24 @@ def _lean_parents(queryset: QuerySet) -> QuerySet:
     )
 
 
+# What a summary line prints of an objective.
+SUMMARY_FIELDS = (
+    "id",
+    "org_id",
+    "period_id",
+    "level",
+    "team_id",
+    "owner_id",
+    "title",
+    "visibility",
+    "status",
+    "progress",
+    "confidence",
+    "team__id",
+    "team__name",
+)
+
+
 def _attach_periods(objectives, periods: list[Period]) -> None:
     by_id = {p.pk: p for p in periods}
     for o in objectives:
@@ -208,7 +226,7 @@ def objectives_for_team(
     people_count = len(people_rows)
     if people_limit is not None:
         people_rows = people_rows[:people_limit]
-    _attach_periods(team_rows, periods)
+    _attach_periods(team_rows + people_rows, periods)
     prefetch_related_objects(team_rows, _key_results())
     decorate(team_rows, viewer, known_people=people)
     prepare_summaries(people_rows, {m.pk: m for m in people}, org.slug)
@@ -285,7 +303,7 @@ def themes(org) -> list[StrategicTheme]:
 
 def explore_queryset(org, viewer, filters: dict) -> QuerySet:
     """Visible objectives matching the explore filters (already validated by a form), in
-    order, not loaded: the page takes one page of ids, then ``objectives_by_ids``."""
+    order, not loaded: the page takes one page of ids, then ``summaries_by_ids``."""
     queryset = visible(org, viewer)
     for field in ("period", "level", "team", "theme", "status"):
         value = filters.get(field)
@@ -328,19 +346,27 @@ def page_of_ids(queryset: QuerySet, number: int, size: int) -> tuple[list[int], 
     return [], queryset.count() if number > 1 else 0
 
 
-def objectives_by_ids(ids: list[int], viewer, periods: list[Period]) -> list[Objective]:
-    """One page of objectives, in the order of ``ids``, ready for the cards (``periods``:
-    the company's, loaded by the page). Loading the page's rows by id keeps the joins of the
-    cards off the (larger) sorted search."""
+def summaries_by_ids(org, ids: list[int], periods: list[Period]) -> list[Objective]:
+    """One page of objectives, in the order of ``ids``, as one-line summaries of their
+    stored progress (``okr_tags.prepare_summaries``; ``periods``: the company's, loaded by
+    the page). Two queries: the objectives with their teams, and their owners."""
     if not ids:
         return []
-    rows = _lean_parents(Objective.objects.filter(pk__in=ids).order_by()).prefetch_related(
-        _key_results()
+    rows = (
+        Objective.objects.for_org(org)
+        .filter(pk__in=ids)
+        .select_related("team")
+        .only(*SUMMARY_FIELDS)
     )
     by_id = {o.pk: o for o in rows}
     objectives = [by_id[pk] for pk in ids if pk in by_id]
     _attach_periods(objectives, periods)
-    return decorate(objectives, viewer)
+    owners = Membership.objects.for_org(org).filter(
+        pk__in={o.owner_id for o in objectives if o.owner_id}
+    )
+    people = {m.pk: m for m in owners.select_related("user").defer(*_PERSON_UNUSED)}
+    prepare_summaries(objectives, people, org.slug)
+    return objectives
 
 
 def objective_grants(objective: Objective) -> list[dict]:

@@ -44,7 +44,7 @@ from .permissions import (
 from .progress import as_percent, key_result_progress
 from .templatetags.okr_tags import RowUrls
 
-EXPLORE_PAGE_SIZE = 10
+EXPLORE_PAGE_SIZE = 25  # one-line summaries
 TEAM_PEOPLE_SHOWN = 25  # people's objectives summarised on a team page before "show all"
 
 
@@ -382,7 +382,7 @@ def explore(request):
     page = Paginator(range(total), EXPLORE_PAGE_SIZE).get_page(number)
     if page.number != number:  # out of range: the last page
         ids, _ = selectors.page_of_ids(queryset, page.number, EXPLORE_PAGE_SIZE)
-    objectives = selectors.objectives_by_ids(ids, request.membership, _periods(request))
+    objectives = selectors.summaries_by_ids(request.org, ids, _periods(request))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

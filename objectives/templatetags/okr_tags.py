@@ -168,6 +168,9 @@ def prepare_summaries(objectives, people: dict, org_slug: str) -> None:
     urls = RowUrls(org_slug)
     for objective in objectives:
         objective.url = urls("objectives:objective", objective_id=objective.pk)
+        objective.team_url = (
+            urls("objectives:team", team_id=objective.team_id) if objective.team_id else ""
+        )
         owner = people.get(objective.owner_id)
         objective.owner_name = _person_name(owner)
         objective.owner_url = (
