@@ -150,27 +150,41 @@ def _level_order(queryset: QuerySet) -> QuerySet:
     return queryset.order_by("period__start", "level", "title", "id")
 
 
-def objectives_for_person(org, viewer, person: Membership, period: Period | None) -> list:
+def objectives_for_person(
+    org, viewer, person: Membership, period: Period | None, *, periods: list[Period]
+) -> list:
+    """``person``'s objectives (of ``period``, else of all periods) as cards. ``person``
+    comes with its user and ``periods`` are the company's, both loaded by the page, so the
+    objectives are joined only to their team and theme."""
     queryset = visible(org, viewer).filter(owner=person)
-    if period is not None:
-        queryset = queryset.filter(period=period)
-    return decorate(with_related(_level_order(queryset)), viewer)
+    if period is not None:  # one period: no join to order by its start
+        queryset = queryset.filter(period=period).order_by("level", "title", "id")
+    else:
+        queryset = _level_order(queryset)
+    objectives = list(_lean_parents(queryset).prefetch_related(_key_results()))
+    _attach_periods(objectives, periods)
+    return decorate(objectives, viewer, known_people=[person])
 
 
-def key_results_owned_elsewhere(org, viewer, person: Membership, period: Period | None) -> list:
+def key_results_owned_elsewhere(
+    org, viewer, person: Membership, period: Period | None, *, periods: list[Period]
+) -> list:
     """``(objective, kr)`` for the KRs ``person`` owns on objectives someone else owns
     (visible ones only). One query (two when some of those objectives are private): the list
     shows each KR's own progress, not its objective's, so the objectives' other KRs are not
     loaded. (Found together with the person's own objectives by one OR-ed query, they cost
     PostgreSQL far more.)"""
     queryset = KeyResult.objects.for_org(org).filter(owner=person).exclude(objective__owner=person)
-    if period is not None:
+    order = ("objective__period__start", "objective__level", "objective__title", "position")
+    if period is not None:  # one period: no join to order by its start
         queryset = queryset.filter(objective__period=period)
+        order = order[1:]
     krs = list(
-        queryset.select_related("objective__period")
-        .defer("created_at", "updated_at")
-        .order_by("objective__period__start", "objective__level", "objective__title", "position")
+        queryset.select_related("objective")
+        .defer("created_at", "updated_at", "objective__description")
+        .order_by(*order)
     )
+    _attach_periods([kr.objective for kr in krs], periods)
     # Public objectives are visible to all; the visibility rules (a costly filter to plan)
     # are asked only about private ones, and only when there are some.
     private = {kr.objective_id for kr in krs if kr.objective.is_private}

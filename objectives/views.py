@@ -235,8 +235,9 @@ def _save_objective(request, form, objective=None, key_results=None) -> Objectiv
 def my_okrs(request):
     period = _selected_period(request)
     me = request.membership
-    objectives = selectors.objectives_for_person(request.org, me, me, period)
-    elsewhere = selectors.key_results_owned_elsewhere(request.org, me, me, period)
+    periods = _periods(request)
+    objectives = selectors.objectives_for_person(request.org, me, me, period, periods=periods)
+    elsewhere = selectors.key_results_owned_elsewhere(request.org, me, me, period, periods=periods)
     # The quick form is plain HTML posting to objective_new, which validates it with
     # ObjectiveForm and QuickKeyResultFormSet: building those here would cost their choice
     # queries and widget rendering on every visit.
@@ -257,9 +258,12 @@ def my_okrs(request):
 def person(request, person_id):
     person = get_org_object_or_404(request, Membership.objects.select_related("user"), pk=person_id)
     period = _selected_period(request)
-    objectives = selectors.objectives_for_person(request.org, request.membership, person, period)
+    periods = _periods(request)
+    objectives = selectors.objectives_for_person(
+        request.org, request.membership, person, period, periods=periods
+    )
     elsewhere = selectors.key_results_owned_elsewhere(
-        request.org, request.membership, person, period
+        request.org, request.membership, person, period, periods=periods
     )
     teams = Team.objects.for_org(request.org).filter(team_memberships__membership=person)
     context = {
