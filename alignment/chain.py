@@ -1,6 +1,7 @@
 """Walking alignment links in the database: one recursive query each way (bounded depth)."""
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from objectives.models import Objective
 
@@ -46,6 +47,12 @@ def ancestor_ids(objective_id: int, org_id: int, *, include_self: bool = True) -
             break
         chain.append(pk)
     return chain if include_self else chain[1:]
+
+
+def ancestors_and_self_subquery(objective_id: int, org_id: int) -> RawSQL:
+    """The ids of the objective and its ancestors, for ``pk__in=`` (no query of its own)."""
+    sql = _ANCESTORS_SQL.format(table=Objective._meta.db_table, max_depth=MAX_DEPTH)
+    return RawSQL(sql, (objective_id, org_id, org_id))
 
 
 def descendant_ids(objective_id: int, org_id: int, *, include_self: bool = True) -> set[int]:

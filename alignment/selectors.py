@@ -15,7 +15,7 @@ from organizations.markdown import markdown_to_text
 from organizations.models import Membership, Period, Team, TeamMembership
 
 from . import rules
-from .chain import ancestor_ids, descendant_ids, descendant_ids_of
+from .chain import ancestors_and_self_subquery, descendant_ids, descendant_ids_of
 from .nodes import LEVEL_ORDER, Node, build_forest
 
 OBJECTIVE_RELATED = ("owner__user", "team", "period")
@@ -218,18 +218,34 @@ class Contribution:
 def contribution(objective: Objective, membership: Membership) -> Contribution:
     """The objective's path up to the company vision and what aligns to it.
 
-    Three queries whatever the depth: the ancestor chain (a recursive CTE), the ancestors
-    the viewer may see (any other step of the chain is shown as hidden), and the first
-    direct children they may see, with their number. The numbers are the stored roll-ups:
-    nothing below is loaded.
+    Two queries whatever the depth (three when a step of the path is private): the
+    ancestors (a recursive CTE inside the query that loads them), and the first direct
+    children the viewer may see, with their number. A private step the viewer may not see
+    is shown as hidden. The numbers are the stored roll-ups: nothing below is loaded.
     """
     org_id = objective.org_id
-    up = ancestor_ids(objective.pk, org_id)[1:]
-    ancestors = Objective.objects.filter(org_id=org_id, pk__in=up)
-    # A path step shows its level, title and own progress: no related rows to join.
-    steps = visible_objectives(ancestors, membership).only(*PATH_FIELDS)
-    seen = {o.pk: o for o in steps} if up else {}
-    path = [Node(objective=seen[pk]) if pk in seen else None for pk in up]
+    path: list[Node | None] = []
+    if objective.parent_id is not None:
+        # A path step shows its level, title and own progress: no related rows to join.
+        steps = {
+            o.pk: o
+            for o in Objective.objects.filter(
+                org_id=org_id, pk__in=ancestors_and_self_subquery(objective.parent_id, org_id)
+            ).only(*PATH_FIELDS, "parent_id", "visibility", "owner_id")
+        }
+        hidden = set()
+        if not membership.is_admin:
+            private = {
+                pk for pk, o in steps.items() if o.is_private and o.owner_id != membership.pk
+            }
+            if private:  # the visibility rules, asked only about private steps
+                seen = visible_objectives(Objective.objects.filter(pk__in=private), membership)
+                hidden = private - set(seen.values_list("pk", flat=True))
+        step, walked = objective.parent_id, set()
+        while step in steps and step not in walked:
+            walked.add(step)
+            path.append(None if step in hidden else Node(objective=steps[step]))
+            step = steps[step].parent_id
     # The first few children and how many there are in all, in one query (a window count).
     first = node_objectives(
         visible_children(objective, membership).annotate(total=Window(Count("pk")))[:PANEL_CHILDREN]
