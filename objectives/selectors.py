@@ -17,7 +17,7 @@ from django.http import Http404
 from organizations.models import Membership, Period, StrategicTheme, Team
 
 from .models import KeyResult, Objective
-from .permissions import annotate_rights, visible_objectives
+from .permissions import annotate_rights, can_view_objective, visible_objectives
 from .progress import as_percent, explain_objective, key_result_progress, objective_progress
 from .templatetags.okr_tags import RowUrls, prepare_key_results, prepare_rows, prepare_summaries
 
@@ -272,16 +272,18 @@ def company_objectives(org, viewer, periods: list[Period]) -> list:
 def objective_with_krs(org, viewer, objective_id: int) -> Objective | None:
     """One objective for its page or an htmx partial; ``None`` when not visible."""
     # Its owner comes with its key results' owners (``decorate``), not by two more joins.
-    rows = (
-        visible(org, viewer)
+    # Whether the viewer may see it is asked of the loaded row: a public objective (most
+    # are) needs no visibility query, and a private one the same rules as ``visible``.
+    objective = (
+        Objective.objects.for_org(org)
         .filter(pk=objective_id)
         .select_related("period", "team", "theme")
         .defer("created_at", "updated_at", "team__description", "team__created_at")
-        .prefetch_related(_key_results())
+        .first()
     )
-    objective = next(iter(rows), None)
-    if objective is None:
+    if objective is None or not can_view_objective(viewer, objective):
         return None
+    prefetch_related_objects([objective], _key_results())
     objective.org = org  # the request's company: what the page asks of it costs no query
     return decorate([objective], viewer)[0]
 

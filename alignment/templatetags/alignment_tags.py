@@ -78,25 +78,50 @@ def progress_bar(progress, label=""):
     )
 
 
+def confidence_badge(node) -> str:
+    confidence = node.confidence
+    if not confidence:
+        return format_html('<span class="badge">{}</span>', node.confidence_label)
+    return format_html(
+        '<span class="badge conf-{}"><span aria-hidden="true">{}</span> {}</span>',
+        confidence,
+        CONFIDENCE_ICONS.get(confidence, "■"),
+        node.confidence_label,
+    )
+
+
 @register.simple_tag
 def node_numbers(node):
     """A tree node's own and aligned progress bars and its confidence badge: one tag where
     a tree of dozens of nodes would otherwise run three tags and a dozen lookups each."""
-    confidence = node.confidence
-    if confidence:
-        badge = format_html(
-            '<span class="badge conf-{}"><span aria-hidden="true">{}</span> {}</span>',
-            confidence,
-            CONFIDENCE_ICONS.get(confidence, "■"),
-            node.confidence_label,
-        )
-    else:
-        badge = format_html('<span class="badge">{}</span>', node.confidence_label)
     return format_html(
         "{}\n      {}\n      {}",
         progress_bar(node.own, "own"),
         progress_bar(node.aligned, "aligned"),
-        badge,
+        confidence_badge(node),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def contributor_line(context, node):
+    """One line of the contributors an objective page lists: level, title, owner and team,
+    aligned progress and confidence, built at once (the panel lists ten)."""
+    o, org = node.objective, context["org"]
+    who = ""
+    if o.owner_id:
+        who = format_html('<a href="{}">{}</a>', links.person_url(org, o.owner), o.owner.name)
+    if o.team_id:
+        who = format_html("{}{}{}", who, " · ", o.team.name)
+    return format_html(
+        '<span><span class="badge">{}</span> <a href="{}">{}</a>\n'
+        '            <span class="muted small">{}</span></span>\n'
+        '          <span class="row">{}{}</span>',
+        o.get_level_display(),
+        links.objective_url(org, o),
+        o.title,
+        who,
+        progress_bar(node.aligned),
+        confidence_badge(node),
     )
 
 
