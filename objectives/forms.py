@@ -451,11 +451,13 @@ class ExploreForm(forms.Form):
             _lean_choices(self.fields["period"], "Any period", queryset.values_list("pk", "name"))
         # The team and theme options in one query.
         options = {"team": [], "theme": []}
+        # The parts of a UNION carry no ordering of their own (SQLite refuses it).
         rows = (
-            teams.annotate(kind=Value("team"))
+            teams.order_by()
+            .annotate(kind=Value("team"))
             .values_list("kind", "pk", "name")
             .union(
-                themes.annotate(kind=Value("theme")).values_list("kind", "pk", "name"),
+                themes.order_by().annotate(kind=Value("theme")).values_list("kind", "pk", "name"),
                 all=True,
             )
             .order_by("kind", "name")
