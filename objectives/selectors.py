@@ -319,7 +319,7 @@ def themes(org) -> list[StrategicTheme]:
 
 def explore_queryset(org, viewer, filters: dict) -> QuerySet:
     """Visible objectives matching the explore filters (already validated by a form), in
-    order, not loaded: the page takes one page of ids, then ``summaries_by_ids``."""
+    order, not loaded: the page loads one page of it (``page_of_summaries``)."""
     queryset = visible(org, viewer)
     for field in ("period", "level", "team", "theme", "status"):
         value = filters.get(field)
@@ -347,42 +347,30 @@ def explore_queryset(org, viewer, filters: dict) -> QuerySet:
     return queryset.order_by("-period__start", "level", "title", "id")
 
 
-def page_of_ids(queryset: QuerySet, number: int, size: int) -> tuple[list[int], int]:
-    """The ids of page ``number`` (from 1) of ``queryset`` and how many rows it has in all,
-    in one query (a window count; a ``Paginator`` counts, then fetches). Past the last
-    page there are no ids, and a count says where the last page is."""
+def page_of_summaries(
+    org, queryset: QuerySet, number: int, size: int, *, periods: list[Period]
+) -> tuple[list[Objective], int]:
+    """Page ``number`` (from 1) of ``queryset`` as one-line summaries of the objectives'
+    stored progress (``okr_tags.prepare_summaries``), and how many rows there are in all.
+    Two queries: the page's objectives with their teams and the total (a window count; a
+    ``Paginator`` counts, then fetches), and their owners. ``periods``: the company's,
+    loaded by the page. Past the last page there are no rows, and a count says where the
+    last page is."""
     start = (number - 1) * size
-    rows = list(
-        queryset.annotate(total=Window(Count("pk"))).values_list("pk", "total")[
-            start : start + size
-        ]
-    )
-    if rows:
-        return [pk for pk, _ in rows], rows[0][1]
-    return [], queryset.count() if number > 1 else 0
-
-
-def summaries_by_ids(org, ids: list[int], periods: list[Period]) -> list[Objective]:
-    """One page of objectives, in the order of ``ids``, as one-line summaries of their
-    stored progress (``okr_tags.prepare_summaries``; ``periods``: the company's, loaded by
-    the page). Two queries: the objectives with their teams, and their owners."""
-    if not ids:
-        return []
-    rows = (
-        Objective.objects.for_org(org)
-        .filter(pk__in=ids)
-        .select_related("team")
+    objectives = list(
+        queryset.select_related("team")
         .only(*SUMMARY_FIELDS)
+        .annotate(total=Window(Count("pk")))[start : start + size]
     )
-    by_id = {o.pk: o for o in rows}
-    objectives = [by_id[pk] for pk in ids if pk in by_id]
+    if not objectives:
+        return [], queryset.count() if number > 1 else 0
     _attach_periods(objectives, periods)
     owners = Membership.objects.for_org(org).filter(
         pk__in={o.owner_id for o in objectives if o.owner_id}
     )
     people = {m.pk: m for m in owners.select_related("user").defer(*_PERSON_UNUSED)}
     prepare_summaries(objectives, people, org.slug)
-    return objectives
+    return objectives, objectives[0].total
 
 
 def objective_grants(objective: Objective) -> list[dict]:

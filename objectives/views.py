@@ -381,12 +381,18 @@ def explore(request):
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.explore_queryset(request.org, request.membership, filters)
     number = _page_number(request.GET.get("page"))
-    ids, total = selectors.page_of_ids(queryset, number, EXPLORE_PAGE_SIZE)
-    # The pager's numbers, as ``Paginator.get_page`` gives them; the rows are ``ids``'.
+    periods = _periods(request)
+
+    def rows_of(number):
+        return selectors.page_of_summaries(
+            request.org, queryset, number, EXPLORE_PAGE_SIZE, periods=periods
+        )
+
+    objectives, total = rows_of(number)
+    # The pager's numbers, as ``Paginator.get_page`` gives them; the rows are ``objectives``.
     page = Paginator(range(total), EXPLORE_PAGE_SIZE).get_page(number)
     if page.number != number:  # out of range: the last page
-        ids, _ = selectors.page_of_ids(queryset, page.number, EXPLORE_PAGE_SIZE)
-    objectives = selectors.summaries_by_ids(request.org, ids, _periods(request))
+        objectives, _ = rows_of(page.number)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
