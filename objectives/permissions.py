@@ -6,6 +6,8 @@ django-guardian grants (``share_objective``: may read a private objective;
 ``change_objective``: co-owner; ``checkin_keyresult``: KR contributor).
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from organizations.models import Team, TeamMembership
@@ -15,16 +17,53 @@ from .models import KeyResultUserObjectPermission, Objective, ObjectiveUserObjec
 READ_GRANTS = ("share_objective", "change_objective")
 
 
+@dataclass(frozen=True)
+class _Facts:
+    managed: frozenset[int]  # teams this person manages directly
+    objective_grants: bool  # holds any grant on an objective (read or co-owner)
+    kr_grants: bool  # holds any contributor grant on a key result
+
+
+def _facts(membership) -> _Facts:
+    """What most permission checks ask first, in one query per request (cached on the
+    membership): the teams this person manages and whether they hold grants at all. Most
+    people manage nothing and hold no grant, and then their checks need neither subquery."""
+    cached = getattr(membership, "_permission_facts", None)
+    if cached is not None:
+        return cached
+    user_id = membership.user_id
+    rows = (
+        TeamMembership.objects.filter(membership=membership, is_manager=True)
+        .order_by()
+        .values_list("team_id", Value("team"))
+        .union(
+            ObjectiveUserObjectPermission.objects.filter(user_id=user_id)
+            .order_by()
+            .values_list(Value(0), Value("objective"))
+            .distinct(),
+            KeyResultUserObjectPermission.objects.filter(user_id=user_id)
+            .order_by()
+            .values_list(Value(0), Value("kr"))
+            .distinct(),
+            all=True,
+        )
+    )
+    found = list(rows)
+    kinds = {kind for _, kind in found}
+    membership._permission_facts = _Facts(
+        managed=frozenset(pk for pk, kind in found if kind == "team"),
+        objective_grants="objective" in kinds,
+        kr_grants="kr" in kinds,
+    )
+    return membership._permission_facts
+
+
 def managed_team_ids(membership) -> frozenset[int]:
     """Teams this person manages, with all their sub-teams (cached on the membership)."""
     cached = getattr(membership, "_managed_team_ids", None)
     if cached is not None:
         return cached
-    direct = set(
-        TeamMembership.objects.filter(membership=membership, is_manager=True).values_list(
-            "team_id", flat=True
-        )
-    )
+    direct = set(_facts(membership).managed)
     below: set[int] = set()  # teams under one this person manages
     if direct:
         children: dict[int | None, list[int]] = {}
@@ -63,11 +102,9 @@ def visible_objectives(queryset: QuerySet, membership) -> QuerySet:
     """Filter objectives to those ``membership`` may see. Admins see everything."""
     if membership.is_admin:
         return queryset
-    allowed = (
-        Q(visibility=Objective.Visibility.PUBLIC)
-        | Q(owner=membership)
-        | _granted(membership.user_id, READ_GRANTS)
-    )
+    allowed = Q(visibility=Objective.Visibility.PUBLIC) | Q(owner=membership)
+    if _facts(membership).objective_grants:  # most people hold none: no subquery to compile
+        allowed |= _granted(membership.user_id, READ_GRANTS)
     managed = managed_team_ids(membership)
     if managed:  # most people manage nothing: no need to compile (and run) these terms
         allowed |= Q(team_id__in=managed) | Exists(
@@ -77,6 +114,8 @@ def visible_objectives(queryset: QuerySet, membership) -> QuerySet:
 
 
 def _has_grant(membership, objective, codenames) -> bool:
+    if not _facts(membership).objective_grants:
+        return False
     return ObjectiveUserObjectPermission.objects.filter(
         content_object=objective, user_id=membership.user_id, permission__codename__in=codenames
     ).exists()
@@ -208,7 +247,12 @@ def annotate_rights(membership, objectives) -> None:
                 membership_id__in=owner_ids, team_id__in=managed
             ).values_list("membership_id", flat=True)
         )
-    co_owned, contributed = _grants_on(membership, [] if admin else ids, kr_ids)
+    facts = _facts(membership)
+    co_owned, contributed = _grants_on(
+        membership,
+        ids if facts.objective_grants and not admin else [],
+        kr_ids if facts.kr_grants else [],
+    )
     for objective in objectives:
         closed = objective.period.is_closed
         if admin:

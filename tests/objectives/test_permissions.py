@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from objectives.models import Objective
+from organizations.models import Membership
 
 EDIT_ACTIONS = ["objective-edit", "objective-delete", "kr-new"]
 
@@ -152,7 +153,9 @@ def test_list_rights_read_co_owner_and_contributor_grants_together(
             .select_related("period")
             .prefetch_related("key_results")
         )
-        annotate_rights(member_membership, rows)
+        # As each request does: a membership loaded afresh (what it may do is cached on it).
+        viewer = Membership.objects.get(pk=member_membership.pk)
+        annotate_rights(viewer, rows)
         by_title = {o.title: o for o in rows}
         return {
             title: (o.can_edit, [kr.can_checkin for kr in o.key_results.all()])
