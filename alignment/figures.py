@@ -23,6 +23,7 @@ and the pace flags, and returns one JSON-able dict per scope:
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -51,6 +52,7 @@ COMPANY = "company"
 # Stored figures in another layout are rebuilt before use; bump when the layout changes.
 FIGURES_FORMAT = 1
 DAY_SECONDS = 86400
+SCOPE_KEY_LENGTH = 255  # DashboardSnapshot.scope
 
 LISTS = {  # name: how many entries a page shows
     "unaligned": SHOWN,
@@ -86,7 +88,10 @@ def scope_key(roots: Iterable[int] | None) -> str:
     ids = sorted(set(roots))
     if len(ids) == 1:
         return f"team:{ids[0]}"
-    return "teams:" + ",".join(map(str, ids))
+    key = "teams:" + ",".join(map(str, ids))
+    if len(key) > SCOPE_KEY_LENGTH:  # a manager of dozens of teams: the column's limit
+        key = "teams:#" + hashlib.sha256(key.encode()).hexdigest()
+    return key
 
 
 @dataclass

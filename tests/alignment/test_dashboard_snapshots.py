@@ -166,3 +166,13 @@ def test_silence_threshold_is_answered_from_the_stored_figures(
 def test_the_page_says_when_its_figures_were_computed(admin, org, periods, goal):
     body = admin.get(url(org, "dashboard"), {"period": periods["q2"].pk}).content.decode()
     assert "Figures as of" in body and "Ship the onboarding flow" in body
+
+
+def test_a_manager_of_many_teams_gets_a_scope_that_fits_its_column():
+    from alignment.figures import SCOPE_KEY_LENGTH, scope_key
+
+    many = range(100_000, 100_080)
+    assert len(scope_key(many)) <= SCOPE_KEY_LENGTH
+    assert scope_key(many) == scope_key(reversed(many))  # the same teams, the same row
+    assert scope_key(many) != scope_key(range(100_000, 100_081))
+    assert scope_key([7, 3]) == "teams:3,7" and scope_key([7]) == "team:7"
