@@ -55,6 +55,13 @@ def ancestors_and_self_subquery(objective_id: int, org_id: int) -> RawSQL:
     return RawSQL(sql, (objective_id, org_id, org_id))
 
 
+def descendants_and_self_subquery(objective_id: int, org_id: int) -> RawSQL:
+    """The ids of the objective and of all that aligns to it, for ``pk__in=`` (no query of
+    its own)."""
+    sql = _DESCENDANTS_SQL.format(table=Objective._meta.db_table, max_depth=MAX_DEPTH)
+    return RawSQL(sql, (objective_id, org_id, org_id))
+
+
 def descendant_ids(objective_id: int, org_id: int, *, include_self: bool = True) -> set[int]:
     """Ids of everything that aligns to the objective, directly or indirectly."""
     ids = set(_run(_DESCENDANTS_SQL, objective_id, org_id))

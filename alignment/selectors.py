@@ -15,11 +15,26 @@ from organizations.markdown import markdown_to_text
 from organizations.models import Membership, Period, Team, TeamMembership
 
 from . import rules
-from .chain import ancestors_and_self_subquery, descendant_ids, descendant_ids_of
+from .chain import (
+    ancestors_and_self_subquery,
+    descendant_ids_of,
+    descendants_and_self_subquery,
+)
 from .nodes import LEVEL_ORDER, Node, build_forest
 
 OBJECTIVE_RELATED = ("owner__user", "team", "period")
 PICKER_LIMIT = 50
+PICKER_FIELDS = (
+    "org_id",
+    "level",
+    "title",
+    "team__name",
+    "owner_id",
+    "parent_id",
+    "period__name",
+    "period__start",
+    "period__end",
+)
 PANEL_CHILDREN = 10  # contributors the objective page lists; the subtree page lists all
 TREE_OTHERS_LIMIT = 10  # unaligned objectives on the tree's first level; Explore lists all
 
@@ -55,9 +70,20 @@ def resolve_period(org, period_id, periods: list[Period] | None = None) -> Perio
     return periods[0] if periods else None
 
 
-def overlapping(queryset: QuerySet, period: Period, prefix: str = "period__") -> QuerySet:
-    """Rows whose period overlaps ``period`` (a year's objective shows in each quarter)."""
-    return queryset.filter(**{f"{prefix}start__lte": period.end, f"{prefix}end__gte": period.start})
+def overlapping(queryset: QuerySet, period: Period, periods: list[Period] | None = None):
+    """Rows whose period overlaps ``period`` (a year's objective shows in each quarter).
+
+    The periods are matched by id (from ``periods``, the company's, when the page has them
+    loaded; else in a subquery), so PostgreSQL reads the objectives through their period
+    index: a join filtered on the period's dates made it scan every objective.
+    """
+    if periods is not None:
+        ids = [p.pk for p in periods if p.start <= period.end and p.end >= period.start]
+        return queryset.filter(period_id__in=ids)
+    others = Period.objects.filter(
+        org_id=period.org_id, start__lte=period.end, end__gte=period.start
+    )
+    return queryset.filter(period__in=others.values("id"))
 
 
 # Trees --------------------------------------------------------------------------------------
@@ -130,7 +156,12 @@ class TreeTop:
 
 
 def tree_top(
-    org, period: Period, membership: Membership, *, limit: int = TREE_OTHERS_LIMIT
+    org,
+    period: Period,
+    membership: Membership,
+    *,
+    periods: list[Period] | None = None,
+    limit: int = TREE_OTHERS_LIMIT,
 ) -> TreeTop:
     """The first level of the alignment tree: objectives overlapping ``period`` that the
     viewer may see and whose parent is outside the period or hidden from them.
@@ -138,7 +169,8 @@ def tree_top(
     Three queries whatever the company's size: the period's visible objectives as plain
     tuples (to find the first level), the ones shown, and their children counts.
     """
-    visible = visible_objectives(overlapping(Objective.objects.for_org(org), period), membership)
+    in_period = overlapping(Objective.objects.for_org(org), period, periods)
+    visible = visible_objectives(in_period, membership)
     rows = list(
         visible.order_by().values_list("id", "parent_id", "level", "period__start", "title")
     )
@@ -178,13 +210,17 @@ def visible_children(objective: Objective, membership: Membership) -> QuerySet:
     """What aligns directly to ``objective`` (every period) that the viewer may see, in
     tree order (company, team, individual; earlier periods first; by title)."""
     children = Objective.objects.filter(org_id=objective.org_id, parent_id=objective.pk)
-    level_rank = Case(
+    return visible_objectives(children, membership).order_by(
+        _level_rank(), "period__start", Lower("title"), "pk"
+    )
+
+
+def _level_rank() -> Case:
+    """Company, team, individual: the tree's order of levels, as SQL."""
+    return Case(
         *(When(level=level, then=Value(rank)) for level, rank in LEVEL_ORDER.items()),
         default=Value(9),
         output_field=IntegerField(),
-    )
-    return visible_objectives(children, membership).order_by(
-        level_rank, "period__start", Lower("title"), "pk"
     )
 
 
@@ -299,7 +335,8 @@ def eligible_parents(
     child = _child_spec(org, objective=objective, level=level, team=team, period=period)
     if child is None:
         return None
-    team_parents = dict(Team.objects.for_org(org).values_list("id", "parent_id"))
+    teams = list(Team.objects.for_org(org).values_list("id", "parent_id", "name"))
+    team_parents = {team_id: parent_id for team_id, parent_id, _ in teams}
     my_teams = set(
         TeamMembership.objects.filter(membership=membership).values_list("team_id", flat=True)
     )
@@ -308,7 +345,10 @@ def eligible_parents(
         near_teams |= rules.team_ancestors(team_id, team_parents)
 
     cp = child.period
-    qs = Objective.objects.for_org(org).filter(period__start__lte=cp.start, period__end__gte=cp.end)
+    # The periods containing the child's, as ids: PostgreSQL then walks the
+    # (org, period, level) index instead of scanning every objective of the company.
+    periods = Period.objects.for_org(org).filter(start__lte=cp.start, end__gte=cp.end)
+    qs = Objective.objects.for_org(org).filter(period__in=periods.values("id"))
     qs = qs.exclude(status=Objective.Status.ABANDONED)
     if child.level == Objective.Level.COMPANY:
         qs = qs.filter(level=Objective.Level.COMPANY).exclude(
@@ -325,12 +365,13 @@ def eligible_parents(
     else:
         qs = qs.filter(level__in=[Objective.Level.TEAM, Objective.Level.COMPANY])
     if child.pk:
-        qs = qs.exclude(pk__in=descendant_ids(child.pk, org.pk))
+        qs = qs.exclude(pk__in=descendants_and_self_subquery(child.pk, org.pk))
     q = (q or "").strip()[:200]
     if q:
-        qs = qs.filter(
-            Q(title__icontains=q) | Q(description__icontains=q) | Q(team__name__icontains=q)
-        )
+        # Team names are matched here, from the teams already loaded, so the search needs
+        # no join to filter.
+        named = [team_id for team_id, _, name in teams if q.casefold() in name.casefold()]
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(team_id__in=named))
     qs = visible_objectives(qs, membership).annotate(
         rank=Case(
             When(team_id__in=near_teams, then=Value(0)),
@@ -339,8 +380,11 @@ def eligible_parents(
             output_field=IntegerField(),
         )
     )
+    # Only what the option labels and the alignment rules read.
     candidates = list(
-        qs.select_related(*OBJECTIVE_RELATED).order_by("rank", "-period__start", "title")[:limit]
+        qs.select_related("team", "period")
+        .only(*PICKER_FIELDS)
+        .order_by("rank", "-period__start", "title")[:limit]
     )
     labels = ["Your teams", "Company objectives", "Other matches" if q else "Other teams"]
     groups = [PickerGroup(label, []) for label in labels]

@@ -53,7 +53,7 @@ def tree(request):
         "expand_all": request.GET.get("expand") == "all",
     }
     if period is not None:
-        top = tree_top(request.org, period, request.membership)
+        top = tree_top(request.org, period, request.membership, periods=periods)
         if context["expand_all"]:
             expand_tree(top, request.org, request.membership)
         context["top"] = top

@@ -237,6 +237,21 @@ def test_picker_searches_text(member, make_objective):
     assert "Brand value in APAC" in body and "Cut costs" not in body
 
 
+def test_picker_search_matches_team_names_and_never_offers_descendants(
+    member, make_objective
+):
+    mine = make_objective("individual", "may", owner=member.membership)
+    growth = make_objective("team:growth", "q2", title="Pipeline health")
+    make_objective("team:sales", "q2", title="Pipeline volume")
+    body = member.get(url("picker"), {"objective": mine.pk, "q": "GROW"}).content.decode()
+    assert f'value="{growth.pk}"' in body and "Pipeline volume" not in body
+    assert "Pipeline health · Growth" in body  # labelled with its team and period
+
+    child = make_objective("team:growth", "may", title="Pipeline child", parent=growth)
+    body = member.get(url("picker"), {"objective": growth.pk, "q": "pipeline"}).content.decode()
+    assert f'value="{child.pk}"' not in body and f'value="{growth.pk}"' not in body
+
+
 def test_picker_for_a_new_objective_uses_level_team_and_period(
     member, make_objective, periods, teams
 ):
