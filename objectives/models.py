@@ -108,7 +108,8 @@ class Objective(TenantModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["org", "period", "level"]),
+            # Explore lists a period in this order, a page at a time.
+            models.Index(fields=["org", "period", "level", "title", "id"]),
             models.Index(fields=["org", "parent"]),
             models.Index(fields=["org", "owner", "period"]),
             models.Index(fields=["org", "team", "period"]),

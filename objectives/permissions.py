@@ -8,6 +8,7 @@ django-guardian grants (``share_objective``: may read a private objective;
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from organizations.models import Team, TeamMembership
@@ -24,6 +25,18 @@ class _Facts:
     kr_grants: bool  # holds any contributor grant on a key result
 
 
+# Plain SQL (valid on PostgreSQL and SQLite): this runs on almost every page, and
+# compiling it as a three-part ORM union cost more than running it.
+_MANAGERS = TeamMembership._meta.db_table
+_OBJECTIVE_GRANTS = ObjectiveUserObjectPermission._meta.db_table
+_KR_GRANTS = KeyResultUserObjectPermission._meta.db_table
+_FACTS_SQL = f"""
+SELECT team_id, 'team' FROM {_MANAGERS} WHERE membership_id = %s AND is_manager
+UNION ALL SELECT 0, 'objective' WHERE EXISTS (SELECT 1 FROM {_OBJECTIVE_GRANTS} WHERE user_id = %s)
+UNION ALL SELECT 0, 'kr' WHERE EXISTS (SELECT 1 FROM {_KR_GRANTS} WHERE user_id = %s)
+"""
+
+
 def _facts(membership) -> _Facts:
     """What most permission checks ask first, in one query per request (cached on the
     membership): the teams this person manages and whether they hold grants at all. Most
@@ -31,24 +44,9 @@ def _facts(membership) -> _Facts:
     cached = getattr(membership, "_permission_facts", None)
     if cached is not None:
         return cached
-    user_id = membership.user_id
-    rows = (
-        TeamMembership.objects.filter(membership=membership, is_manager=True)
-        .order_by()
-        .values_list("team_id", Value("team"))
-        .union(
-            ObjectiveUserObjectPermission.objects.filter(user_id=user_id)
-            .order_by()
-            .values_list(Value(0), Value("objective"))
-            .distinct(),
-            KeyResultUserObjectPermission.objects.filter(user_id=user_id)
-            .order_by()
-            .values_list(Value(0), Value("kr"))
-            .distinct(),
-            all=True,
-        )
-    )
-    found = list(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(_FACTS_SQL, [membership.pk, membership.user_id, membership.user_id])
+        found = cursor.fetchall()
     kinds = {kind for _, kind in found}
     membership._permission_facts = _Facts(
         managed=frozenset(pk for pk, kind in found if kind == "team"),

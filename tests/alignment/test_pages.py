@@ -237,9 +237,7 @@ def test_picker_searches_text(member, make_objective):
     assert "Brand value in APAC" in body and "Cut costs" not in body
 
 
-def test_picker_search_matches_team_names_and_never_offers_descendants(
-    member, make_objective
-):
+def test_picker_search_matches_team_names_and_never_offers_descendants(member, make_objective):
     mine = make_objective("individual", "may", owner=member.membership)
     growth = make_objective("team:growth", "q2", title="Pipeline health")
     make_objective("team:sales", "q2", title="Pipeline volume")
