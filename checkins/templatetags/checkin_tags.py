@@ -123,7 +123,12 @@ def history_context(request, kr, *, now=None, show_all=None) -> dict:
         "history_url": history_url + (f"?{SHOW_ALL_PARAM}=all" if show_all else ""),
         "show_all_url": f"{history_url}?{SHOW_ALL_PARAM}=all",
         "show_all_page_url": f"{kr_url}?{SHOW_ALL_PARAM}=all#kr-history-{kr.pk}",
-        "chart": charts.kr_value_chart(kr, checkins, period=period, tz=tz, now=now),
+        "chart_svg": charts.chart_svg(
+            charts.kr_value_chart(kr, checkins, period=period, tz=tz, now=now),
+            chart_id=f"krchart-{kr.pk}",
+            title=f"Value of {kr.title}",
+            series_label="value",
+        ),
         "pace": kr_pace,
         "period": period,
         "start_text": value_text(kr, kr.start_value),
@@ -148,19 +153,25 @@ def objective_progress_chart(context, objective, key_results=None):
     org = getattr(request, "org", None) or objective.org
     tz = zone(org)
     krs = list(key_results) if key_results is not None else list(objective.key_results.all())
+    # Plain rows by the KRs' ids: no join, no model instances (the chart reads five fields).
     checkins = list(
         CheckIn.objects.for_org(objective.org_id)
-        .filter(key_result__objective=objective)
-        .only("id", "key_result_id", "value", "previous_value", "created_at")
+        .filter(key_result_id__in=[kr.pk for kr in krs])
+        .order_by()
+        .values_list("id", "key_result_id", "value", "previous_value", "created_at", named=True)
     )
     chart = charts.objective_chart(
         krs, checkins, period=objective.period, tz=tz, now=timezone.now()
     )
+    chart_id = f"objchart-{objective.pk}"
     return {
-        "chart": chart,
-        "objective": objective,
-        "chart_id": f"objchart-{objective.pk}",
-        "title": f"Progress of {objective.title}",
+        "chart_id": chart_id,
+        "chart_svg": charts.chart_svg(
+            chart,
+            chart_id=chart_id,
+            title=f"Progress of {objective.title}",
+            series_label="progress",
+        ),
     }
 
 

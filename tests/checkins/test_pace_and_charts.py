@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from checkins import pace
-from checkins.charts import kr_value_chart, objective_progress_series
+from checkins.charts import chart_svg, kr_value_chart, objective_progress_series
 from checkins.models import CheckIn
 from demo.checkins import seed_checkins
 from objectives.models import KeyResult
@@ -166,6 +166,34 @@ def test_value_chart_draws_the_pace_line_from_start_to_target(org):
     assert len(chart.points) == 3
     assert [p.label for p in chart.points][-1] == "01 Mar 2025: 60"
     assert chart.today_x is not None
+
+
+def test_chart_markup_escapes_titles_and_marks_today_and_each_checkin(org):
+    period = PeriodFactory(org=org, start=datetime.date(2025, 1, 1), end=datetime.date(2025, 3, 31))
+    kr = KeyResultFactory(
+        objective=ObjectiveFactory(org=org, period=period), start_value=0, target_value=100
+    )
+    checkins = [
+        CheckIn(
+            id=1,
+            value=Decimal(40),
+            previous_value=0,
+            created_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC),
+        )
+    ]
+    now = datetime.datetime(2025, 3, 2, tzinfo=datetime.UTC)
+    chart = kr_value_chart(kr, checkins, period=period, tz=datetime.UTC, now=now)
+    html = chart_svg(chart, chart_id="c1", title="<b>Reach</b> & grow", series_label="value")
+    assert '<title id="c1-title">&lt;b&gt;Reach&lt;/b&gt; &amp; grow</title>' in html
+    assert html.count("<circle") == 2 and "<polyline" in html  # the start and one check-in
+    assert "<title>01 Feb 2025: 40</title>" in html
+    assert ">today</text>" in html and "style=" not in html
+    assert "Jan</text>" in html and "Feb</text>" in html  # the months along the x axis
+    assert "value <svg" in html and "expected pace</p>" in html
+
+    later = kr_value_chart(kr, [], period=period, tz=datetime.UTC, now=now.replace(year=2026))
+    html = chart_svg(later, chart_id="c2", title="t", series_label="value")
+    assert "today" not in html and "<polyline" not in html and html.count("<circle") == 1
 
 
 def test_objective_progress_series_replays_checkins_by_weight(org):
