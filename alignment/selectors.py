@@ -96,7 +96,7 @@ def visible_id_set(queryset: QuerySet, membership: Membership) -> set[int] | Non
     return set(visible_objectives(queryset, membership).values_list("pk", flat=True))
 
 
-# What a tree node shows (alignment/_node.html), and nothing else: pages list dozens.
+# What a tree node shows (``alignment_tags.tree_node``), and nothing else: pages list dozens.
 NODE_FIELDS = (
     "id",
     "org_id",

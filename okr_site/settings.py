@@ -89,6 +89,13 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A company's OKRs fit in memory many times over; PostgreSQL's default random page
+    # cost (4, for spinning disks) made it scan a period's objectives where following an
+    # index is several times faster. 1.1 is the usual value for SSDs and cached data.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c random_page_cost={env.float('PG_RANDOM_PAGE_COST', default=1.1)}"
+    )
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

@@ -1,5 +1,6 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from objectives.permissions import can_edit_objective
 from objectives.progress import as_percent
@@ -99,6 +100,72 @@ def node_numbers(node):
         progress_bar(node.own, "own"),
         progress_bar(node.aligned, "aligned"),
         confidence_badge(node),
+    )
+
+
+PRIVATE_BADGE = mark_safe(
+    '<span class="badge" title="Private objective: not counted in the aligned progress '
+    'above it">Private · not counted</span>'
+)
+
+
+@register.simple_tag(takes_context=True)
+def tree_node(context, node, expand_all=None):
+    """One node of the alignment tree as an ``<li>``: its level, title, team, owner and
+    period, its numbers, and what aligns to it (nested when the whole tree is expanded,
+    else a link that loads it). Built in Python: a template include a node cost more than
+    the rest of the tree page."""
+    expand = context.get("expand_all") if expand_all is None else expand_all
+    period = context.get("period")
+    query = f"?period={period.pk}" if period else ""
+    return _tree_node(node, context["org"], query, bool(expand))
+
+
+def _tree_node(node, org, query: str, expand: bool) -> str:
+    o = node.objective
+    badges = PRIVATE_BADGE if o.is_private else ""
+    if o.status != "active":
+        badges = format_html('{} <span class="badge">{}</span>', badges, o.get_status_display())
+    where = [o.team.name] if o.team_id else []
+    if o.owner_id:
+        where.append(o.owner.name)
+    where.append(o.period.name)
+    below = ""
+    if node.visible_child_count:
+        if expand:
+            inner = format_html(
+                "<ul>{}</ul>",
+                format_html_join(
+                    "", "{}", ((_tree_node(c, org, query, True),) for c in node.visible_children)
+                ),
+            )
+        else:
+            url = links.subtree_url(org, o) + query
+            inner = format_html(
+                '<a class="expand small" href="{url}" hx-get="{url}" hx-target="#children-{pk}" '
+                'hx-swap="innerHTML">Show what aligns to it ({count})</a>',
+                url=url,
+                pk=o.pk,
+                count=node.visible_child_count,
+            )
+        below = format_html('\n  <div id="children-{}" class="node-children">{}</div>', o.pk, inner)
+    return format_html(
+        '<li class="tree-node" id="node-{pk}">\n'
+        '  <div class="node-row level-{level}">\n'
+        '    <div class="node-title"><span class="badge">{level_label}</span> '
+        '<a href="{url}">{title}</a> {badges}\n'
+        '      <span class="muted small">{where}</span></div>\n'
+        '    <div class="node-numbers">{numbers}</div>\n'
+        "  </div>{below}\n</li>",
+        pk=o.pk,
+        level=o.level,
+        level_label=o.get_level_display(),
+        url=links.objective_url(org, o),
+        title=o.title,
+        badges=badges,
+        where=" · ".join(where),
+        numbers=node_numbers(node),
+        below=below,
     )
 
 

@@ -278,6 +278,25 @@ def test_tree_shows_company_objectives_and_expands(admin, org, periods, teams):
     assert "marketing plan 0" in full and "Task 0.0" in full
 
 
+def test_tree_nodes_nest_link_and_label_their_objectives(admin, make_objective, periods):
+    top = make_objective("company", "q2", title="Grow <APAC>")
+    mid = make_objective("team:marketing", "q2", title="Social", parent=top, status="done")
+    make_objective("individual", "may", title="Followers", parent=mid, visibility=PRIVATE)
+    q2 = periods["q2"].pk
+    body = admin.get(url("tree"), {"period": q2}).content.decode()
+    assert "Grow &lt;APAC&gt;" in body and "<APAC>" not in body
+    assert f'hx-get="{url("subtree", objective_id=top.pk)}?period={q2}"' in body
+    assert f'hx-target="#children-{top.pk}"' in body and "Show what aligns to it (1)" in body
+    assert "Social" not in body  # collapsed until opened
+
+    full = admin.get(url("tree"), {"period": q2, "expand": "all"}).content.decode()
+    top_at, mid_at = full.index(f'id="node-{top.pk}"'), full.index(f'id="node-{mid.pk}"')
+    assert top_at < full.index(f'id="children-{top.pk}"') < mid_at  # nested inside its parent
+    assert "Marketing · Q2" in full and '<span class="badge">Done</span>' in full
+    assert "Private · not counted" in full and "Show what aligns" not in full
+    assert f'href="/acme/objectives/{mid.pk}/"' in full
+
+
 def test_subtree_partial_and_plain_page(admin, org, periods, teams):
     build_company(org, periods, teams, 1)
     company = Objective.objects.get(title="Company goal 0")
