@@ -161,27 +161,28 @@ def tree_top(
     period: Period,
     membership: Membership,
     *,
-    periods: list[Period] | None = None,
+    periods: list[Period],
     limit: int = TREE_OTHERS_LIMIT,
 ) -> TreeTop:
     """The first level of the alignment tree: objectives overlapping ``period`` that the
-    viewer may see and whose parent is outside the period or hidden from them.
+    viewer may see and whose parent is outside the period or hidden from them. ``periods``:
+    the company's, loaded by the page.
 
-    Three queries whatever the company's size: the period's visible objectives as plain
-    tuples (to find the first level), the ones shown, and their children counts.
+    Three queries whatever the company's size: the first level as plain tuples (PostgreSQL
+    finds it, rather than sending every objective of the period to be sifted here), the
+    nodes shown, and their children counts.
     """
-    in_period = overlapping(Objective.objects.for_org(org), period, periods)
-    visible = visible_objectives(in_period, membership)
-    rows = list(
-        visible.order_by().values_list("id", "parent_id", "level", "period__start", "title")
+    visible = visible_objectives(
+        overlapping(Objective.objects.for_org(org), period, periods), membership
     )
-    ids = {row[0] for row in rows}
+    starts = {p.pk: p.start for p in periods}
+    rows = visible.exclude(parent_id__in=visible.values("pk")).order_by()
     tops = sorted(
-        (row for row in rows if row[1] not in ids),
-        key=lambda row: (LEVEL_ORDER.get(row[2], 9), row[3], row[4].lower(), row[0]),
+        rows.values_list("id", "level", "period_id", "title"),
+        key=lambda row: (LEVEL_ORDER.get(row[1], 9), starts[row[2]], row[3].lower(), row[0]),
     )
-    company = [row[0] for row in tops if row[2] == Objective.Level.COMPANY]
-    others = [row[0] for row in tops if row[2] != Objective.Level.COMPANY]
+    company = [row[0] for row in tops if row[1] == Objective.Level.COMPANY]
+    others = [row[0] for row in tops if row[1] != Objective.Level.COMPANY]
     shown = company + others[:limit]
     loaded = {o.pk: o for o in node_objectives(Objective.objects.filter(pk__in=shown))}
     nodes = [Node(objective=loaded[pk]) for pk in shown]
