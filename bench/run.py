@@ -7,9 +7,9 @@ In one run, against the PostgreSQL database of ``DATABASE_URL`` (created if miss
 2. time every main page through the full middleware stack (Django test ``Client``,
    ``force_login``, ``DEBUG`` off): p50 / p95 over ``BENCH_REQUESTS`` requests (default
    200, at least 30: a p95 of 60 requests is their third slowest, and one pause of this
-   shared machine moved a page's ratio by half a point) after a warm-up, the SQL query count, the same on the small company,
-   and the ratio of each p95 to a *baseline* page measured in the same run (an
-   authenticated company page rendering only ``base.html``);
+   shared machine moved a page's ratio by half a point) after a warm-up, the SQL query
+   count, the same on the small company, and the ratio of each p95 to a *baseline* page
+   measured in the same run (an authenticated company page rendering only ``base.html``);
 3. serve the app with gunicorn (two workers) on 127.0.0.1 and run ``bench/load.py``: 50
    users, 80% page views / 20% check-ins for ``BENCH_LOAD_SECONDS`` (default 60);
 4. run ``manage.py bench_reminders --people 5000`` when that command exists.

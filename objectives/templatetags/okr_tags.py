@@ -161,35 +161,65 @@ NO_PROGRESS_HTML = (
 )
 
 
+SUMMARY_ROW_HTML = (
+    '<tr><td><span class="badge">{level}</span> <a href="{url}">{title}</a>{badges}</td>'
+    '<td class="small">{who}</td><td class="small">{period}</td>'
+    '<td class="row">{status}</td></tr>'
+)
+
+
 def prepare_summaries(objectives, people: dict, org_slug: str) -> None:
-    """What a one-line summary of an objective prints (the team page's people's objectives):
-    its stored progress and worst confidence (``objectives.rollups``), no key results.
+    """Each objective's one-line summary (Explore, the team page's people's objectives) as
+    ``row_html``: its stored progress and worst confidence (``objectives.rollups``), no key
+    results. Built here rather than by a template loop: the lists are 25 rows long.
     ``people``: memberships with their users by id, for the owners."""
     urls = RowUrls(org_slug)
     for objective in objectives:
         objective.url = urls("objectives:objective", objective_id=objective.pk)
-        objective.team_url = (
-            urls("objectives:team", team_id=objective.team_id) if objective.team_id else ""
-        )
+        who = []
+        if objective.team_id:
+            team_url = urls("objectives:team", team_id=objective.team_id)
+            who.append(format_html('<a href="{}">{}</a>', team_url, objective.team.name))
         owner = people.get(objective.owner_id)
-        objective.owner_name = _person_name(owner)
-        objective.owner_url = (
-            urls("objectives:person", person_id=objective.owner_id) if owner is not None else ""
-        )
-        percent = as_percent(objective.progress)
-        if percent is None:
-            objective.status_html = mark_safe(NO_PROGRESS_HTML)
-            continue
-        confidence = objective.confidence or "on_track"
-        objective.status_html = format_html(
-            KR_STATUS_HTML,
+        if owner is not None:
+            person_url = urls("objectives:person", person_id=objective.owner_id)
+            who.append(format_html('<a href="{}">{}</a>', person_url, _person_name(owner)))
+        badges = ""
+        if objective.is_private:
+            badges = mark_safe(' <span class="badge private">Private</span>')
+        if objective.status != "active":
+            badges = format_html(
+                '{} <span class="badge status-{}">{}</span>',
+                badges,
+                objective.status,
+                objective.get_status_display(),
+            )
+        objective.row_html = format_html(
+            SUMMARY_ROW_HTML,
+            level=objective.get_level_display(),
+            url=objective.url,
             title=objective.title,
-            percent=percent,
-            filled=bar_filled(percent),
-            confidence=confidence,
-            icon=CONFIDENCE_ICONS.get(confidence, "■"),
-            label=CONFIDENCE_LABELS.get(confidence, confidence),
+            badges=badges,
+            who=mark_safe(" · ".join(who)),  # each part escaped above
+            period=objective.period.name,
+            status=_summary_status(objective),
         )
+
+
+def _summary_status(objective) -> str:
+    percent = as_percent(objective.progress)
+    if percent is None:
+        return mark_safe(NO_PROGRESS_HTML)
+    confidence = objective.confidence or "on_track"
+    return format_html(
+        KR_STATUS_HTML,
+        title=objective.title,
+        percent=percent,
+        filled=bar_filled(percent),
+        confidence=confidence,
+        icon=CONFIDENCE_ICONS.get(confidence, "■"),
+        label=CONFIDENCE_LABELS.get(confidence, confidence),
+    )
 
 
 def prepare_key_results(key_results, org_slug: str, urls=None, *, editable=False) -> None:

@@ -191,6 +191,26 @@ def test_explore_is_paginated(member, org, period):
     assert [o.title for o in last.context["objectives"]] == [f"O{i:02}" for i in range(50, 60)]
 
 
+def test_explore_rows_show_owner_team_state_and_escape_titles(member, org, period, team):
+    mine = ObjectiveFactory(
+        org=org, period=period, owner=member.membership, title="<b>Grow</b> & learn"
+    )
+    ObjectiveFactory(
+        org=org, period=period, level="team", team=team, owner=None, title="Team T", status="done"
+    )
+    KeyResultFactory(objective=mine, start_value=0, target_value=10, current_value=5)
+    from objectives.rollups import refresh_rollups
+
+    refresh_rollups([mine.pk], org_id=org.pk)
+    html = member.get(url(org, "explore")).content.decode()
+    assert "&lt;b&gt;Grow&lt;/b&gt; &amp; learn" in html and "<b>Grow" not in html
+    person = url(org, "person", person_id=member.membership.pk)
+    assert f'<a href="{person}">{member.membership.user.get_full_name()}</a>' in html
+    assert f'<a href="{url(org, "team", team_id=team.pk)}">{team.name}</a>' in html
+    assert '<span class="badge status-done">Done</span>' in html
+    assert 'aria-label="&lt;b&gt;Grow&lt;/b&gt; &amp; learn: 50%"' in html  # stored progress
+
+
 def test_team_page_lists_the_first_people_objectives_and_links_to_all(member, org, period, team):
     from tests.factories import MembershipFactory, TeamMembershipFactory
 
