@@ -134,32 +134,27 @@ def test_flagged_key_results_run_in_bounded_queries(org, size, django_assert_max
     assert len(flagged) == size
 
 
-def test_value_chart_draws_the_pace_line_from_start_to_target(org):
+def _q1_kr_chart(org, values, *, now):
+    """A 0 -> 100 KR of Q1 2025 checked in at ``values`` on the first of February, March...,
+    and its value chart as of ``now``."""
     period = PeriodFactory(org=org, start=D(2025, 1, 1), end=D(2025, 3, 31))
     kr = KeyResultFactory(
         objective=ObjectiveFactory(org=org, period=period), start_value=0, target_value=100
     )
     checkins = [
         CheckIn(
-            id=1,
-            value=Decimal(20),
-            previous_value=0,
-            created_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC),
-        ),
-        CheckIn(
-            id=2,
-            value=Decimal(60),
-            previous_value=20,
-            created_at=datetime.datetime(2025, 3, 1, tzinfo=datetime.UTC),
-        ),
+            id=i,
+            value=Decimal(value),
+            previous_value=previous,
+            created_at=datetime.datetime(2025, 2 + i, 1, tzinfo=datetime.UTC),
+        )
+        for i, (previous, value) in enumerate(zip([0, *values], values, strict=False))
     ]
-    chart = kr_value_chart(
-        kr,
-        checkins,
-        period=period,
-        tz=datetime.UTC,
-        now=datetime.datetime(2025, 3, 2, tzinfo=datetime.UTC),
-    )
+    return kr_value_chart(kr, checkins, period=period, tz=datetime.UTC, now=now)
+
+
+def test_value_chart_draws_the_pace_line_from_start_to_target(org):
+    chart = _q1_kr_chart(org, [20, 60], now=datetime.datetime(2025, 3, 2, tzinfo=datetime.UTC))
     x1, y1, x2, y2 = chart.pace_line
     assert x1 == chart.plot_left and x2 == chart.plot_right
     assert y1 > y2  # the target is higher up
@@ -169,20 +164,7 @@ def test_value_chart_draws_the_pace_line_from_start_to_target(org):
 
 
 def test_chart_markup_escapes_titles_and_marks_today_and_each_checkin(org):
-    period = PeriodFactory(org=org, start=datetime.date(2025, 1, 1), end=datetime.date(2025, 3, 31))
-    kr = KeyResultFactory(
-        objective=ObjectiveFactory(org=org, period=period), start_value=0, target_value=100
-    )
-    checkins = [
-        CheckIn(
-            id=1,
-            value=Decimal(40),
-            previous_value=0,
-            created_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC),
-        )
-    ]
-    now = datetime.datetime(2025, 3, 2, tzinfo=datetime.UTC)
-    chart = kr_value_chart(kr, checkins, period=period, tz=datetime.UTC, now=now)
+    chart = _q1_kr_chart(org, [40], now=datetime.datetime(2025, 3, 2, tzinfo=datetime.UTC))
     html = chart_svg(chart, chart_id="c1", title="<b>Reach</b> & grow", series_label="value")
     assert '<title id="c1-title">&lt;b&gt;Reach&lt;/b&gt; &amp; grow</title>' in html
     assert html.count("<circle") == 2 and "<polyline" in html  # the start and one check-in
@@ -191,7 +173,7 @@ def test_chart_markup_escapes_titles_and_marks_today_and_each_checkin(org):
     assert "Jan</text>" in html and "Feb</text>" in html  # the months along the x axis
     assert "value <svg" in html and "expected pace</p>" in html
 
-    later = kr_value_chart(kr, [], period=period, tz=datetime.UTC, now=now.replace(year=2026))
+    later = _q1_kr_chart(org, [], now=datetime.datetime(2026, 3, 2, tzinfo=datetime.UTC))
     html = chart_svg(later, chart_id="c2", title="t", series_label="value")
     assert "today" not in html and "<polyline" not in html and html.count("<circle") == 1
 
