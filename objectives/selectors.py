@@ -150,30 +150,42 @@ def _level_order(queryset: QuerySet) -> QuerySet:
 
 
 def objectives_for_person(
-    org, viewer, person: Membership, period: Period | None, *, periods: list[Period]
+    org,
+    viewer,
+    person_id: int,
+    period: Period | None,
+    *,
+    periods: list[Period],
+    known_people: tuple[Membership, ...] | list[Membership] = (),
 ) -> list:
-    """``person``'s objectives (of ``period``, else of all periods) as cards. ``person``
-    comes with its user and ``periods`` are the company's, both loaded by the page, so the
-    objectives are joined only to their team and theme."""
-    queryset = visible(org, viewer).filter(owner=person)
+    """The objectives of the person ``person_id`` (of ``period``, else of all periods) as
+    cards. ``periods`` are the company's and ``known_people`` memberships with their users
+    (My OKRs: the viewer), both loaded by the page, so the objectives are joined only to
+    their team and theme; the person comes as their objectives' owner, with their key
+    results' other owners, in one query."""
+    queryset = visible(org, viewer).filter(owner_id=person_id)
     if period is not None:  # one period: no join to order by its start
         queryset = queryset.filter(period=period).order_by("level", "title", "id")
     else:
         queryset = _level_order(queryset)
     objectives = list(_lean_parents(queryset).prefetch_related(_key_results()))
     _attach_periods(objectives, periods)
-    return decorate(objectives, viewer, known_people=[person])
+    return decorate(objectives, viewer, known_people=known_people)
 
 
 def key_results_owned_elsewhere(
-    org, viewer, person: Membership, period: Period | None, *, periods: list[Period]
+    org, viewer, person_id: int, period: Period | None, *, periods: list[Period]
 ) -> list:
-    """``(objective, kr)`` for the KRs ``person`` owns on objectives someone else owns
+    """``(objective, kr)`` for the KRs the person owns on objectives someone else owns
     (visible ones only). One query (two when some of those objectives are private): the list
     shows each KR's own progress, not its objective's, so the objectives' other KRs are not
     loaded. (Found together with the person's own objectives by one OR-ed query, they cost
     PostgreSQL far more.)"""
-    queryset = KeyResult.objects.for_org(org).filter(owner=person).exclude(objective__owner=person)
+    queryset = (
+        KeyResult.objects.for_org(org)
+        .filter(owner_id=person_id)
+        .exclude(objective__owner_id=person_id)
+    )
     order = ("objective__period__start", "objective__level", "objective__title", "position")
     if period is not None:  # one period: no join to order by its start
         queryset = queryset.filter(objective__period=period)

@@ -244,8 +244,12 @@ def my_okrs(request):
     period = _selected_period(request)
     me = request.membership
     periods = _periods(request)
-    objectives = selectors.objectives_for_person(request.org, me, me, period, periods=periods)
-    elsewhere = selectors.key_results_owned_elsewhere(request.org, me, me, period, periods=periods)
+    objectives = selectors.objectives_for_person(
+        request.org, me, me.pk, period, periods=periods, known_people=[me]
+    )
+    elsewhere = selectors.key_results_owned_elsewhere(
+        request.org, me, me.pk, period, periods=periods
+    )
     # The quick form is plain HTML posting to objective_new, which validates it with
     # ObjectiveForm and QuickKeyResultFormSet: building those here would cost their choice
     # queries and widget rendering on every visit.
@@ -264,14 +268,23 @@ def my_okrs(request):
 
 @require_http_methods(["GET"])
 def person(request, person_id):
-    person = get_org_object_or_404(request, Membership.objects.select_related("user"), pk=person_id)
     period = _selected_period(request)
     periods = _periods(request)
+    me = request.membership
     objectives = selectors.objectives_for_person(
-        request.org, request.membership, person, period, periods=periods
+        request.org, me, person_id, period, periods=periods
     )
+    # The person came with their objectives (their owner, loaded with the key results'
+    # owners); looked up on their own only when none is listed. Another company's person
+    # has no objectives here and is not found: 404.
+    if objectives:
+        person = objectives[0].owner
+    else:
+        person = get_org_object_or_404(
+            request, Membership.objects.select_related("user"), pk=person_id
+        )
     elsewhere = selectors.key_results_owned_elsewhere(
-        request.org, request.membership, person, period, periods=periods
+        request.org, me, person_id, period, periods=periods
     )
     teams = Team.objects.for_org(request.org).filter(team_memberships__membership=person)
     context = {

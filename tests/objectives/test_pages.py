@@ -421,6 +421,27 @@ def test_list_rows_offer_actions_only_to_who_may_use_them(
     assert 'class="checkin-open"' not in theirs
 
 
+def test_person_page_names_the_person_with_or_without_objectives_they_may_see(
+    member, org, period, member_membership, outsider
+):
+    from tests.conftest import _client_for
+    from tests.factories import MembershipFactory
+
+    colleague = _client_for(MembershipFactory(org=org))
+    page = url(org, "person", person_id=member_membership.pk)
+    name = member_membership.user.get_full_name()
+    ObjectiveFactory(
+        org=org, period=period, owner=member_membership, visibility="private", title="Quiet"
+    )
+    theirs = colleague.get(page).content.decode()  # nothing they may see: looked up alone
+    assert f"<h1>{name}</h1>" in theirs and "Quiet" not in theirs
+    assert "No objectives for" in theirs
+    mine = member.get(page).content.decode()  # the owner sees it; named from the card
+    assert f"<h1>{name}</h1>" in mine and "Quiet" in mine
+    # Another company's person is not found, whatever they wrote.
+    assert outsider.get(page).status_code == 404
+
+
 def test_explore_filters_list_every_choice_and_keep_the_chosen_one(member, org, period, team):
     from tests.factories import TeamFactory
 
