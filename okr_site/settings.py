@@ -88,8 +88,12 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# On PostgreSQL, persistent connections (checked before reuse): opening one per request
+# halved the load benchmark's throughput (66 against 120 requests a second).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if _POSTGRES else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if _POSTGRES:
     # A company's OKRs fit in memory many times over; PostgreSQL's default random page
     # cost (4, for spinning disks) made it scan a period's objectives where following an
     # index is several times faster. 1.1 is the usual value for SSDs and cached data.

@@ -18,3 +18,13 @@ def test_cache_round_trips_through_real_redis():
     raw = redis.Redis.from_url(settings.REDIS_URL)
     assert any(b"infrastructure-probe" in key for key in raw.keys("*infrastructure-probe*"))
     assert cache.get("infrastructure-probe") == "hello"
+
+
+def test_postgresql_connections_persist_and_plan_for_cached_data(db):
+    # One connection per request halved the load benchmark's throughput; the server's
+    # default random page cost (4) made the tree and the picker scan every objective.
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] >= 60
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert float(cursor.fetchone()[0]) == 1.1
