@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from .forms import EmailLoginForm, SettingsForm, SignupForm
+from .signals import user_renamed
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,7 +51,9 @@ def signup_view(request):
 def settings_view(request):
     form = SettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user = form.save()
+        if "full_name" in form.changed_data:
+            user_renamed.send(sender=type(user), user=user)
         messages.success(request, "Your settings were saved.")
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {"form": form})

@@ -103,6 +103,19 @@ def test_team_changes_move_the_data_version_and_the_figures(
     assert after.metrics.people == before.metrics.people + 1
 
 
+def test_a_renamed_person_shows_under_the_new_name_on_the_next_dashboard(
+    admin, member, org, periods, goal
+):
+    dashboard = url(org, "dashboard") + f"?period={periods['q2'].pk}"
+    assert "Ship the onboarding flow" in admin.get(dashboard).content.decode()
+    version = Organization.objects.get(pk=org.pk).data_version
+    member.post(reverse("accounts:settings"), {"full_name": "Mia Renamed"})
+    assert Organization.objects.get(pk=org.pk).data_version == version + 1
+    assert "Mia Renamed" in admin.get(dashboard).content.decode()
+    member.post(reverse("accounts:settings"), {"full_name": "Mia Renamed"})  # no change
+    assert Organization.objects.get(pk=org.pk).data_version == version + 1
+
+
 def test_saving_a_company_loaded_earlier_keeps_the_newer_data_version(org):
     stale_copy = Organization.objects.get(pk=org.pk)
     note_data_change(org.pk)
