@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,6 +9,7 @@ from django_htmx.http import trigger_client_event
 
 from objectives.models import KeyResult
 from objectives.permissions import can_checkin, can_view_objective
+from objectives.selectors import key_result_with_parents
 from organizations.models import Team
 from organizations.permissions import admin_required
 from organizations.tenancy import get_org_object_or_404
@@ -35,11 +37,9 @@ def _back(request, fallback: str):
 
 
 def _load_kr(request, kr_id) -> KeyResult:
-    kr = get_org_object_or_404(
-        request,
-        KeyResult.objects.select_related("objective__period", "objective__team", "owner__user"),
-        pk=kr_id,
-    )
+    kr = key_result_with_parents(request.org, kr_id)
+    if kr is None:
+        raise Http404("No such key result.")
     if not can_view_objective(request.membership, kr.objective):
         raise PermissionDenied("This key result belongs to a private objective.")
     return kr

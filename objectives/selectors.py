@@ -30,13 +30,6 @@ _PERSON_UNUSED = (
     "user__date_joined",
     "created_at",
 )
-_OBJECTIVE_UNUSED = (
-    "created_at",
-    "updated_at",
-    "team__description",
-    "team__created_at",
-    *(f"owner__{name}" for name in _PERSON_UNUSED),
-)
 
 
 def _key_results() -> Prefetch:
@@ -108,17 +101,6 @@ def _attach_periods(objectives, periods: list[Period]) -> None:
     by_id = {p.pk: p for p in periods}
     for o in objectives:
         o.period = by_id[o.period_id]
-
-
-def _with_parents(queryset: QuerySet, *, description: bool = False) -> QuerySet:
-    unused = _OBJECTIVE_UNUSED if description else ("description", *_OBJECTIVE_UNUSED)
-    return queryset.select_related("period", "owner__user", "team", "theme").defer(*unused)
-
-
-def with_related(queryset: QuerySet, *, description: bool = False) -> QuerySet:
-    """Objectives with period, owner, team, theme and key results (with their owners);
-    the description only when asked for (cards do not show it)."""
-    return _with_parents(queryset, description=description).prefetch_related(_key_results())
 
 
 def visible(org, viewer) -> QuerySet:
@@ -272,12 +254,18 @@ def team_and_subteams(org, team_id: int) -> tuple[Team, list[Team]]:
     return team, [t for t in rows if t.parent_id == team.pk]
 
 
-def company_objectives(org, viewer, periods: list[Period]) -> list:
-    """Company objectives of ``periods`` (of every period when the list is empty)."""
+def company_objectives(
+    org, viewer, periods: list[Period], *, company_periods: list[Period]
+) -> list:
+    """Company objectives of ``periods`` (of every period when the list is empty) as cards.
+    ``company_periods``: the company's, loaded by the page; owners come with the key
+    results' owners (``decorate``), so the objectives are joined only to team and theme."""
     queryset = visible(org, viewer).filter(level=Objective.Level.COMPANY)
     if periods:
         queryset = queryset.filter(period__in=periods)
-    return decorate(with_related(_level_order(queryset)), viewer)
+    objectives = list(_lean_parents(_level_order(queryset)).prefetch_related(_key_results()))
+    _attach_periods(objectives, company_periods)
+    return decorate(objectives, viewer)
 
 
 def objective_with_krs(org, viewer, objective_id: int) -> Objective | None:
@@ -297,6 +285,31 @@ def objective_with_krs(org, viewer, objective_id: int) -> Objective | None:
     prefetch_related_objects([objective], _key_results())
     objective.org = org  # the request's company: what the page asks of it costs no query
     return decorate([objective], viewer)[0]
+
+
+def key_result_with_parents(org, kr_id: int) -> KeyResult | None:
+    """One KR of ``org`` with its objective, the objective's period and team, and both
+    owners with their users; ``None`` when there is no such KR. Two queries: joining the
+    owners as well made PostgreSQL plan an eight-table join (2.5 ms) to fetch one row
+    (0.1 ms)."""
+    kr = (
+        KeyResult.objects.for_org(org)
+        .select_related("objective__period", "objective__team")
+        .filter(pk=kr_id)
+        .first()
+    )
+    if kr is None:
+        return None
+    objective = kr.objective
+    owner_ids = {kr.owner_id, objective.owner_id} - {None}
+    if owner_ids:
+        people = Membership.objects.for_org(org).filter(pk__in=owner_ids).select_related("user")
+        by_id = {m.pk: m for m in people}
+        if kr.owner_id:
+            kr.owner = by_id[kr.owner_id]
+        if objective.owner_id:
+            objective.owner = by_id[objective.owner_id]
+    return kr
 
 
 def teams_with_counts(org, viewer, period: Period | None) -> list[Team]:

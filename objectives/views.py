@@ -145,14 +145,8 @@ def _editable_objective(request, objective_id) -> Objective:
 
 
 def _visible_kr(request, kr_id) -> KeyResult:
-    kr = get_org_object_or_404(
-        request,
-        KeyResult.objects.select_related(
-            "objective__period", "objective__owner__user", "objective__team", "owner__user"
-        ),
-        pk=kr_id,
-    )
-    if not can_view_objective(request.membership, kr.objective):
+    kr = selectors.key_result_with_parents(request.org, kr_id)
+    if kr is None or not can_view_objective(request.membership, kr.objective):
         raise Http404("No such key result.")
     return kr
 
@@ -364,19 +358,19 @@ def company(request):
     period = _selected_period(request)
     year = _current_period(request, Period.Kind.YEAR)
     show_year = year is not None and (period is None or year.pk != period.pk)
-    if period is not None:  # the period's and the year's, in one query
-        rows = selectors.company_objectives(
-            request.org, request.membership, [period, year] if show_year else [period]
+
+    def company_objectives(periods):
+        return selectors.company_objectives(
+            request.org, request.membership, periods, company_periods=_periods(request)
         )
+
+    if period is not None:  # the period's and the year's, in one query
+        rows = company_objectives([period, year] if show_year else [period])
         objectives = [o for o in rows if o.period_id == period.pk]
         yearly = [o for o in rows if show_year and o.period_id == year.pk]
     else:
-        objectives = selectors.company_objectives(request.org, request.membership, [])
-        yearly = (
-            selectors.company_objectives(request.org, request.membership, [year])
-            if show_year
-            else []
-        )
+        objectives = company_objectives([])
+        yearly = company_objectives([year]) if show_year else []
     context = {
         "vision_html": render_markdown(request.org.vision),
         "mission_html": render_markdown(request.org.mission),
