@@ -305,9 +305,9 @@ def key_result_with_parents(org, kr_id: int) -> KeyResult | None:
     if owner_ids:
         people = Membership.objects.for_org(org).filter(pk__in=owner_ids).select_related("user")
         by_id = {m.pk: m for m in people}
-        if kr.owner_id:
+        if kr.owner_id in by_id:
             kr.owner = by_id[kr.owner_id]
-        if objective.owner_id:
+        if objective.owner_id in by_id:
             objective.owner = by_id[objective.owner_id]
     return kr
 
