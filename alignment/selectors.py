@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
@@ -240,12 +241,40 @@ def child_nodes(objective: Objective, membership: Membership) -> list[Node]:
 # Contribution path --------------------------------------------------------------------------
 
 
-def vision_excerpt(org, limit: int = 180) -> str:
-    for line in (org.vision or "").splitlines():
-        text = markdown_to_text(line)
-        if text:
-            return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-    return ""
+VISION_LIMIT = 320  # characters of the vision quoted on one line; longer ones link to the rest
+
+# A Markdown heading line ("# Our vision") read as the start of a sentence ("Our vision: ...").
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?[^\s.!?:;…])[ \t#]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """Plain text quoted from a longer text; ``cut`` when it stops short (then link to it)."""
+
+    text: str
+    cut: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+def cut_at_word(text: str, limit: int) -> Excerpt:
+    """``text`` whole when it fits in ``limit`` characters, else its words that fit and "…"."""
+    if len(text) <= limit:
+        return Excerpt(text)
+    head = text[: limit - 1]  # one character left for the ellipsis
+    if not (head[-1].isspace() or text[limit - 1].isspace()):  # inside a word: leave it out
+        words = head.rsplit(None, 1)
+        head = words[0] if len(words) > 1 else head  # one endless word: cut it anyway
+    return Excerpt(head.rstrip(" \t,;:-–—") + "…", cut=True)
+
+
+def vision_excerpt(org, limit: int = VISION_LIMIT) -> Excerpt:
+    """The company's vision as one line of plain text: whole, or cut at a word with "…"."""
+    return cut_at_word(markdown_to_text(_HEADING.sub(r"\1:", org.vision or "")), limit)
 
 
 @dataclass
@@ -254,7 +283,7 @@ class Contribution:
     path: list[Node | None]  # from the parent upwards; None marks a step hidden from the viewer
     children: list[Node]  # the first ``PANEL_CHILDREN``
     children_total: int
-    vision: str
+    vision: Excerpt
 
 
 def contribution(objective: Objective, membership: Membership) -> Contribution:
