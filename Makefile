@@ -19,6 +19,8 @@ venv: $(BIN)/.installed
 
 # Embedded default: SQLite, console e-mail, Celery tasks in-process. DATABASE_URL /
 # REDIS_URL / EMAIL_URL in the environment switch to PostgreSQL, Redis and SMTP.
+# Links in e-mails (and the sign-in address seed_demo prints) follow PORT unless SITE_URL is set.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: venv
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --org acme

@@ -1,13 +1,18 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 
 from demo.checkins import seed_checkins
 from demo.okrs import seed_okrs
-from demo.people import seed_people
+from demo.people import PEOPLE, seed_people
 from objectives.rollups import refresh_rollups_for_org
 from organizations.models import Organization
+
+# The logins the README names, in its order: one per role and story.
+DEMO_LOGINS = ["admin", "erik", "mara", "mia"]
 
 
 class Command(BaseCommand):
@@ -39,10 +44,13 @@ class Command(BaseCommand):
                 f"{verb} demo company “{company.name}” in {time.monotonic() - started:.1f}s."
             )
         )
-        self.stdout.write(f"Sign in at /accounts/login/ with password “{password}”:")
-        for local, label in [
-            ("admin", "admin"),
-            ("mara", "manager (Marketing)"),
-            ("mia", "member"),
-        ]:
-            self.stdout.write(f"  {label:<22} {local}@{org}.example")
+        login_url = settings.SITE_URL + reverse("accounts:login")
+        self.stdout.write(f"Sign in at {login_url} with password “{password}”:")
+        titles = {local: (name, role, title) for local, name, role, title, _ in PEOPLE}
+        rows = [("who", "e-mail", "name")]
+        for local in DEMO_LOGINS:
+            name, role, title = titles[local]
+            rows.append((f"{role} ({title})", f"{local}@{org}.example", name))
+        widths = [max(len(row[i]) for row in rows) for i in range(2)]
+        for who, email, name in rows:
+            self.stdout.write(f"  {who:<{widths[0]}}  {email:<{widths[1]}}  {name}")
