@@ -16,6 +16,7 @@ from organizations.tenancy import get_org_object_or_404
 
 from . import selectors, services
 from .forms import CheckInForm, ReminderScheduleForm
+from .effects import checkin_effects
 from .models import CheckIn, ReminderSchedule
 from .pace import team_and_subteam_ids
 from .templatetags.checkin_tags import checkin_form_context, history_context
@@ -75,7 +76,11 @@ def checkin_create(request, kr_id):
     if request.htmx:
         context = checkin_form_context(request, kr, form=None if checkin else form)
         context.update(just_saved=checkin, out_of_range=out_of_range)
-        response = render(request, "checkins/_checkin_form.html", context)
+        template = "checkins/_checkin_form.html"
+        if checkin:  # and out of band, what it changed on the page
+            context["effects"] = checkin_effects(request, kr)
+            template = "checkins/_checkin_saved.html"
+        response = render(request, template, context)
         if checkin:
             trigger_client_event(response, "checkin-saved", {"kr_id": kr.pk})
         return response

@@ -174,6 +174,12 @@ def _with_ancestors(ids: set[int], org_id: int) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def with_ancestors(ids: Iterable[int], org_id: int) -> set[int]:
+    """The objectives ``ids`` and every ancestor of theirs (one query on PostgreSQL): whose
+    aligned progress a change to them moves."""
+    return _with_ancestors(set(ids), org_id)
+
+
 def _save_changed(
     rows: Iterable[tuple], computed: dict[int, Rollup], model=Objective, *, write: bool = True
 ) -> int:

@@ -181,6 +181,11 @@ def prepare_summaries(objectives, people: dict, org_slug: str) -> None:
             team_url = urls("objectives:team", team_id=objective.team_id)
             who.append(format_html('<a href="{}">{}</a>', team_url, objective.team.name))
         owner = people.get(objective.owner_id)
+        # Aligned progress (stored roll-up) shown only where what aligns to it moves it.
+        aligned = as_percent(getattr(objective, "aligned_progress", None))
+        objective.aligned_text = (
+            str(aligned) if aligned is not None and aligned != objective.percent else ""
+        )
         if owner is not None:
             person_url = urls("objectives:person", person_id=objective.owner_id)
             who.append(format_html('<a href="{}">{}</a>', person_url, _person_name(owner)))

@@ -284,8 +284,14 @@ def test_a_long_history_lists_the_newest_and_links_to_all(member, my_kr, org):
     assert "The very first one" in member.get(kr_page + "?history=all").content.decode()
     partial = member.get(url("kr-history", kr_id=my_kr.pk) + "?history=all").content.decode()
     assert "The very first one" in partial and "Show all" not in partial
-    # A refresh after a check-in keeps showing them all.
-    assert f'hx-get="{url("kr-history", kr_id=my_kr.pk)}?history=all"' in partial
+    # A check-in's re-sent history keeps showing them all.
+    live = f"kr-history-{my_kr.pk} kr-history-{my_kr.pk}-all"
+    assert f'id="kr-history-{my_kr.pk}-all" data-live' in partial
+    payload = {"value": "25", "confidence": "on_track"}
+    answer = member.post(
+        url("create", kr_id=my_kr.pk), payload, HTTP_X_LIVE_REGIONS=live, **HX
+    ).content.decode()
+    assert "The very first one" in answer and "Show all" not in answer
 
 
 # --- feeds -------------------------------------------------------------------------------

@@ -1,0 +1,91 @@
+"""What a check-in changed on the page it was made from, sent back with the form as htmx
+out-of-band swaps (``hx-swap-oob``), each drawn by the partial the page itself used.
+
+The page names the regions it shows: elements marked ``data-live`` carry stable ids
+(``kr-<id>-values``, ``kr-<id>-status``, ``conf-<id>``, ``objective-<id>-progress``,
+``kr-<id>-card``, ``kr-history-<id>``, ``objchart-<id>-card``) and static/js/checkins.js
+lists them in the ``X-Live-Regions`` header of the check-in request. Only the regions the
+check-in changed *and* the page shows are rendered: htmx reports an out-of-band fragment
+without a target as an error, and what is not on the page costs no query. The numbers are
+the server's (the KR as saved, the objectives' stored roll-ups), never arithmetic in the
+browser.
+"""
+
+from __future__ import annotations
+
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from objectives import selectors as objective_selectors
+from objectives.models import KeyResult
+from objectives.permissions import can_edit_objective
+from objectives.progress import as_percent, key_result_progress
+from objectives.rollups import with_ancestors
+from objectives.templatetags.okr_tags import prepare_key_results
+
+from .templatetags.checkin_tags import history_context, objective_progress_chart
+
+LIVE_HEADER = "X-Live-Regions"
+MAX_REGIONS = 2000  # a page lists a few hundred at most; more is not a page of ours
+
+
+def live_regions(request) -> set[str]:
+    """The ids of the ``data-live`` regions the page says it shows."""
+    return set(request.headers.get(LIVE_HEADER, "").split()[:MAX_REGIONS])
+
+
+def _objective_ids(shown: set[str]) -> set[int]:
+    ids = set()
+    for region in shown:
+        head, _, tail = region.partition("-")
+        number, _, rest = tail.partition("-")
+        if head == "objective" and rest == "progress" and number.isdigit():
+            ids.add(int(number))
+    return ids
+
+
+def checkin_effects(request, kr: KeyResult) -> dict:
+    """Context for ``checkins/_checkin_saved.html`` after a check-in on ``kr`` (loaded with
+    its objective and period, holding the values just saved). A constant number of queries
+    whatever the page's size: none for the KR's own row, four or five for the objective
+    cards on the page, two or three each for the KR page's history and the objective chart."""
+    shown = live_regions(request)
+    if not shown:
+        return {}
+    org, viewer = request.org, request.membership
+    objective = kr.objective
+    sid = str(kr.pk)
+    kr.progress = key_result_progress(kr)
+    kr.percent = as_percent(kr.progress)
+    kr.can_checkin = True  # it was just checked in on by this viewer
+    prepare_key_results([kr], org.slug)
+    effects: dict = {
+        "kr_values": f"kr-{sid}-values" in shown,
+        "kr_status": f"kr-{sid}-status" in shown,
+        "kr_confidence": f"conf-{sid}" in shown,
+        "kr_card": f"kr-{sid}-card" in shown,
+        "objectives": [],
+        "history": "",
+        "chart": "",
+    }
+    if effects["kr_card"]:
+        objective.can_edit = can_edit_objective(viewer, objective)
+    on_page = _objective_ids(shown)
+    if on_page:
+        # The KR's objective and its ancestors: their own and aligned progress moved.
+        moved = (
+            {objective.pk} if on_page <= {objective.pk} else with_ancestors([objective.pk], org.pk)
+        )
+        effects["objectives"] = objective_selectors.objectives_by_ids(org, viewer, moved & on_page)
+    if f"kr-history-{sid}" in shown:
+        history = history_context(request, kr, show_all=f"kr-history-{sid}-all" in shown)
+        history.update(csrf_token=get_token(request), oob=True)
+        effects["history"] = mark_safe(render_to_string("checkins/_kr_history.html", history))
+    if f"objchart-{objective.pk}-card" in shown:
+        chart = objective_progress_chart(
+            {"request": request}, objective, key_results=objective.key_results.all()
+        )
+        chart["oob"] = True
+        effects["chart"] = mark_safe(render_to_string("checkins/_objective_chart.html", chart))
+    return effects

@@ -1,0 +1,162 @@
+"""A check-in shows its effect at once: the htmx answer re-sends, out of band, every region of
+the page that the check-in changed (checkins.effects), drawn from the page's own partials."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from objectives.models import Objective
+from tests.factories import KeyResultFactory, MembershipFactory, ObjectiveFactory
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _live_regions(html: str) -> str:
+    """What static/js/checkins.js sends: the ids of the page's data-live regions."""
+    return " ".join(re.findall(r'<[^>]*\bid="([^"]+)"[^>]*\bdata-live\b', html))
+
+
+def _post(client, kr, page_html="", value="40", confidence="at_risk", **extra):
+    url = reverse("checkins:create", kwargs={"org_slug": "acme", "kr_id": kr.pk})
+    headers = {**HX, "HTTP_X_LIVE_REGIONS": _live_regions(page_html), **extra}
+    payload = {"value": value, "confidence": confidence, "note": ""}
+    return client.post(url, payload, **headers)
+
+
+def _fragment(body: str, element_id: str) -> str:
+    """The out-of-band element with this id in the answer (its opening tag to the next one)."""
+    match = re.search(rf'<[^>]*\bid="{re.escape(element_id)}"[^>]*hx-swap-oob="true"', body)
+    assert match, f"no out-of-band #{element_id} in the answer"
+    following = body.find('hx-swap-oob="true"', match.end())
+    return body[match.start() : following if following != -1 else len(body)]
+
+
+def _my_page(client):
+    return client.get(reverse("objectives:my", kwargs={"org_slug": "acme"})).content.decode()
+
+
+@pytest.fixture
+def family(org, period, member_membership):
+    """On My OKRs: "Parent" (one KR at 0 of 100) and "Child" aligned to it with two KRs."""
+    parent = ObjectiveFactory(org=org, period=period, owner=member_membership, title="Parent")
+    KeyResultFactory(objective=parent, title="Parent KR")
+    child = ObjectiveFactory(
+        org=org, period=period, owner=member_membership, title="Child", parent=parent
+    )
+    kr = KeyResultFactory(objective=child, title="Followers", target_value=100)
+    KeyResultFactory(objective=child, title="Posts", target_value=10)
+    return parent, child, kr
+
+
+def test_my_okrs_gets_the_kr_row_and_both_objectives_progress(member, family):
+    parent, child, kr = family
+    body = _post(member, kr, _my_page(member)).content.decode()
+
+    assert f'id="checkin-{kr.pk}"' in body and "Checked in" in body  # the form itself
+    values = _fragment(body, f"kr-{kr.pk}-values")
+    assert "0 → 100 (now 40)" in values
+    status = _fragment(body, f"kr-{kr.pk}-status")
+    assert "40%" in status and "At risk" in status
+    confidence = _fragment(body, f"conf-{kr.pk}")
+    assert '<option value="at_risk" selected>' in confidence
+    # The child's own progress: (40% + 0%) / 2.
+    assert 'aria-label="Objective progress: 20%"' in _fragment(
+        body, f"objective-{child.pk}-progress"
+    )
+    # The parent's own progress is unchanged, its aligned progress moved: (0% + 20%) / 2.
+    parent_region = _fragment(body, f"objective-{parent.pk}-progress")
+    assert 'aria-label="Objective progress: 0%"' in parent_region
+    assert "With what aligns to it: 10%" in parent_region
+
+
+def test_the_page_after_a_plain_post_shows_the_same_numbers(member, family):
+    parent, child, kr = family
+    url = reverse("checkins:create", kwargs={"org_slug": "acme", "kr_id": kr.pk})
+    response = member.post(url, {"value": "40", "confidence": "at_risk", "next": "/acme/my/"})
+    assert response.status_code == 302 and response["Location"] == "/acme/my/"
+    page = _my_page(member)
+    assert "0 → 100 (now 40)" in page
+    assert 'aria-label="Objective progress: 20%"' in page
+    assert "With what aligns to it: 10%" in page
+
+
+def test_only_the_regions_the_page_shows_are_sent(member, family, django_assert_max_num_queries):
+    parent, child, kr = family
+    without = _post(member, kr, "").content.decode()
+    assert "hx-swap-oob" not in without
+    just_the_row = f'<span id="kr-{kr.pk}-values" data-live></span>'
+    body = _post(member, kr, just_the_row, value="50").content.decode()
+    assert "(now 50)" in _fragment(body, f"kr-{kr.pk}-values")
+    assert body.count("hx-swap-oob") == 1
+
+
+def test_a_private_ancestor_the_page_names_is_not_sent(org, period, member, member_membership):
+    secret = ObjectiveFactory(
+        org=org,
+        period=period,
+        title="Secret plan",
+        visibility=Objective.Visibility.PRIVATE,
+        owner=MembershipFactory(org=org),
+    )
+    KeyResultFactory(objective=secret, title="Secret KR")
+    mine = ObjectiveFactory(org=org, period=period, owner=member_membership, parent=secret)
+    kr = KeyResultFactory(objective=mine)
+    claimed = f'<div id="objective-{secret.pk}-progress" data-live></div>'
+    body = _post(member, kr, claimed).content.decode()
+    assert "Secret" not in body
+    assert "hx-swap-oob" not in body
+
+
+def test_the_kr_page_gets_its_header_card_and_history(member, my_kr):
+    page = member.get(reverse("objectives:kr", kwargs={"org_slug": "acme", "kr_id": my_kr.pk}))
+    html = page.content.decode()
+    assert f'id="kr-{my_kr.pk}-card"' in html and f'id="kr-history-{my_kr.pk}"' in html
+    body = _post(member, my_kr, html, value="65").content.decode()
+    card = _fragment(body, f"kr-{my_kr.pk}-card")
+    assert "<dt>Current</dt><dd>65</dd>" in card
+    assert "65%" in card and "At risk" in card
+    history = _fragment(body, f"kr-history-{my_kr.pk}")
+    assert "65 <span" in history and "(was 0)" in history
+    assert history.count("<circle") == 2  # the chart: the start and the check-in
+
+
+def test_the_objective_page_gets_the_card_and_its_chart(member, family):
+    parent, child, kr = family
+    url = reverse("objectives:objective", kwargs={"org_slug": "acme", "objective_id": child.pk})
+    html = member.get(url).content.decode()
+    body = _post(member, kr, html).content.decode()
+    assert 'aria-label="Objective progress: 20%"' in _fragment(
+        body, f"objective-{child.pk}-progress"
+    )
+    assert "(now 40)" in _fragment(body, f"kr-{kr.pk}-values")
+    assert "<svg" in _fragment(body, f"objchart-{child.pk}-card")
+
+
+def test_the_form_shows_the_stored_state_labelled_and_what_the_preview_needs(member, my_kr):
+    url = reverse("checkins:create", kwargs={"org_slug": "acme", "kr_id": my_kr.pk})
+    my_kr.current_value = Decimal(25)
+    my_kr.save()
+    body = member.get(url, **HX).content.decode()
+    assert "Currently 25 (25%)" in body
+    assert 'data-kind="increase"' in body or 'data-kind="' in body
+    assert 'data-start="0' in body and 'data-target="100' in body
+    assert "Now 25" not in body
+
+
+@pytest.mark.parametrize("krs", [2, 30])
+def test_the_answer_costs_no_query_per_kr(
+    org, period, member, member_membership, krs, django_assert_max_num_queries
+):
+    parent = ObjectiveFactory(org=org, period=period, owner=member_membership)
+    for _ in range(krs):
+        KeyResultFactory(objective=parent)
+    child = ObjectiveFactory(org=org, period=period, owner=member_membership, parent=parent)
+    kr = KeyResultFactory(objective=child)
+    for _ in range(krs - 1):
+        KeyResultFactory(objective=child)
+    html = _my_page(member)
+    with django_assert_max_num_queries(22):  # 17 without the regions
+        body = _post(member, kr, html).content.decode()
+    assert body.count('hx-swap-oob="true"') == 5  # values, status, confidence, 2 objectives
