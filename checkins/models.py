@@ -16,6 +16,7 @@ from objectives.models import KeyResult
 from organizations.tenancy import TenantModel
 
 NOTE_MAX_LENGTH = 2000
+MAX_EVERY_WEEKS = 8
 
 
 class CheckIn(TenantModel):
@@ -56,6 +57,7 @@ class ReminderSchedule(TenantModel):
     """When and to whom the company sends check-in reminders (times in the company's zone)."""
 
     class Cadence(models.TextChoices):
+        WEEKLY = "weekly", "Weekly or every few weeks"
         MONTHLY = "monthly", "Monthly"
         QUARTERLY = "quarterly", "Quarterly"
 
@@ -101,6 +103,14 @@ class ReminderSchedule(TenantModel):
     days_before_quarter_end = models.PositiveSmallIntegerField(
         default=10, validators=[MaxValueValidator(60)], help_text="0 = on the quarter's last day."
     )
+    every_weeks = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_EVERY_WEEKS)],
+        help_text="1 = every week, 2 = every other week, up to 8.",
+    )
+    # Weekly: weeks are counted from the company week holding this day, so "every 2 weeks"
+    # keeps to the same weeks. Set to the company's today when a weekly schedule is saved.
+    week_anchor = models.DateField(null=True, blank=True)
     send_time = models.TimeField(
         default=datetime.time(9, 0), help_text="In the company's time zone."
     )
@@ -109,6 +119,12 @@ class ReminderSchedule(TenantModel):
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text="For the “no check-in for N days” audience.",
+    )
+    skip_recent_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Leave empty to remind everyone in the audience.",
     )
     enabled = models.BooleanField(default=True)
     # The latest occurrence the dispatcher has turned into deliveries.
@@ -128,11 +144,30 @@ class ReminderSchedule(TenantModel):
             models.CheckConstraint(
                 condition=Q(weekday__gte=0, weekday__lte=6), name="reminder_weekday_range"
             ),
+            models.CheckConstraint(
+                condition=Q(every_weeks__gte=1, every_weeks__lte=MAX_EVERY_WEEKS),
+                name="reminder_every_weeks_range",
+            ),
         ]
         indexes = [models.Index(fields=["enabled", "org"])]
 
+    # The fields each cadence reads; the others are reset to their defaults on save.
+    CADENCE_FIELDS = {
+        Cadence.WEEKLY: ("every_weeks", "weekday", "week_anchor"),
+        Cadence.MONTHLY: ("monthly_rule", "week", "weekday", "day_of_month"),
+        Cadence.QUARTERLY: ("days_before_quarter_end",),
+    }
+
     def __str__(self):
         return self.name
+
+    def reset_other_cadences(self) -> None:
+        """Put the fields only other cadences read back to their defaults, so a weekly
+        schedule carries no forgotten monthly rule."""
+        mine = set(self.CADENCE_FIELDS.get(self.cadence, ()))
+        for names in self.CADENCE_FIELDS.values():
+            for name in set(names) - mine:
+                setattr(self, name, self._meta.get_field(name).get_default())
 
     def clean(self):
         if self.audience == self.Audience.STALE and not self.stale_days:
@@ -141,6 +176,13 @@ class ReminderSchedule(TenantModel):
     @property
     def rule_text(self) -> str:
         at = self.send_time.strftime("%H:%M")
+        if self.cadence == self.Cadence.WEEKLY:
+            day = self.get_weekday_display()
+            if self.every_weeks == 1:
+                return f"Every {day} at {at}"
+            if self.every_weeks == 2:
+                return f"Every other {day} at {at}"
+            return f"Every {self.every_weeks} weeks on {day} at {at}"
         if self.cadence == self.Cadence.QUARTERLY:
             if self.days_before_quarter_end == 0:
                 return f"On the last day of each quarter at {at}"
@@ -221,3 +263,4 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"{self.to}: {self.subject}"
+

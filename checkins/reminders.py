@@ -45,7 +45,7 @@ from objectives.models import KeyResult, Objective
 from objectives.progress import as_percent, key_result_progress
 from organizations.models import Membership, Period
 
-from .models import ReminderDelivery, ReminderSchedule
+from .models import CheckIn, ReminderDelivery, ReminderSchedule
 from .schedules import latest_occurrence, next_occurrence, rule_of
 
 log = logging.getLogger(__name__)
@@ -109,15 +109,25 @@ def schedule_next_occurrence(schedule, *, now=None, quarter_periods=()):
 
 def audience_ids(schedule: ReminderSchedule, *, now: datetime.datetime) -> list[int]:
     """Active people with an active KR (or, for the stale audience, a KR without a recent
-    check-in), in one query."""
+    check-in), less those who checked in within ``skip_recent_days``, in one query."""
     today = timezone.localdate(now, timezone=zone(schedule.org))
     krs = active_krs(schedule.org_id, today).filter(owner_id=OuterRef("pk"))
     if schedule.audience == ReminderSchedule.Audience.STALE:
         krs = krs.filter(stale_q(now - datetime.timedelta(days=schedule.stale_days)))
-    return list(
-        Membership.objects.filter(org_id=schedule.org_id, is_active=True)
-        .filter(Exists(krs))
-        .values_list("id", flat=True)
+    people = Membership.objects.filter(org_id=schedule.org_id, is_active=True).filter(Exists(krs))
+    if schedule.skip_recent_days:
+        # "Skip people who checked in within the last N days": anyone who wrote a check-in
+        # since the cutoff. Left out here, they get no delivery row for this occurrence.
+        people = people.exclude(Exists(recent_checkins(schedule, now=now)))
+    return list(people.values_list("id", flat=True))
+
+
+def recent_checkins(schedule: ReminderSchedule, *, now: datetime.datetime):
+    """Check-ins of the outer membership within the schedule's ``skip_recent_days``."""
+    return CheckIn.objects.filter(
+        org_id=schedule.org_id,
+        author_id=OuterRef("pk"),
+        created_at__gte=now - datetime.timedelta(days=schedule.skip_recent_days),
     )
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from organizations.clock import zone_named
+
 UTC = datetime.UTC
 
 
@@ -18,13 +20,16 @@ UTC = datetime.UTC
 class Rule:
     """What ``occurrences`` needs of a schedule (a ``ReminderSchedule`` has the same names)."""
 
-    cadence: str  # "monthly" | "quarterly"
+    cadence: str  # "weekly" | "monthly" | "quarterly"
     send_time: datetime.time
     monthly_rule: str = "weekday"  # "weekday" | "day"
     week: int = -1  # 1..4, -1 = last
     weekday: int = 4  # Monday = 0
     day_of_month: int = 25
     days_before_quarter_end: int = 10
+    every_weeks: int = 1  # weekly: every 1..8 weeks
+    week_anchor: datetime.date | None = None  # weekly: counted from the week of this day
+    week_start: int = 0  # the company's first day of the week, Monday = 0
 
 
 def nth_weekday(year: int, month: int, weekday: int, week: int) -> datetime.date:
@@ -88,9 +93,37 @@ def quarter_ends(
     return sorted(ends)
 
 
+def week_start_of(day: datetime.date, week_start: int) -> datetime.date:
+    """The first day of the company week that holds ``day``."""
+    return day - datetime.timedelta(days=(day.weekday() - week_start) % 7)
+
+
+def weekly_dates(rule: Rule, around: datetime.date, *, span_weeks: int = 60) -> list[datetime.date]:
+    """The rule's weekday in every ``every_weeks``-th company week, counted from the week of
+    its anchor (nothing before that week), within ``span_weeks`` either side of ``around``.
+
+    Counting whole weeks from a fixed anchor keeps "every 2 weeks" on the same weeks however
+    often it is computed; the company's week start decides which week a day belongs to.
+    """
+    every = max(1, rule.every_weeks or 1)
+    anchor_week = week_start_of(rule.week_anchor or around, rule.week_start)
+    offset = (rule.weekday - rule.week_start) % 7  # the weekday's place in the company week
+    around_week = week_start_of(around, rule.week_start)
+    weeks_from_anchor = (around_week - anchor_week).days // 7
+    first = max(0, weeks_from_anchor - span_weeks)
+    first += -first % every  # the first counted week at or after ``first``
+    last = weeks_from_anchor + span_weeks
+    return [
+        anchor_week + datetime.timedelta(weeks=n, days=offset)
+        for n in range(first, last + 1, every)
+    ]
+
+
 def _local_dates(
     rule: Rule, around: datetime.date, quarter_end_dates: list[datetime.date]
 ) -> list[datetime.date]:
+    if rule.cadence == "weekly":
+        return weekly_dates(rule, around)
     if rule.cadence == "quarterly":
         return [
             end - datetime.timedelta(days=rule.days_before_quarter_end) for end in quarter_end_dates
@@ -114,7 +147,7 @@ def occurrences(
     quarter_periods: Iterable[tuple[datetime.date, datetime.date]] = (),
 ) -> list[datetime.datetime]:
     """Occurrences (UTC, sorted) within about a year either side of ``around``."""
-    tz = ZoneInfo(tz_name)
+    tz = zone_named(tz_name)
     local_day = around.astimezone(tz).date()
     ends = (
         quarter_ends(
@@ -142,7 +175,16 @@ def next_occurrence(rule: Rule, *, now: datetime.datetime, **calendar_kwargs):
     return future[0] if future else None
 
 
-def rule_of(schedule) -> Rule:
+def upcoming_occurrences(rule: Rule, *, now: datetime.datetime, count: int = 5, **calendar_kwargs):
+    """The next ``count`` occurrences after ``now`` (fewer if the calendar runs out)."""
+    return [o for o in occurrences(rule, around=now, **calendar_kwargs) if o > now][:count]
+
+
+def rule_of(schedule, *, week_start: int | None = None) -> Rule:
+    """The rule of a ``ReminderSchedule`` (its company's week start from ``schedule.org``
+    unless given)."""
+    if week_start is None:
+        week_start = getattr(getattr(schedule, "org", None), "week_start", 0) or 0
     return Rule(
         cadence=schedule.cadence,
         send_time=schedule.send_time,
@@ -151,4 +193,10 @@ def rule_of(schedule) -> Rule:
         weekday=schedule.weekday,
         day_of_month=schedule.day_of_month,
         days_before_quarter_end=schedule.days_before_quarter_end,
+        every_weeks=schedule.every_weeks,
+        # A weekly schedule always has an anchor (``schedule_save``); the creation day is a
+        # fallback for rows written another way.
+        week_anchor=schedule.week_anchor
+        or (schedule.created_at.date() if schedule.created_at else None),
+        week_start=week_start,
     )

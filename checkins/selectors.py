@@ -13,6 +13,7 @@ from objectives.progress import as_percent, kr_progress
 
 from . import pace
 from .models import CheckIn, ReminderDelivery, ReminderSchedule
+from .schedules import rule_of, upcoming_occurrences
 
 FEED_DAYS = 7
 FEED_LIMIT = 200
@@ -120,9 +121,26 @@ def feed(org, membership, *, team_ids=None, now=None, days: int = FEED_DAYS) -> 
     return result
 
 
-def schedules_overview(org, *, now=None) -> list[dict]:
-    """Each schedule with its next occurrence and delivery counts (three queries)."""
-    from .reminders import quarter_periods_by_org, schedule_next_occurrence
+NEXT_SENDS = 5
+
+
+def next_sends(schedule, *, now, quarter_periods=(), count: int = NEXT_SENDS) -> list:
+    """A schedule's next ``count`` occurrences (UTC; none while it is disabled)."""
+    from .reminders import calendar_kwargs
+
+    if not schedule.enabled:
+        return []
+    return upcoming_occurrences(
+        rule_of(schedule),
+        now=now,
+        count=count,
+        **calendar_kwargs(schedule.org, quarter_periods),
+    )
+
+
+def schedules_overview(org, *, now=None, count: int = 3) -> list[dict]:
+    """Each schedule with its next ``count`` sends and delivery counts (three queries)."""
+    from .reminders import quarter_periods_by_org
 
     now = now or timezone.now()
     schedules = list(ReminderSchedule.objects.for_org(org).select_related("org"))
@@ -140,10 +158,20 @@ def schedules_overview(org, *, now=None) -> list[dict]:
     return [
         {
             "schedule": s,
-            "next": schedule_next_occurrence(s, now=now, quarter_periods=quarters)
-            if s.enabled
-            else None,
+            "next_sends": next_sends(s, now=now, quarter_periods=quarters, count=count),
             "counts": counts.get(s.pk, Counter()),
         }
         for s in schedules
     ]
+
+
+def schedule_next_sends(schedule, *, now=None, count: int = NEXT_SENDS) -> list:
+    """The next sends of one schedule, for its page (one query, for the quarters)."""
+    from .reminders import quarter_periods_by_org
+
+    quarters = (
+        quarter_periods_by_org([schedule.org_id]).get(schedule.org_id, [])
+        if schedule.cadence == ReminderSchedule.Cadence.QUARTERLY
+        else []
+    )
+    return next_sends(schedule, now=now or timezone.now(), quarter_periods=quarters, count=count)

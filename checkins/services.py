@@ -10,6 +10,7 @@ from django.utils import timezone
 from objectives.models import KeyResult
 from objectives.permissions import can_checkin
 from objectives.rollups import lock_okr_writes, refresh_rollups
+from organizations.clock import company_today
 from organizations.models import Membership, note_data_change
 
 from .models import NOTE_MAX_LENGTH, CheckIn, ReminderSchedule
@@ -139,9 +140,12 @@ SCHEDULE_FIELDS = (
     "weekday",
     "day_of_month",
     "days_before_quarter_end",
+    "every_weeks",
+    "week_anchor",
     "send_time",
     "audience",
     "stale_days",
+    "skip_recent_days",
     "enabled",
 )
 
@@ -159,6 +163,9 @@ def schedule_save(
     for name in SCHEDULE_FIELDS:
         if name in data:
             setattr(schedule, name, data[name])
+    schedule.reset_other_cadences()
+    if schedule.cadence == ReminderSchedule.Cadence.WEEKLY and schedule.week_anchor is None:
+        schedule.week_anchor = company_today(org)  # "every N weeks" counts from this week
     schedule.full_clean()
     schedule.save()
     note_data_change(org.id)  # the dashboards' silence flags follow the schedules

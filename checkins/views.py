@@ -10,6 +10,7 @@ from django_htmx.http import trigger_client_event
 from objectives.models import KeyResult
 from objectives.permissions import can_checkin, can_view_objective
 from objectives.selectors import key_result_with_parents
+from organizations.clock import company_zone
 from organizations.models import Team
 from organizations.permissions import admin_required
 from organizations.tenancy import get_org_object_or_404
@@ -173,7 +174,11 @@ def schedules(request):
         else:
             messages.success(request, f"Reminder “{schedule.name}” created.")
             return redirect("checkins:schedules", org_slug=request.org.slug)
-    context = {"overview": selectors.schedules_overview(request.org), "form": form}
+    context = {
+        "overview": selectors.schedules_overview(request.org),
+        "form": form,
+        "zone": company_zone(request.org),
+    }
     return render(request, "checkins/schedules.html", context, status=400 if form.errors else 200)
 
 
@@ -185,6 +190,8 @@ def schedule_edit(request, schedule_id):
         services.schedule_delete(schedule=schedule, actor=request.membership)
         messages.success(request, f"Reminder “{schedule.name}” deleted.")
         return redirect("checkins:schedules", org_slug=request.org.slug)
+    schedule.org = request.org
+    next_sends = selectors.schedule_next_sends(schedule)  # as saved, before the form edits it
     form = ReminderScheduleForm(request.POST or None, instance=schedule, org=request.org)
     if request.method == "POST" and form.is_valid():
         try:
@@ -202,7 +209,12 @@ def schedule_edit(request, schedule_id):
     return render(
         request,
         "checkins/schedule_edit.html",
-        {"form": form, "schedule": schedule},
+        {
+            "form": form,
+            "schedule": schedule,
+            "next_sends": next_sends,
+            "zone": company_zone(request.org),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -52,13 +52,16 @@ def company(size, *, tz="Europe/Oslo", period_kwargs=None, **schedule_kwargs):
     KeyResult.objects.filter(org=org).update(created_at=NOW - datetime.timedelta(days=30))
     schedule = ReminderScheduleFactory(
         org=org,
-        name="Monthly check-in",
-        cadence="monthly",
-        monthly_rule="weekday",
-        week=-1,
-        weekday=4,
-        send_time=datetime.time(9, 0),
-        **{"created_at": NOW - datetime.timedelta(days=90), **schedule_kwargs},
+        **{
+            "name": "Monthly check-in",
+            "cadence": "monthly",
+            "monthly_rule": "weekday",
+            "week": -1,
+            "weekday": 4,
+            "send_time": datetime.time(9, 0),
+            "created_at": NOW - datetime.timedelta(days=90),
+            **schedule_kwargs,
+        },
     )
     return org, schedule, people
 
@@ -338,3 +341,68 @@ def test_dispatch_task_accepts_an_iso_time(django_capture_on_commit_callbacks):
     assert result["dispatched"][0]["recipients"] == 1
     assert len(mail.outbox) == 1
     assert timezone.is_aware(NOW)
+
+
+# --- weekly schedules and "skip people who checked in within N days" ----------------------
+
+
+def weekly_company(size, *, anchor, every=2, **kwargs):
+    """A company with a weekly schedule on Fridays at 09:00 Oslo time (NOW is one)."""
+    return company(
+        size, cadence="weekly", every_weeks=every, week_anchor=anchor, weekday=4, **kwargs
+    )
+
+
+def test_an_every_2_weeks_reminder_is_sent_in_its_weeks_only(django_capture_on_commit_callbacks):
+    weekly_company(1, anchor=datetime.date(2025, 1, 27))  # the week of Friday 31 January
+    weekly_company(1, anchor=datetime.date(2025, 1, 20))  # 24 January, then 7 February
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _ = run()
+    assert [(s.week_anchor, o) for s, o, _ in report.dispatched] == [
+        (datetime.date(2025, 1, 27), datetime.datetime(2025, 1, 31, 8, 0, tzinfo=UTC))
+    ]
+    assert len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        run(now=NOW + datetime.timedelta(minutes=5))  # the same occurrence: nothing new
+        report, _ = run(now=NOW + datetime.timedelta(days=7))
+    assert [o for _, o, _ in report.dispatched] == [datetime.datetime(2025, 2, 7, 8, tzinfo=UTC)]
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.parametrize("skip_days, expect_recent_one", [(3, False), (1, True), (None, True)])
+def test_people_who_checked_in_recently_are_skipped(
+    django_capture_on_commit_callbacks, skip_days, expect_recent_one
+):
+    org, schedule, (recent, quiet) = company(2, skip_recent_days=skip_days)
+    checkin_submit(
+        kr=recent.owned_key_results.get(),
+        author=recent,
+        value="50",
+        confidence="on_track",
+        now=NOW - datetime.timedelta(days=2),
+    )
+    expected = {quiet.pk, recent.pk} if expect_recent_one else {quiet.pk}
+    assert set(reminders.audience_ids(schedule, now=NOW)) == expected
+    with django_capture_on_commit_callbacks(execute=True):
+        run()
+    assert {m.to[0] for m in mail.outbox} == {
+        p.user.email for p in (recent, quiet) if p.pk in expected
+    }
+    # Exactly once still: one delivery per person reminded, none for the skipped.
+    assert set(ReminderDelivery.objects.values_list("membership_id", flat=True)) == expected
+    with django_capture_on_commit_callbacks(execute=True):
+        run(now=NOW + datetime.timedelta(minutes=5))
+    assert len(mail.outbox) == len(expected)
+
+
+def test_a_checkin_by_someone_else_in_another_company_does_not_skip_anyone():
+    org, schedule, (person,) = company(1, skip_recent_days=7)
+    other_org, _, (stranger,) = company(1)
+    checkin_submit(
+        kr=stranger.owned_key_results.get(),
+        author=stranger,
+        value="50",
+        confidence="on_track",
+        now=NOW - datetime.timedelta(days=1),
+    )
+    assert reminders.audience_ids(schedule, now=NOW) == [person.pk]

@@ -13,6 +13,8 @@ from checkins.schedules import (
     nth_weekday,
     occurrences,
     quarter_ends,
+    upcoming_occurrences,
+    week_start_of,
 )
 
 UTC = datetime.UTC
@@ -171,3 +173,138 @@ def test_occurrences_are_sorted_and_unique():
     result = occurrences(LAST_FRIDAY, tz_name="Europe/Oslo", around=at(2025, 6, 1))
     assert result == sorted(set(result))
     assert len(result) == 27
+
+
+# --- weekly and every-N-weeks --------------------------------------------------------------
+
+
+def weekly(every, weekday, anchor, *, week_start=0, send_time=NINE):
+    return Rule(
+        cadence="weekly",
+        send_time=send_time,
+        weekday=weekday,
+        every_weeks=every,
+        week_anchor=anchor,
+        week_start=week_start,
+    )
+
+
+MON, WED, THU, FRI, SUN = 0, 2, 3, 4, 6
+
+
+@pytest.mark.parametrize(
+    "case, rule, tz_name, now, expected",
+    [
+        (
+            # Summer time starts in Oslo on 30 March 2025: 09:00 is 08:00 UTC, then 07:00.
+            "every Friday in Oslo across spring-forward",
+            weekly(1, FRI, datetime.date(2025, 3, 17)),
+            "Europe/Oslo",
+            at(2025, 3, 20, 12),
+            [at(2025, 3, 21, 8), at(2025, 3, 28, 8), at(2025, 4, 4, 7)],
+        ),
+        (
+            # Summer time ends in Oslo on 26 October 2025.
+            "every 2 weeks in Oslo across fall-back",
+            weekly(2, FRI, datetime.date(2025, 10, 13)),
+            "Europe/Oslo",
+            at(2025, 10, 15),
+            [at(2025, 10, 17, 7), at(2025, 10, 31, 8), at(2025, 11, 14, 8)],
+        ),
+        (
+            "every 2 weeks in Oslo across the year end",
+            weekly(2, MON, datetime.date(2025, 12, 22)),
+            "Europe/Oslo",
+            at(2025, 12, 20),
+            [at(2025, 12, 22, 8), at(2026, 1, 5, 8), at(2026, 1, 19, 8)],
+        ),
+        (
+            "every 2 weeks, computed after the year end, keeps to the same weeks",
+            weekly(2, MON, datetime.date(2025, 12, 22)),
+            "Europe/Oslo",
+            at(2026, 1, 6),
+            [at(2026, 1, 19, 8), at(2026, 2, 2, 8), at(2026, 2, 16, 8)],
+        ),
+        (
+            # Auckland leaves summer time (UTC+13 -> +12) on 6 April 2025.
+            "every 3 weeks in Auckland across the end of summer time",
+            weekly(3, WED, datetime.date(2025, 3, 24)),
+            "Pacific/Auckland",
+            at(2025, 3, 20),
+            [at(2025, 3, 25, 20), at(2025, 4, 15, 21), at(2025, 5, 6, 21)],
+        ),
+        (
+            # Auckland enters summer time on 28 September 2025.
+            "every 3 weeks in Auckland across the start of summer time",
+            weekly(3, WED, datetime.date(2025, 9, 8)),
+            "Pacific/Auckland",
+            at(2025, 9, 1),
+            [at(2025, 9, 9, 21), at(2025, 9, 30, 20), at(2025, 10, 21, 20)],
+        ),
+        (
+            # New Year's Day in Auckland is still 31 December in UTC.
+            "every 2 weeks in Auckland across the year end",
+            weekly(2, THU, datetime.date(2025, 12, 15)),
+            "Pacific/Auckland",
+            at(2025, 12, 10),
+            [at(2025, 12, 17, 20), at(2025, 12, 31, 20), at(2026, 1, 14, 20)],
+        ),
+        (
+            "nothing before the week of a future anchor",
+            weekly(1, FRI, datetime.date(2026, 1, 5)),
+            "UTC",
+            at(2025, 12, 1),
+            [at(2026, 1, 9, 9), at(2026, 1, 16, 9), at(2026, 1, 23, 9)],
+        ),
+        (
+            # Wednesday 3 Dec 2025 is in the Sunday-started week of Sunday 30 November.
+            "a company whose week starts on Sunday counts Sundays from the anchor's week",
+            weekly(2, SUN, datetime.date(2025, 12, 3), week_start=6),
+            "UTC",
+            at(2025, 12, 3),
+            [at(2025, 12, 14, 9), at(2025, 12, 28, 9), at(2026, 1, 11, 9)],
+        ),
+        (
+            # ...and a Monday-started week holds Sunday 7 December.
+            "a company whose week starts on Monday",
+            weekly(2, SUN, datetime.date(2025, 12, 3), week_start=0),
+            "UTC",
+            at(2025, 12, 3),
+            [at(2025, 12, 7, 9), at(2025, 12, 21, 9), at(2026, 1, 4, 9)],
+        ),
+    ],
+)
+def test_weekly_occurrences(case, rule, tz_name, now, expected):
+    assert upcoming_occurrences(rule, tz_name=tz_name, now=now, count=3) == expected, case
+
+
+@pytest.mark.parametrize("every", [2, 3, 8])
+def test_every_n_weeks_keeps_to_the_same_weeks_wherever_it_is_computed_from(every):
+    anchor = datetime.date(2025, 6, 4)  # a Wednesday
+    rule = weekly(every, FRI, anchor)
+    first = datetime.date(2025, 6, 6)
+    seen = set()
+    for day in range(0, 700, 5):
+        now = at(2025, 6, 1) + datetime.timedelta(days=day, hours=day % 24)
+        following = next_occurrence(rule, tz_name="Europe/Oslo", now=now)
+        local = following.astimezone(_zone("Europe/Oslo"))
+        assert local.time() == NINE
+        assert (local.date() - first).days % (7 * every) == 0
+        assert following - now <= datetime.timedelta(weeks=every)
+        seen.add(following)
+    assert len(seen) > 5
+
+
+def test_the_latest_weekly_occurrence_is_the_one_the_dispatcher_sends():
+    rule = weekly(2, FRI, datetime.date(2025, 2, 3))
+    now = at(2025, 2, 7, 8, 30)  # Friday 09:30 in Oslo, in the anchor's week
+    assert latest_occurrence(rule, tz_name="Europe/Oslo", now=now) == at(2025, 2, 7, 8)
+    off_week = at(2025, 2, 14, 8, 30)
+    assert latest_occurrence(rule, tz_name="Europe/Oslo", now=off_week) == at(2025, 2, 7, 8)
+
+
+def test_week_start_of():
+    wednesday = datetime.date(2025, 12, 3)
+    assert week_start_of(wednesday, 0) == datetime.date(2025, 12, 1)
+    assert week_start_of(wednesday, 6) == datetime.date(2025, 11, 30)
+    assert week_start_of(datetime.date(2025, 11, 30), 6) == datetime.date(2025, 11, 30)
