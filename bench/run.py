@@ -244,6 +244,7 @@ PAGES = [
         kwargs={"kr_id": "member_kr_id"},
         method="post",
     ),
+    PageSpec("schedules", "Reminder schedules", "checkins:schedules", persona="admin"),
 ]
 
 
