@@ -88,7 +88,7 @@ class ReminderScheduleForm(forms.ModelForm):
         fields = list(SCHEDULE_FIELDS)
         labels = {
             "cadence": "How often",
-            "monthly_rule": "On",
+            "monthly_rule": "Send on",
             "week": "Which",
             "weekday": "Weekday",
             "day_of_month": "Day of the month",
