@@ -3,7 +3,8 @@ out-of-band swaps (``hx-swap-oob``), each drawn by the partial the page itself u
 
 The page names the regions it shows: elements marked ``data-live`` carry stable ids
 (``kr-<id>-values``, ``kr-<id>-status``, ``conf-<id>``, ``objective-<id>-progress``,
-``kr-<id>-card``, ``kr-history-<id>``, ``objchart-<id>-card``) and static/js/checkins.js
+``objective-<id>-own[-aligned]``, ``kr-<id>-card``, ``kr-history-<id>``,
+``objchart-<id>-card``) and static/js/checkins.js
 lists them in the ``X-Live-Regions`` header of the check-in request. Only the regions the
 check-in changed *and* the page shows are rendered: htmx reports an out-of-band fragment
 without a target as an error, and what is not on the page costs no query. The numbers are
@@ -35,14 +36,20 @@ def live_regions(request) -> set[str]:
     return set(request.headers.get(LIVE_HEADER, "").split()[:MAX_REGIONS])
 
 
-def _objective_ids(shown: set[str]) -> set[int]:
-    ids = set()
+# The regions of an objective a check-in moves: its card's progress, and the "This
+# objective" step of its alignment panel (own progress, or own and aligned).
+OBJECTIVE_REGIONS = ("progress", "own", "own-aligned")
+
+
+def _objective_regions(shown: set[str]) -> dict[int, set[str]]:
+    """``{objective id: {"progress", "own", ...}}`` of the ``objective-<id>-<region>`` shown."""
+    found: dict[int, set[str]] = {}
     for region in shown:
         head, _, tail = region.partition("-")
         number, _, rest = tail.partition("-")
-        if head == "objective" and rest == "progress" and number.isdigit():
-            ids.add(int(number))
-    return ids
+        if head == "objective" and rest in OBJECTIVE_REGIONS and number.isdigit():
+            found.setdefault(int(number), set()).add(rest)
+    return found
 
 
 def checkin_effects(request, kr: KeyResult) -> dict:
@@ -68,16 +75,21 @@ def checkin_effects(request, kr: KeyResult) -> dict:
         "objectives": [],
         "history": "",
         "chart": "",
+        "with_children": {"children": True},  # the alignment panel's "something aligns to it"
     }
     if effects["kr_card"]:
         objective.can_edit = can_edit_objective(viewer, objective)
-    on_page = _objective_ids(shown)
-    if on_page:
+    regions = _objective_regions(shown)
+    if regions:
         # The KR's objective and its ancestors: their own and aligned progress moved.
+        on_page = set(regions)
         moved = (
             {objective.pk} if on_page <= {objective.pk} else with_ancestors([objective.pk], org.pk)
         )
-        effects["objectives"] = objective_selectors.objectives_by_ids(org, viewer, moved & on_page)
+        cards = objective_selectors.objectives_by_ids(org, viewer, moved & on_page)
+        for card in cards:
+            card.live = regions[card.pk]
+        effects["objectives"] = cards
     if f"kr-history-{sid}" in shown:
         history = history_context(request, kr, show_all=f"kr-history-{sid}-all" in shown)
         history.update(csrf_token=get_token(request), oob=True)

@@ -132,6 +132,23 @@ def test_the_objective_page_gets_the_card_and_its_chart(member, family):
     )
     assert "(now 40)" in _fragment(body, f"kr-{kr.pk}-values")
     assert "<svg" in _fragment(body, f"objchart-{child.pk}-card")
+    # The alignment panel's "This objective" step: its own progress (nothing aligns to it).
+    own = _fragment(body, f"objective-{child.pk}-own")
+    assert "own</span> 20%" in own and "aligned" not in own
+
+
+def test_the_alignment_panel_of_an_objective_with_children_gets_own_and_aligned(member, family):
+    parent, child, kr = family
+    parent_kr = parent.key_results.get()
+    url = reverse("objectives:objective", kwargs={"org_slug": "acme", "objective_id": parent.pk})
+    html = member.get(url).content.decode()
+    assert f'id="objective-{parent.pk}-own-aligned"' in html
+    body = _post(member, parent_kr, html, value="50").content.decode()
+    panel_step = _fragment(body, f"objective-{parent.pk}-own-aligned")
+    # Own: 50%; aligned: (50% + the child's 0%) / 2.
+    assert "own</span> 50%" in panel_step and "aligned</span> 25%" in panel_step
+    card = _fragment(body, f"objective-{parent.pk}-progress")
+    assert "With what aligns to it: 25%" in card
 
 
 def test_the_form_shows_the_stored_state_labelled_and_what_the_preview_needs(member, my_kr):
