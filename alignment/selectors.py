@@ -428,3 +428,44 @@ def eligible_parents(
         if rules.alignment_error(child, candidate, team_parents=team_parents) is None:
             groups[candidate.rank].objectives.append(candidate)
     return [g for g in groups if g.objectives]
+
+
+# A supporting objective -----------------------------------------------------------------------
+
+
+def supporting_initial(org, membership: Membership, parent_id: int, *, current=None) -> dict:
+    """Where the new-objective form starts to support objective ``parent_id`` ("write a
+    supporting objective"): that parent, a level (and team) the person may write at, and a
+    period within the parent's: ``current`` (the current quarter) when it lies within, else
+    the parent's own.
+
+    A team objective of the first team the person manages that may align there, else an
+    individual one. Empty when the person may not see that objective (nothing leaks) or
+    nothing they may write could align to it. Three queries at most.
+    """
+    if parent_id > 2**63 - 1:
+        return {}
+    parent = (
+        visible_objectives(Objective.objects.for_org(org).filter(pk=parent_id), membership)
+        .exclude(level=Objective.Level.INDIVIDUAL)
+        .exclude(status=Objective.Status.ABANDONED)
+        .select_related("period")
+        .first()
+    )
+    if parent is None:
+        return {}
+    pp = parent.period
+    within = current is not None and pp.start <= current.start and current.end <= pp.end
+    period = current if within else pp
+    team_parents = dict(Team.objects.for_org(org).values_list("id", "parent_id"))
+    managed = TeamMembership.objects.filter(
+        membership=membership, is_manager=True, team__org=org
+    ).order_by("team__name")
+    choices = [
+        (Objective.Level.TEAM, team_id) for team_id in managed.values_list("team_id", flat=True)
+    ]
+    for level, team_id in [*choices, (Objective.Level.INDIVIDUAL, None)]:
+        child = Objective(org_id=org.pk, level=level, team_id=team_id, period=period)
+        if rules.alignment_error(child, parent, team_parents=team_parents) is None:
+            return {"parent": parent, "period": period, "level": level, "team": team_id}
+    return {}

@@ -133,16 +133,25 @@ class ObjectiveForm(forms.ModelForm):
         if parents.count() <= FULL_LIST_MAX:
             return
         field = self.fields["parent"]
-        chosen = {self.instance.parent_id, self.data.get(self.add_prefix("parent"))}
+        prefilled = self.initial.get("parent")  # e.g. "write a supporting objective"
+        chosen = {
+            self.instance.parent_id,
+            self.data.get(self.add_prefix("parent")),
+            getattr(prefilled, "pk", prefilled),
+        }
         chosen = {int(pk) for pk in chosen if str(pk or "").isdigit()}
         my_teams = TeamMembership.objects.filter(membership=self.membership).values("team_id")
-        likely = parents.filter(
-            Q(pk__in=chosen)
-            | (
-                (Q(level=Objective.Level.COMPANY) | Q(team_id__in=my_teams))
-                & Q(period__end__gte=timezone.localdate())
-            )
-        ).order_by("-period__start", "level", "title")[:SUGGESTED_MAX]
+        likely = list(
+            parents.filter(
+                Q(pk__in=chosen)
+                | (
+                    (Q(level=Objective.Level.COMPANY) | Q(team_id__in=my_teams))
+                    & Q(period__end__gte=timezone.localdate())
+                )
+            ).order_by("-period__start", "level", "title")[:SUGGESTED_MAX]
+        )
+        if missing := chosen - {o.pk for o in likely}:  # the chosen one is always offered
+            likely += list(parents.filter(pk__in=missing))
         field.widget.choices = [("", field.empty_label)] + [
             (o.pk, field.label_from_instance(o)) for o in likely
         ]

@@ -482,6 +482,13 @@ def objective_new(request):
             "level": Objective.Level.INDIVIDUAL,
             "owner": me,
         }
+        parent_id = request.GET.get("parent", "")
+        if parent_id.isdigit():  # "write a supporting objective": only a parent they may see
+            from alignment.selectors import supporting_initial
+
+            initial.update(
+                supporting_initial(request.org, me, int(parent_id), current=initial["period"])
+            )
         level = request.GET.get("level")
         if level in Objective.Level.values:
             initial["level"] = level
