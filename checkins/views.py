@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -16,8 +18,8 @@ from organizations.permissions import admin_required
 from organizations.tenancy import get_org_object_or_404
 
 from . import selectors, services
-from .forms import CheckInForm, ReminderScheduleForm
 from .effects import checkin_effects
+from .forms import CheckInForm, ReminderScheduleForm
 from .models import CheckIn, ReminderSchedule
 from .pace import team_and_subteam_ids
 from .templatetags.checkin_tags import checkin_form_context, history_context
@@ -191,7 +193,9 @@ def schedule_edit(request, schedule_id):
         messages.success(request, f"Reminder “{schedule.name}” deleted.")
         return redirect("checkins:schedules", org_slug=request.org.slug)
     schedule.org = request.org
-    next_sends = selectors.schedule_next_sends(schedule)  # as saved, before the form edits it
+    # The page's heading and next sends show the schedule as saved, before the form edits it.
+    saved = copy.copy(schedule)
+    next_sends = selectors.schedule_next_sends(schedule)
     form = ReminderScheduleForm(request.POST or None, instance=schedule, org=request.org)
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,7 +215,7 @@ def schedule_edit(request, schedule_id):
         "checkins/schedule_edit.html",
         {
             "form": form,
-            "schedule": schedule,
+            "schedule": saved,
             "next_sends": next_sends,
             "zone": company_zone(request.org),
         },

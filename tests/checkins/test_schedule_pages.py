@@ -149,6 +149,7 @@ def test_the_form_groups_fields_by_cadence_and_labels_each_group(admin, oslo):
             re.S,
         )
         assert group and f"<legend>{legend}</legend>" in group.group(1)
+        assert "hidden" not in group.group(0).split(">")[0]  # without JavaScript, all show
     weekly = re.search(r'data-show-value="weekly">(.*?)</fieldset>', html, re.S).group(1)
     assert 'name="every_weeks"' in weekly and 'name="day_of_month"' not in weekly
     monthly = re.search(r'data-show-value="monthly">(.*?)</fieldset>', html, re.S).group(1)
@@ -158,6 +159,16 @@ def test_the_form_groups_fields_by_cadence_and_labels_each_group(admin, oslo):
     # The groups are shown and hidden by a static script (the CSP allows no inline script).
     assert len(re.findall(r'<script src="[^"]*js/show_when\.js" defer></script>', html)) == 1
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+
+
+def test_the_edit_page_heading_keeps_the_saved_schedule_while_bad_input_is_corrected(admin, oslo):
+    schedule = ReminderScheduleFactory(org=oslo, name="Quarter end", cadence="quarterly")
+    data = form_data(name="Typed name", cadence="quarterly", days_before_quarter_end="99")
+    response = admin.post(edit_url(schedule), data)
+    assert response.status_code == 400
+    assert "<h1>Quarter end</h1>" in response.content.decode()
+    assert 'value="Typed name"' in response.content.decode()
+    assert sends_listed(text_of(response)) == 5
 
 
 def test_the_edit_form_shows_a_weekly_schedules_own_values(admin, oslo):
