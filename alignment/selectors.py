@@ -9,10 +9,10 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.http import Http404
-from django.utils import timezone
 
 from objectives.models import Objective
 from objectives.permissions import visible_objectives
+from organizations.clock import current_period
 from organizations.markdown import markdown_to_text
 from organizations.models import Membership, Period, Team, TeamMembership
 
@@ -49,8 +49,9 @@ def company_periods(org) -> list[Period]:
 
 
 def resolve_period(org, period_id, periods: list[Period] | None = None) -> Period | None:
-    """The asked period of this company (404 if foreign), else the current quarter, the
-    current year, the smallest period containing today, or the latest one."""
+    """The asked period of this company (404 if foreign), else the company's current period:
+    the current quarter (``organizations.clock``, as on every OKR page), else the current
+    year, else the current month."""
     periods = company_periods(org) if periods is None else periods
     if period_id not in (None, ""):
         try:
@@ -62,14 +63,10 @@ def resolve_period(org, period_id, periods: list[Period] | None = None) -> Perio
                 return p
         raise Http404("No such period.")
     for kind in (Period.Kind.QUARTER, Period.Kind.YEAR, Period.Kind.MONTH):
-        for p in periods:
-            if p.is_current and p.kind == kind:
-                return p
-    today = timezone.localdate()
-    containing = [p for p in periods if p.start <= today <= p.end]
-    if containing:
-        return min(containing, key=lambda p: (p.end - p.start, p.start))
-    return periods[0] if periods else None
+        current = current_period(org, kind, periods)
+        if current is not None:
+            return current
+    return None
 
 
 def overlapping(queryset: QuerySet, period: Period, periods: list[Period] | None = None):

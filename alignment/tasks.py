@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from organizations.clock import company_timezone
 from organizations.models import Organization, Period
 
 from . import snapshots
@@ -12,4 +13,5 @@ def refresh_dashboard_snapshots(org_id: int, period_id: int) -> int:
     """Rebuild a period's dashboard figures; returns how many scopes were stored."""
     org = Organization.objects.get(pk=org_id)
     period = Period.objects.for_org(org).get(pk=period_id)
-    return len(snapshots.refresh(org, period))
+    with company_timezone(org):
+        return len(snapshots.refresh(org, period))

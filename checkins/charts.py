@@ -10,6 +10,8 @@ from django.utils.html import format_html, format_html_join
 
 from objectives.progress import as_percent, kr_progress, weighted_mean
 
+from .pace import line_start
+
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 14, 30
 
@@ -112,7 +114,11 @@ def kr_value_chart(kr, checkins: Iterable, *, period, tz, now: datetime.datetime
         points = [Point(x(start), y(kr.start_value), f"Start: {_fmt(kr.start_value)}")]
     chart = Chart(points=points)
     chart.line = " ".join(f"{p.x},{p.y}" for p in points)
-    chart.pace_line = (x(start), y(kr.start_value), x(end), y(kr.target_value))
+    # The expected line starts when the KR does (``pace.line_start``), not before it existed.
+    pace_from = datetime.datetime.combine(
+        line_start(kr, period=period, zone=tz), datetime.time(), tzinfo=tz
+    )
+    chart.pace_line = (x(pace_from), y(kr.start_value), x(end), y(kr.target_value))
     chart.today_x = x(now) if start <= now <= end else None
     chart.y_ticks = [(y(v), _fmt(v)) for v in sorted({kr.start_value, kr.target_value})]
     chart.x_ticks = _x_ticks(period, x, tz)
@@ -166,7 +172,12 @@ def objective_chart(key_results: list, checkins: Iterable, *, period, tz, now) -
         points.append(Point(x(moment), y(percent), label))
     chart = Chart(points=points)
     chart.line = " ".join(f"{p.x},{p.y}" for p in points)
-    chart.pace_line = (x(start), y(0), x(end), y(100))
+    # From the first KR's start (``pace.line_start``): no pace is expected before any KR.
+    first_day = min(
+        (line_start(kr, period=period, zone=tz) for kr in key_results), default=period.start
+    )
+    pace_from = datetime.datetime.combine(first_day, datetime.time(), tzinfo=tz)
+    chart.pace_line = (x(pace_from), y(0), x(end), y(100))
     chart.today_x = x(now) if start <= now <= end else None
     chart.y_ticks = [(y(v), f"{v}%") for v in (0, 50, 100)]
     chart.x_ticks = _x_ticks(period, x, tz)

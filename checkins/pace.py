@@ -1,9 +1,12 @@
 """Pace: where a key result should be today, and which key results need attention.
 
-The expected pace is a straight line from the start value on the period's first day to the
-target on its last day. A KR is *flagged* when its owner says "on track" but it is more than
-``BEHIND_FLAG_POINTS`` percentage points behind that line, or when it has had no check-in for
-longer than the company's reminder schedules allow (``stale_after_days``).
+The expected pace is a straight line from the start value to the target on the period's
+last day. The line starts on the later of the period's first day and the day the KR was
+created (company time): a KR written in week six is not expected to have made six weeks of
+progress. A KR is *flagged* when its owner says "on track" but it is more than
+``BEHIND_FLAG_POINTS`` percentage points behind that line (not while it is younger than
+``YOUNG_KR_DAYS``), or when it has had no check-in for longer than the company's reminder
+schedules allow (``stale_after_days``).
 """
 
 import datetime
@@ -28,9 +31,12 @@ from django.utils import timezone
 
 from objectives.models import KeyResult, Objective
 from objectives.progress import ONE, ZERO, as_percent, clamp, key_result_progress
+from organizations.clock import UTC, company_today, company_zone
 from organizations.models import Period, Team, TeamMembership
 
 BEHIND_FLAG_POINTS = 20
+# A KR this young is never flagged "on track but behind": its owner has had no time yet.
+YOUNG_KR_DAYS = 7
 ON_PACE_POINTS = 5
 # Allowed days without a check-in, by the most frequent enabled cadence (a month or a
 # quarter plus a week of grace); without any schedule, ``CHECKIN_STALE_DAYS`` (default 35).
@@ -56,6 +62,21 @@ def expected_progress(
     if total <= 0:
         return ONE if today >= period_start else ZERO
     return clamp(Decimal((today - period_start).days) / Decimal(total))
+
+
+def line_start(kr, *, period, zone=UTC) -> datetime.date:
+    """First day of a KR's pace line: the later of the period's start and the KR's creation
+    (its date in ``zone``, the company's), never after the period's last day."""
+    created = getattr(kr, "created_at", None)
+    if created is None:
+        return period.start
+    created_day = created.astimezone(zone).date()
+    return min(max(period.start, created_day), period.end)
+
+
+def is_young(kr, *, now: datetime.datetime) -> bool:
+    created = getattr(kr, "created_at", None)
+    return created is not None and now - created < datetime.timedelta(days=YOUNG_KR_DAYS)
 
 
 def expected_value(*, start_value, target_value, expected: Decimal) -> Decimal:
@@ -111,6 +132,7 @@ class Pace:
     gap: int
     expected_value: Decimal
     flags: list[str] = field(default_factory=list)
+    line_start: datetime.date | None = None  # the expected line's first day
 
     @property
     def percent(self) -> int:
@@ -126,13 +148,25 @@ class Pace:
 
 
 def kr_pace(
-    kr, *, period, today: datetime.date, now: datetime.datetime, stale_days: int | None
+    kr,
+    *,
+    period,
+    today: datetime.date,
+    now: datetime.datetime,
+    stale_days: int | None,
+    zone=UTC,
 ) -> Pace:
-    """Pace and flags of one KR. ``stale_days=None`` skips the staleness flag."""
+    """Pace and flags of one KR. ``stale_days=None`` skips the staleness flag; ``zone`` is
+    the company's (it dates the KR's creation)."""
     progress = key_result_progress(kr)
-    expected = expected_progress(period_start=period.start, period_end=period.end, today=today)
+    start = line_start(kr, period=period, zone=zone)
+    expected = expected_progress(period_start=start, period_end=period.end, today=today)
     flags = []
-    if kr.kind != KeyResult.Kind.MILESTONE and is_optimistic(kr.confidence, progress, expected):
+    if (
+        kr.kind != KeyResult.Kind.MILESTONE
+        and not is_young(kr, now=now)
+        and is_optimistic(kr.confidence, progress, expected)
+    ):
         flags.append(FLAG_BEHIND)
     if (
         stale_days is not None
@@ -155,6 +189,7 @@ def kr_pace(
             start_value=kr.start_value, target_value=kr.target_value, expected=expected
         ).quantize(Decimal("0.01")),
         flags=flags,
+        line_start=start,
     )
 
 
@@ -219,7 +254,7 @@ def flagged_key_results(
     ``membership`` only objectives that person may see are considered.
     """
     if today is None:
-        today = timezone.localdate(timezone.now(), timezone=_zone(org))
+        today = company_today(org)
     krs = active_key_results(org, today=today)
     if team_ids is not None:
         krs = krs.filter(in_teams_q(team_ids))
@@ -239,7 +274,8 @@ def flag_candidates(org, key_results: QuerySet, *, today: datetime.date, now, st
     objective and period: KRs of active objectives in open periods covering today that are
     said on track while trailing the pace line by about the flag's margin, or that are
     unfinished and silent for longer than allowed. A superset (the SQL margin is one point
-    wider than the rounded rule); ``flag_loaded`` decides exactly.
+    wider than the rounded rule, and the line from the period's start is never below a KR's
+    own line, which starts later); ``flag_loaded`` decides exactly.
     """
     periods = list(
         Period.objects.for_org(org).filter(is_closed=False, start__lte=today, end__gte=today)
@@ -255,7 +291,11 @@ def flag_candidates(org, key_results: QuerySet, *, today: datetime.date, now, st
         limit = expected_progress(period_start=period.start, period_end=period.end, today=today)
         if limit - margin > ZERO:  # progress is never below 0, so nothing trails a lower line
             behind |= Q(objective__period=period, pace_progress__lt=limit - margin)
-    behind &= Q(confidence=KeyResult.Confidence.ON_TRACK) & ~Q(kind=KeyResult.Kind.MILESTONE)
+    behind &= (
+        Q(confidence=KeyResult.Confidence.ON_TRACK)
+        & ~Q(kind=KeyResult.Kind.MILESTONE)
+        & Q(created_at__lte=now - datetime.timedelta(days=YOUNG_KR_DAYS))
+    )
     silent = Q(pace_progress__lt=ONE, pace_since__lt=now - datetime.timedelta(days=stale_days))
     return (
         key_results.filter(objective__status=Objective.Status.ACTIVE, objective__period__in=periods)
@@ -269,7 +309,7 @@ def flag_queryset(org, key_results: QuerySet) -> list[FlaggedKR]:
     """Flags of the KRs of ``key_results`` (a queryset), worst first: three queries whatever
     its size, and only the KRs that may be flagged are loaded."""
     now = timezone.now()
-    today = timezone.localdate(now, timezone=_zone(org))
+    today = company_today(org, now)
     stale_days = org_stale_days(org)
     candidates = flag_candidates(org, key_results, today=today, now=now, stale_days=stale_days)
     return flag_loaded(org, candidates, today=today, stale_days=stale_days)
@@ -284,8 +324,9 @@ def flag_loaded(
     not active or whose open period does not cover today are skipped.
     """
     now = timezone.now()
+    zone = company_zone(org)
     if today is None:
-        today = timezone.localdate(now, timezone=_zone(org))
+        today = company_today(org, now)
     if stale_days is None:
         stale_days = org_stale_days(org)
     flagged = []
@@ -297,17 +338,8 @@ def flag_loaded(
             or not period.start <= today <= period.end
         ):
             continue
-        pace = kr_pace(kr, period=period, today=today, now=now, stale_days=stale_days)
+        pace = kr_pace(kr, period=period, today=today, now=now, stale_days=stale_days, zone=zone)
         if pace.flags:
             flagged.append(FlaggedKR(kr=kr, pace=pace))
     flagged.sort(key=lambda f: (-len(f.pace.flags), f.pace.gap))
     return flagged
-
-
-def _zone(org):
-    from zoneinfo import ZoneInfo
-
-    try:
-        return ZoneInfo(org.time_zone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")

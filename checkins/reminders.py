@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from objectives.models import KeyResult, Objective
 from objectives.progress import as_percent, key_result_progress
+from organizations.clock import company_timezone, company_today, company_zone
 from organizations.models import Membership, Period
 
 from .models import CheckIn, ReminderDelivery, ReminderSchedule
@@ -76,10 +77,8 @@ class MailError(Exception):
 
 
 def zone(org) -> ZoneInfo:
-    try:
-        return ZoneInfo(org.time_zone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+    """The company's zone (``organizations.clock`` owns company time)."""
+    return company_zone(org)
 
 
 def quarter_periods_by_org(org_ids) -> dict[int, list[tuple[datetime.date, datetime.date]]]:
@@ -110,7 +109,7 @@ def schedule_next_occurrence(schedule, *, now=None, quarter_periods=()):
 def audience_ids(schedule: ReminderSchedule, *, now: datetime.datetime) -> list[int]:
     """Active people with an active KR (or, for the stale audience, a KR without a recent
     check-in), less those who checked in within ``skip_recent_days``, in one query."""
-    today = timezone.localdate(now, timezone=zone(schedule.org))
+    today = company_today(schedule.org, now)
     krs = active_krs(schedule.org_id, today).filter(owner_id=OuterRef("pk"))
     if schedule.audience == ReminderSchedule.Audience.STALE:
         krs = krs.filter(stale_q(now - datetime.timedelta(days=schedule.stale_days)))
@@ -412,7 +411,8 @@ def send_batch(
         if not krs:
             skip_reasons[d.pk] = "No key result needs a check-in any more."
             continue
-        messages.append((d, build_message(d, krs, now=now)))
+        with company_timezone(d.org):  # the e-mail's dates in company time
+            messages.append((d, build_message(d, krs, now=now)))
 
     if skip_reasons:
         by_reason = defaultdict(list)

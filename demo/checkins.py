@@ -15,6 +15,7 @@ from django.utils import timezone
 from checkins.models import CheckIn
 from checkins.services import schedules_ensure_defaults
 from objectives.models import KeyResult
+from organizations.clock import company_today, company_zone
 
 HISTORY_DAYS = 120
 NOTES = [
@@ -57,14 +58,12 @@ def _checkin_days(period, *, today, stale, rng) -> list[datetime.date]:
     return days
 
 
-def _history(kr, period, *, now, index, author_id):
+def _history(kr, period, *, now, index, author_id, tz):
     """A believable curve from the KR's start to the value and confidence the story gave it,
     so the story's numbers (and its confidence states) stay as written."""
     rng = random.Random(kr.pk * 7919)
-    tz = timezone.get_current_timezone()
-    days = _checkin_days(
-        period, today=timezone.localdate(now), stale=index % STALE_EVERY == 4, rng=rng
-    )
+    today = now.astimezone(tz).date()
+    days = _checkin_days(period, today=today, stale=index % STALE_EVERY == 4, rng=rng)
     quantum = _quantum(kr)
     span = kr.current_value - kr.start_value
     value, confidence = kr.start_value, KeyResult.Confidence.ON_TRACK
@@ -108,7 +107,8 @@ def seed_checkins(org, *, people: dict) -> None:
     if CheckIn.objects.for_org(org).exists():
         return
     now = timezone.now()
-    today = timezone.localdate(now)
+    tz = company_zone(org)
+    today = company_today(org, now)
     fallback = people.get("admin") if people else None
     krs = list(
         KeyResult.objects.for_org(org)
@@ -119,11 +119,15 @@ def seed_checkins(org, *, people: dict) -> None:
     all_rows, changed = [], []
     for index, kr in enumerate(krs):
         author = kr.owner_id or kr.objective.owner_id or (fallback.pk if fallback else None)
-        rows = _history(kr, kr.objective.period, now=now, index=index, author_id=author)
+        period = kr.objective.period
+        rows = _history(kr, period, now=now, index=index, author_id=author, tz=tz)
+        # In the story the KR was written when its period began (the pace line starts then).
+        begun = datetime.datetime.combine(period.start, datetime.time(8), tzinfo=tz)
+        kr.created_at = min(kr.created_at, begun)
+        changed.append(kr)
         if not rows:
             continue
         all_rows.extend(rows)
         kr.last_checkin_at = rows[-1].created_at
-        changed.append(kr)
     CheckIn.objects.bulk_create(all_rows, batch_size=1000)
-    KeyResult.objects.bulk_update(changed, ["last_checkin_at"], batch_size=500)
+    KeyResult.objects.bulk_update(changed, ["last_checkin_at", "created_at"], batch_size=500)

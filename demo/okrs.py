@@ -16,8 +16,9 @@ from django.db import transaction
 
 from alignment.services import objective_align
 from objectives.models import KeyResult, Objective
+from organizations.clock import company_today
 from organizations.models import Organization, Period, StrategicTheme, TeamMembership
-from organizations.periods import fiscal_year_periods, org_today
+from organizations.periods import fiscal_year_of, fiscal_year_periods
 
 VISION = """Every operations team in the world runs on **Acme**: calm, measurable work
 that people are proud of."""
@@ -789,11 +790,11 @@ EXTRA = {
 
 
 def _periods(org: Organization) -> dict[str, Period]:
-    today = org_today(org)
-    start_month = org.fiscal_year_start_month
-    fiscal_year = today.year if today.month >= start_month else today.year - 1
+    today = company_today(org)
+    fiscal_year = fiscal_year_of(org, today)
     previous = fiscal_year_periods(org, fiscal_year - 1)
-    current = fiscal_year_periods(org, fiscal_year)
+    # This year's months too: a few of the story's objectives are monthly.
+    current = fiscal_year_periods(org, fiscal_year, months=True)
     everything = previous + current
 
     def containing(kind, day):

@@ -38,6 +38,7 @@ from django.utils import timezone
 from alignment.duplicates import refresh_similar_for_org
 from objectives.models import KeyResult, Objective
 from objectives.rollups import refresh_rollups_for_org
+from organizations.clock import company_today
 from organizations.models import (
     Membership,
     Organization,
@@ -232,7 +233,7 @@ class _Builder:
         self.log = log or (lambda message: None)
         self.rng = random.Random(f"aligned-scale-{slug}-{people}")
         self.now = timezone.now()
-        self.today = timezone.localdate(self.now)
+        self.today = company_today(None, self.now)  # the scale company runs on UTC
 
     # -- company, periods, themes --------------------------------------------------------
     def build_org(self):

@@ -1,6 +1,7 @@
 """Forms for objectives and key results. Every choice is built from the current company,
 so an id of another company is a field error, never a lookup."""
 
+import functools
 import html
 from decimal import Decimal
 
@@ -8,10 +9,11 @@ from django import forms
 from django.db.models import Q, Value
 from django.forms import formset_factory
 from django.forms.utils import flatatt
-from django.utils import timezone
 from django.utils.safestring import SafeData, mark_safe
 
+from organizations.clock import company_today
 from organizations.models import Membership, Period, StrategicTheme, Team, TeamMembership
+from organizations.periods import period_groups
 
 from .models import KeyResult, Objective
 from .permissions import can_create_objective, visible_objectives
@@ -73,6 +75,15 @@ def teammate_ids(*, team_ids=(), people=()) -> list[int]:
     )
 
 
+def grouped_period_choices(org, field) -> list:
+    """A period field's choices as ``<optgroup>``s by fiscal year (current quarter first)."""
+    groups, _ = period_groups(org, field.queryset)
+    choices = [("", field.empty_label)] if field.empty_label is not None else []
+    return choices + [
+        (label, [(p.pk, field.label_from_instance(p)) for p in rows]) for label, rows in groups
+    ]
+
+
 class ObjectiveForm(forms.ModelForm):
     parent = ParentChoiceField(
         queryset=Objective.objects.none(),
@@ -102,6 +113,11 @@ class ObjectiveForm(forms.ModelForm):
         self.org = org
         self.membership = membership
         self.fields["period"].queryset = Period.objects.for_org(org).order_by("-start", "end")
+        # Grouped by fiscal year, the current quarter first, past years last (read when the
+        # select is drawn, so a submitted form validates without loading every period).
+        self.fields["period"].choices = functools.partial(
+            grouped_period_choices, org, self.fields["period"]
+        )
         self.fields["team"].queryset = Team.objects.for_org(org).order_by("name")
         self.fields["owner"].queryset = people_queryset(org)
         self.fields["owner"].help_text = "The person accountable (defaults to you)."
@@ -146,7 +162,7 @@ class ObjectiveForm(forms.ModelForm):
                 Q(pk__in=chosen)
                 | (
                     (Q(level=Objective.Level.COMPANY) | Q(team_id__in=my_teams))
-                    & Q(period__end__gte=timezone.localdate())
+                    & Q(period__end__gte=company_today(self.org))
                 )
             ).order_by("-period__start", "level", "title")[:SUGGESTED_MAX]
         )

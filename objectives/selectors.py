@@ -34,7 +34,8 @@ _PERSON_UNUSED = (
 
 def _key_results() -> Prefetch:
     # Without their owners: ``decorate`` attaches them (see ``_attach_people``).
-    key_results = KeyResult.objects.defer("created_at", "updated_at")
+    # ``created_at`` stays: the pace line starts when a KR was created (``checkins.pace``).
+    key_results = KeyResult.objects.defer("updated_at")
     return Prefetch("key_results", queryset=key_results)
 
 

@@ -10,14 +10,13 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from organizations.clock import current_period
 from organizations.markdown import render_markdown
 from organizations.models import Membership, Period, Team
-from organizations.periods import current_period, org_today
 from organizations.tenancy import get_org_object_or_404
 
 from . import selectors, services
@@ -43,7 +42,7 @@ from .permissions import (
     would_edit_if_open,
 )
 from .progress import as_percent, key_result_progress
-from .templatetags.okr_tags import RowUrls
+from .templatetags.okr_tags import RowUrls, period_options_html
 
 EXPLORE_PAGE_SIZE = 25  # one-line summaries
 TEAM_PEOPLE_SHOWN = 25  # people's objectives summarised on a team page before "show all"
@@ -65,15 +64,9 @@ def _periods(request) -> list[Period]:
 
 
 def _current_period(request, kind=Period.Kind.QUARTER) -> Period | None:
-    """``organizations.periods.current_period`` (marked current, else containing today in
-    company time, else the latest), over the loaded periods."""
-    periods = [p for p in _periods(request) if p.kind == kind]
-    marked = [p for p in periods if p.is_current]
-    if marked:
-        return min(marked, key=lambda p: (p.start, -p.end.toordinal()))
-    today = org_today(request.org)
-    containing = [p for p in periods if p.start <= today <= p.end]
-    return max(containing or periods, key=lambda p: p.start, default=None)
+    """The company's current period (``organizations.clock.current_period``), picked from
+    the periods this request loaded."""
+    return current_period(request.org, kind, _periods(request))
 
 
 def _selected_period(request) -> Period | None:
@@ -86,23 +79,9 @@ def _selected_period(request) -> Period | None:
 
 
 def _period_context(request, period):
-    """The period and the switcher's ``<option>``s, built here at once (the template loop
-    over a company's dozens of periods cost more than the rest of the switcher)."""
-    chosen = period.pk if period is not None else None
-    options = format_html_join(
-        "",
-        '<option value="{}"{}>{}{}{}</option>',
-        (
-            (
-                p.pk,
-                " selected" if p.pk == chosen else "",
-                p.name,
-                " (current)" if p.is_current else "",
-                " (closed)" if p.is_closed else "",
-            )
-            for p in _periods(request)
-        ),
-    )
+    """The period and the switcher's ``<optgroup>``s, by fiscal year with the current
+    quarter first (``okr_tags.period_options_html``)."""
+    options = period_options_html(request.org, _periods(request), period)
     return {"period": period, "periods": _periods(request), "period_options": options}
 
 
@@ -478,7 +457,7 @@ def objective_new(request):
                 return redirect(_url(request, "objective", objective_id=objective.pk))
     else:
         initial = {
-            "period": current_period(request.org),
+            "period": _current_period(request),
             "level": Objective.Level.INDIVIDUAL,
             "owner": me,
         }

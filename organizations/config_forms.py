@@ -100,6 +100,10 @@ class FiscalYearForm(forms.Form):
         min_value=2000,
         max_value=2100,
         label="Fiscal year",
-        help_text="Creates the year, its 4 quarters and 12 months, from the fiscal-year start "
-        "month.",
+        help_text="Creates the year and its 4 quarters, from the fiscal-year start month.",
+    )
+    months = forms.BooleanField(
+        required=False,
+        label="With months",
+        help_text="Also create the year's 12 months (only if your teams set monthly objectives).",
     )

@@ -3,7 +3,15 @@
 from django.db import transaction
 
 from .models import Organization, Period, StrategicTheme, note_data_change
-from .periods import enclosing_period, fiscal_year_periods
+from .periods import (
+    Kind,
+    enclosing_period,
+    fiscal_year_bounds,
+    fiscal_year_of,
+    fiscal_year_periods,
+    next_quarter_plan,
+    overlapping,
+)
 
 
 @transaction.atomic
@@ -38,10 +46,39 @@ def theme_delete(*, theme: StrategicTheme, actor) -> None:
 
 
 @transaction.atomic
-def fiscal_year_generate(*, org: Organization, actor, fiscal_year: int) -> list[Period]:
-    periods = fiscal_year_periods(org, fiscal_year)
+def fiscal_year_generate(
+    *, org: Organization, actor, fiscal_year: int, months: bool = False
+) -> list[Period]:
+    periods = fiscal_year_periods(org, fiscal_year, months=months)
     note_data_change(org.pk)
     return periods
+
+
+@transaction.atomic
+def next_quarter_create(*, org: Organization, actor) -> Period:
+    """The quarter after the company's latest one (three months on), nested in its fiscal
+    year, which is created too (the year alone) when no year covers the new quarter."""
+    Organization.objects.select_for_update().filter(pk=org.pk).first()  # one at a time
+    name, start, end = next_quarter_plan(org)
+    year = enclosing_period(org, kind=Kind.QUARTER, start=start, end=end)
+    if year is None:
+        fiscal_year = fiscal_year_of(org, start)
+        year_start, year_end = fiscal_year_bounds(org, fiscal_year)
+        if (
+            year_start <= start
+            and end <= year_end
+            and not overlapping(org, kind=Kind.YEAR, start=year_start, end=year_end).exists()
+        ):
+            year = Period(
+                org=org, kind=Kind.YEAR, name=f"FY{fiscal_year}", start=year_start, end=year_end
+            )
+            year.full_clean()
+            year.save()
+    quarter = Period(org=org, kind=Kind.QUARTER, name=name, start=start, end=end, parent=year)
+    quarter.full_clean()
+    quarter.save()
+    note_data_change(org.pk)
+    return quarter
 
 
 @transaction.atomic

@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import config_services as services
+from .clock import company_today
 from .config_forms import (
     FiscalYearForm,
     PeriodCreateForm,
@@ -15,7 +16,7 @@ from .config_forms import (
 )
 from .markdown import render_markdown
 from .models import Period, StrategicTheme
-from .periods import org_today
+from .periods import fiscal_year_of, next_quarter_plan
 from .permissions import admin_required
 from .tenancy import get_org_object_or_404
 
@@ -91,21 +92,23 @@ def _period_tree(org):
 @require_http_methods(["GET", "POST"])
 def periods(request):
     action = request.POST.get("action") if request.method == "POST" else None
-    today = org_today(request.org)
+    today = company_today(request.org)
     fy_form = FiscalYearForm(
-        request.POST if action == "generate" else None, initial={"fiscal_year": today.year}
+        request.POST if action == "generate" else None,
+        initial={"fiscal_year": fiscal_year_of(request.org, today)},
     )
     create_form = PeriodCreateForm(request.POST if action == "create" else None, org=request.org)
     if action == "generate" and fy_form.is_valid():
-        year = fy_form.cleaned_data["fiscal_year"]
+        year, months = fy_form.cleaned_data["fiscal_year"], fy_form.cleaned_data["months"]
         try:
             services.fiscal_year_generate(
-                org=request.org, actor=request.membership, fiscal_year=year
+                org=request.org, actor=request.membership, fiscal_year=year, months=months
             )
         except ValidationError as exc:
             fy_form.add_error("fiscal_year", exc.messages)
         else:
-            messages.success(request, f"FY{year} is ready: the year, 4 quarters and 12 months.")
+            made = "the year, 4 quarters and 12 months" if months else "the year and 4 quarters"
+            messages.success(request, f"FY{year} is ready: {made}.")
             return _go(request, "periods")
     if action == "create" and create_form.is_valid():
         try:
@@ -122,8 +125,25 @@ def periods(request):
         "fy_form": fy_form,
         "create_form": create_form,
         "fiscal_start": request.org.get_fiscal_year_start_month_display(),
+        "next_quarter": next_quarter_plan(request.org, today=today),
     }
     return render(request, "config/periods.html", context)
+
+
+@admin_required
+@require_POST
+def period_next_quarter(request):
+    """One click: the quarter after the latest one (and its fiscal year if there is none)."""
+    try:
+        quarter = services.next_quarter_create(org=request.org, actor=request.membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"“{quarter.name}” created: {quarter.start:%d %b %Y} to {quarter.end:%d %b %Y}.",
+        )
+    return _go(request, "periods")
 
 
 @admin_required

@@ -5,6 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .clock import company_timezone
 from .models import Invitation
 
 
@@ -22,6 +23,11 @@ def send_invitation_email(*, invitation_id: int) -> bool:
     )
     if invitation is None:
         return False
+    with company_timezone(invitation.org):  # its dates (e.g. the expiry) in company time
+        return _send_invitation(invitation)
+
+
+def _send_invitation(invitation: Invitation) -> bool:
     context = {
         "invitation": invitation,
         "org": invitation.org,

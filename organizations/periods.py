@@ -7,13 +7,16 @@ Months carry their calendar names ("Apr 2026").
 
 import calendar
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from .clock import company_today, current_period, pick_current
 from .models import Organization, Period
+
+# Company time lives in ``organizations.clock``; these names stay for older callers.
+org_today = company_today
+__all__ = ["current_period", "org_today"]
 
 Kind = Period.Kind
 PARENT_KIND = {Kind.QUARTER: Kind.YEAR, Kind.MONTH: Kind.QUARTER}
@@ -34,9 +37,10 @@ def fiscal_year_bounds(org: Organization, fiscal_year: int) -> tuple[datetime.da
 
 
 def fiscal_year_plan(
-    org: Organization, fiscal_year: int
+    org: Organization, fiscal_year: int, *, months: bool = False
 ) -> list[tuple[str, str, datetime.date, datetime.date, int | None]]:
-    """``(kind, name, start, end, parent index)`` rows: the year, 4 quarters, 12 months."""
+    """``(kind, name, start, end, parent index)`` rows: the year, 4 quarters (and, when
+    asked, 12 months)."""
     year_start, year_end = fiscal_year_bounds(org, fiscal_year)
     rows: list = [(Kind.YEAR, f"FY{fiscal_year}", year_start, year_end, None)]
     for q in range(4):
@@ -44,7 +48,7 @@ def fiscal_year_plan(
         q_end = _add_months(q_start, 3) - datetime.timedelta(days=1)
         rows.append((Kind.QUARTER, f"FY{fiscal_year} Q{q + 1}", q_start, q_end, 0))
         quarter_index = len(rows) - 1
-        for m in range(3):
+        for m in range(3 if months else 0):
             m_start = _add_months(q_start, m)
             rows.append(
                 (Kind.MONTH, m_start.strftime("%b %Y"), m_start, _month_end(m_start), quarter_index)
@@ -61,8 +65,11 @@ def overlapping(org, *, kind: str, start, end, exclude_pk=None):
 
 
 @transaction.atomic
-def fiscal_year_periods(org: Organization, fiscal_year: int) -> list[Period]:
-    """Create (or complete) the year, its quarters and months, nested. Idempotent.
+def fiscal_year_periods(
+    org: Organization, fiscal_year: int, *, months: bool = False
+) -> list[Period]:
+    """Create (or complete) the year and its quarters (and its months with ``months``),
+    nested. Idempotent.
 
     A period with exactly the planned kind and dates is reused (and gets its parent if it
     had none); a *different* period of the same kind overlapping the plan is an error.
@@ -75,7 +82,7 @@ def fiscal_year_periods(org: Organization, fiscal_year: int) -> list[Period]:
         )
     }
     created: list[Period] = []
-    for kind, name, start, end, parent_index in fiscal_year_plan(org, fiscal_year):
+    for kind, name, start, end, parent_index in fiscal_year_plan(org, fiscal_year, months=months):
         parent = created[parent_index] if parent_index is not None else None
         period = existing.get((kind, start, end))
         if period is None:
@@ -95,21 +102,34 @@ def fiscal_year_periods(org: Organization, fiscal_year: int) -> list[Period]:
     return created
 
 
-def org_today(org: Organization) -> datetime.date:
-    return timezone.now().astimezone(ZoneInfo(org.time_zone or "UTC")).date()
+def fiscal_year_of(org: Organization, day: datetime.date) -> int:
+    """The fiscal year (named after the calendar year it starts in) containing ``day``."""
+    return day.year if day.month >= org.fiscal_year_start_month else day.year - 1
 
 
-def current_period(org: Organization, kind: str = Kind.QUARTER) -> Period | None:
-    """The period marked current, else the one containing today (company time), else the latest."""
-    periods = Period.objects.for_org(org).filter(kind=kind)
-    marked = periods.filter(is_current=True).first()
-    if marked is not None:
-        return marked
-    today = org_today(org)
-    containing = periods.filter(start__lte=today, end__gte=today).order_by("-start").first()
-    if containing is not None:
-        return containing
-    return periods.order_by("-start").first()
+def next_quarter_plan(org: Organization, *, today: datetime.date | None = None):
+    """``(name, start, end)`` of the quarter after the company's latest quarter (or, without
+    any quarter, the fiscal quarter containing today in company time)."""
+    latest = Period.objects.for_org(org).filter(kind=Kind.QUARTER).order_by("-end").first()
+    if latest is not None:
+        start = latest.end + datetime.timedelta(days=1)
+    else:
+        today = today or company_today(org)
+        year_start = fiscal_year_bounds(org, fiscal_year_of(org, today))[0]
+        start = _add_months(
+            year_start,
+            3 * (((today.year - year_start.year) * 12 + today.month - year_start.month) // 3),
+        )
+    # Three months on (a custom quarter starting mid-month keeps its day of the month).
+    end = _add_months(start, 3) + datetime.timedelta(days=start.day - 2)
+    return quarter_name(org, start), start, end
+
+
+def quarter_name(org: Organization, start: datetime.date) -> str:
+    """``FY2026 Q3``-style name of a quarter starting on ``start``."""
+    fiscal_year = fiscal_year_of(org, start)
+    months = (start.year - fiscal_year) * 12 + start.month - org.fiscal_year_start_month
+    return f"FY{fiscal_year} Q{min(months // 3, 3) + 1}"
 
 
 def enclosing_period(org: Organization, *, kind: str, start, end) -> Period | None:
@@ -123,3 +143,34 @@ def enclosing_period(org: Organization, *, kind: str, start, end) -> Period | No
         .order_by("start")
         .first()
     )
+
+
+PAST_YEARS = "Past years"
+
+
+def period_groups(org: Organization, periods, *, today: datetime.date | None = None):
+    """The company's periods for a picker, as ``(label, periods)`` by fiscal year: the
+    current fiscal year first (its current quarter first, then the rest in date order, a
+    quarter before its months), then later years, then every earlier period under
+    "Past years" (newest first). No query: ``periods`` is the list the page loaded."""
+    periods = list(periods)
+    today = today or company_today(org)
+    current = pick_current([p for p in periods if p.kind == Kind.QUARTER], today)
+    this_year = fiscal_year_of(org, current.start if current else today)
+    by_year: dict[int, list[Period]] = {}
+    past: list[Period] = []
+    for period in sorted(periods, key=lambda p: (p.start, -p.end.toordinal(), p.pk)):
+        year = fiscal_year_of(org, period.start)
+        if year < this_year:
+            past.append(period)
+        else:
+            by_year.setdefault(year, []).append(period)
+    groups = []
+    for year in sorted(by_year):
+        rows = by_year[year]
+        if current is not None and current in rows:
+            rows = [current] + [p for p in rows if p != current]
+        groups.append((f"FY{year}", rows))
+    if past:
+        groups.append((PAST_YEARS, past[::-1]))
+    return groups, current

@@ -1,16 +1,19 @@
 """The one tenancy mechanism.
 
 Every company page lives under ``/<org_slug>/``. ``TenantMiddleware`` resolves the slug
-once per request, requires an active membership of the signed-in user and sets
-``request.org`` / ``request.membership``. Anyone else gets 404, the same answer as a
-company that does not exist. Views fetch tenant rows only through ``for_org`` or
-``get_org_object_or_404``.
+once per request, requires an active membership of the signed-in user, sets
+``request.org`` / ``request.membership`` and activates the company's time zone. Anyone else
+gets 404, the same answer as a company that does not exist. Views fetch tenant rows only
+through ``for_org`` or ``get_org_object_or_404``.
 """
 
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .clock import company_zone
 
 # Slugs that would clash with top-level routes or confuse people.
 RESERVED_SLUGS = frozenset(
@@ -66,7 +69,10 @@ class TenantMiddleware:
     def __call__(self, request):
         request.org = None
         request.membership = None
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # the company's zone, activated in process_view
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.pop("org_slug", None)
@@ -85,4 +91,6 @@ class TenantMiddleware:
             raise Http404("No such company.")
         request.org = membership.org
         request.membership = membership
+        # Company time for the whole request: templates print times in the company's zone.
+        timezone.activate(company_zone(membership.org))
         return None

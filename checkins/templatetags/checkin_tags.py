@@ -9,11 +9,11 @@ from objectives.models import KeyResult
 from objectives.permissions import can_checkin
 from objectives.progress import as_percent, key_result_progress
 from objectives.templatetags.okr_tags import value_text
+from organizations.clock import company_today, company_zone
 
 from .. import charts, pace
 from ..forms import CheckInForm
 from ..models import CheckIn
-from ..reminders import zone
 from ..selectors import kr_checkins
 from ..services import can_delete_checkin
 
@@ -80,7 +80,8 @@ def history_context(request, kr, *, now=None, show_all=None) -> dict:
     (all of them with ``show_all``), each row's text made here rather than by template tags."""
     now = now or timezone.now()
     org = kr.objective.org if KeyResult.objective.is_cached(kr) else request.org
-    tz = zone(request.org or org)
+    org = request.org or org
+    tz = company_zone(org)
     period = kr.objective.period
     checkins = list(kr_checkins(kr))
     if show_all is None:
@@ -89,9 +90,10 @@ def history_context(request, kr, *, now=None, show_all=None) -> dict:
     kr_pace = pace.kr_pace(
         kr,
         period=period,
-        today=timezone.localdate(now, timezone=tz),
+        today=company_today(org, now),
         now=now,
         stale_days=stale_days,
+        zone=tz,
     )
     membership = getattr(request, "membership", None)
     low, high = sorted((kr.start_value, kr.target_value))
@@ -100,7 +102,7 @@ def history_context(request, kr, *, now=None, show_all=None) -> dict:
     for c in shown:
         c.deletable = membership is not None and can_delete_checkin(c, membership, now=now)
         c.outside_range = kr.kind != KeyResult.Kind.MILESTONE and not low <= c.value <= high
-        when = timezone.localtime(c.created_at)
+        when = c.created_at.astimezone(tz)
         c.when_iso = when.isoformat()
         c.when_text = f"{when.day} {MONTHS_3[when.month].title()} {when.year}, {when:%H:%M}"
         c.value_text = value_text(kr, c.value)
@@ -151,7 +153,7 @@ def objective_progress_chart(context, objective, key_results=None):
     """An objective's progress over time (two queries; pass ``key_results`` if loaded)."""
     request = context.get("request")
     org = getattr(request, "org", None) or objective.org
-    tz = zone(org)
+    tz = company_zone(org)
     krs = list(key_results) if key_results is not None else list(objective.key_results.all())
     # Plain rows by the KRs' ids: no join, no model instances (the chart reads five fields).
     checkins = list(
@@ -175,15 +177,21 @@ def objective_progress_chart(context, objective, key_results=None):
     }
 
 
-@register.inclusion_tag("checkins/_pace.html")
-def kr_pace_badge(kr, period=None):
+@register.inclusion_tag("checkins/_pace.html", takes_context=True)
+def kr_pace_badge(context, kr, period=None):
     """Ahead / on pace / behind for one KR (no query when its period is loaded)."""
     period = period or _cached_period(kr)
     if period is None:
         return {"pace": None}
+    org = getattr(context.get("request"), "org", None)
     now = timezone.now()
     result = pace.kr_pace(
-        kr, period=period, today=timezone.localdate(now), now=now, stale_days=None
+        kr,
+        period=period,
+        today=company_today(org, now),
+        now=now,
+        stale_days=None,
+        zone=company_zone(org),
     )
     return {"pace": result}
 

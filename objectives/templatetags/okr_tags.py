@@ -8,8 +8,48 @@ from django.utils.safestring import mark_safe
 from objectives.models import KeyResult
 from objectives.progress import as_percent
 from organizations.markdown import render_markdown
+from organizations.periods import period_groups
 
 register = template.Library()
+
+
+def period_options_html(org, periods, selected=None, *, today=None):
+    """A period picker's ``<optgroup>``s and ``<option>``s (grouped by fiscal year, the
+    current quarter first, past years last: ``organizations.periods.period_groups``). Built
+    here at once: the template loop over a company's dozens of periods cost more than the
+    rest of a switcher. ``selected`` is a period or its id."""
+    chosen = getattr(selected, "pk", selected)
+    groups, current = period_groups(org, periods, today=today)
+    current_pk = current.pk if current is not None else None
+
+    def options(rows):
+        return format_html_join(
+            "",
+            '<option value="{}"{}>{}{}{}</option>',
+            (
+                (
+                    p.pk,
+                    " selected" if p.pk == chosen else "",
+                    p.name,
+                    " (current)" if p.is_current or p.pk == current_pk else "",
+                    " (closed)" if p.is_closed else "",
+                )
+                for p in rows
+            ),
+        )
+
+    return format_html_join(
+        "", '<optgroup label="{}">{}</optgroup>', ((label, options(rows)) for label, rows in groups)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def period_options(context, periods, selected=None):
+    """``{% period_options periods period %}``: see ``period_options_html``."""
+    request = context.get("request")
+    org = getattr(request, "org", None) or context.get("org")
+    return period_options_html(org, periods, selected)
+
 
 BAR_WIDTH = 120
 CONFIDENCE_ICONS = {"on_track": "●", "at_risk": "▲", "off_track": "■"}

@@ -80,6 +80,15 @@ def test_is_stale_counts_from_creation_without_checkins():
     assert not pace.is_stale(last_checkin_at=now, created_at=old, now=now, allowed_days=38)
 
 
+def _aged(*krs, days=60):
+    """KRs written ``days`` ago (a new KR is neither expected to be far along nor flagged)."""
+    moment = timezone.now() - datetime.timedelta(days=days)
+    KeyResult.objects.filter(pk__in=[kr.pk for kr in krs]).update(created_at=moment)
+    for kr in krs:
+        kr.created_at = moment
+    return krs[0] if len(krs) == 1 else krs
+
+
 def _period(org):
     today = timezone.localdate()
     return PeriodFactory(
@@ -100,6 +109,7 @@ def test_flagged_key_results_of_the_company_and_of_a_team(org, team):
         confidence="on_track",
         last_checkin_at=recent,
     )
+    _aged(optimistic)
     honest = KeyResultFactory(
         objective=ObjectiveFactory(org=org, period=period, owner=in_team),
         current_value=10,
@@ -121,12 +131,15 @@ def test_flagged_key_results_of_the_company_and_of_a_team(org, team):
 @pytest.mark.parametrize("size", [2, 30])
 def test_flagged_key_results_run_in_bounded_queries(org, size, django_assert_max_num_queries):
     period = _period(org)
-    for _ in range(size):
+    krs = [
         KeyResultFactory(
             objective=ObjectiveFactory(org=org, period=period),
             current_value=0,
             confidence="on_track",
         )
+        for _ in range(size)
+    ]
+    _aged(*krs)
     with django_assert_max_num_queries(3):
         flagged = pace.flagged_key_results(org, team_ids=[1, 2])
     with django_assert_max_num_queries(2):
@@ -141,6 +154,7 @@ def _q1_kr_chart(org, values, *, now):
     kr = KeyResultFactory(
         objective=ObjectiveFactory(org=org, period=period), start_value=0, target_value=100
     )
+    kr.created_at = datetime.datetime(2024, 12, 1, tzinfo=datetime.UTC)  # before Q1
     checkins = [
         CheckIn(
             id=i,
@@ -296,6 +310,7 @@ def test_managers_dashboard_shows_the_flagged_key_results_of_their_team(
         confidence="on_track",
         last_checkin_at=timezone.now() - datetime.timedelta(days=1),
     )
+    _aged(optimistic, outside)
     response = manager.get(f"/{org.slug}/alignment/dashboard/?period={period.pk}")
     html = response.content.decode()
     assert response.status_code == 200

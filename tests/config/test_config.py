@@ -84,7 +84,7 @@ def test_theme_of_another_company_is_404(admin, other_org):
 def test_fiscal_year_with_april_start(org):
     org.fiscal_year_start_month = 4
     org.save()
-    periods = fiscal_year_periods(org, 2026)
+    periods = fiscal_year_periods(org, 2026, months=True)
     year, q1 = periods[0], periods[1]
     assert (year.name, year.start, year.end) == (
         "FY2026",
@@ -103,13 +103,35 @@ def test_fiscal_year_with_april_start(org):
     assert months[-1].end == datetime.date(2027, 3, 31)
     assert all(m.parent.kind == "quarter" and m.parent.contains(m) for m in months)
     assert len(periods) == 17
-    fiscal_year_periods(org, 2026)  # idempotent
+    fiscal_year_periods(org, 2026, months=True)  # idempotent
+    assert Period.objects.for_org(org).count() == 17
+
+
+def test_fiscal_year_is_the_year_and_its_quarters_unless_months_are_asked_for(org):
+    periods = fiscal_year_periods(org, 2027)
+    assert [(p.kind, p.name) for p in periods] == [
+        ("year", "FY2027"),
+        ("quarter", "FY2027 Q1"),
+        ("quarter", "FY2027 Q2"),
+        ("quarter", "FY2027 Q3"),
+        ("quarter", "FY2027 Q4"),
+    ]
+    assert not Period.objects.for_org(org).filter(kind="month").exists()
+    fiscal_year_periods(org, 2027, months=True)  # adds the months under the same quarters
+    months = Period.objects.for_org(org).filter(kind="month").select_related("parent")
+    assert months.count() == 12
+    assert {m.parent.name for m in months} == {f"FY2027 Q{q}" for q in range(1, 5)}
     assert Period.objects.for_org(org).count() == 17
 
 
 def test_generate_via_page_and_overlap_error(admin, org):
-    admin.post(url(org, "periods"), {"action": "generate", "fiscal_year": 2030})
+    response = admin.post(
+        url(org, "periods"), {"action": "generate", "fiscal_year": 2030}, follow=True
+    )
+    assert "FY2030 is ready: the year and 4 quarters." in response.content.decode()
     assert Period.objects.for_org(org).filter(kind="quarter").count() == 4
+    assert not Period.objects.for_org(org).filter(kind="month").exists()
+    admin.post(url(org, "periods"), {"action": "generate", "fiscal_year": 2030, "months": "on"})
     assert Period.objects.get(org=org, name="Feb 2030").parent.name == "FY2030 Q1"
     PeriodFactory(org=org, kind="year", name="Odd year", start="2031-06-01", end="2032-05-31")
     response = admin.post(url(org, "periods"), {"action": "generate", "fiscal_year": 2031})
@@ -135,7 +157,7 @@ def test_custom_period_bad_input(admin, org, data, field):
 
 
 def test_custom_period_nests_in_its_year(admin, org):
-    fiscal_year_periods(org, 2041)
+    fiscal_year_periods(org, 2041, months=True)
     admin.post(
         url(org, "periods"),
         {

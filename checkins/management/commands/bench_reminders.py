@@ -17,6 +17,7 @@ from django.utils import timezone
 from checkins.models import ReminderDelivery, ReminderSchedule
 from checkins.reminders import run_in_process
 from objectives.models import KeyResult, Objective
+from organizations.clock import company_today
 from organizations.models import Membership, Organization, Period
 
 
@@ -59,7 +60,7 @@ class Command(BaseCommand):
     def _build(self, people: int) -> Organization:
         User = get_user_model()
         tag = uuid.uuid4().hex[:8]
-        today = timezone.localdate()
+        today = company_today(None)  # the bench company runs on UTC
         org = Organization.objects.create(name=f"Bench {tag}", slug=f"bench-{tag}")
         period = Period.objects.create(
             org=org,
