@@ -244,18 +244,19 @@ VISION_LIMIT = 320  # characters of the vision quoted on one line; longer ones l
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?[^\s.!?:;…])[ \t#]*$", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Excerpt:
+class Excerpt(str):
     """Plain text quoted from a longer text; ``cut`` when it stops short (then link to it)."""
 
-    text: str
-    cut: bool = False
+    cut: bool
 
-    def __str__(self) -> str:
-        return self.text
+    def __new__(cls, text: str, cut: bool = False):
+        excerpt = super().__new__(cls, text)
+        excerpt.cut = cut
+        return excerpt
 
-    def __bool__(self) -> bool:
-        return bool(self.text)
+    @property
+    def text(self) -> str:
+        return str(self)
 
 
 def cut_at_word(text: str, limit: int) -> Excerpt:
