@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.db import transaction
 
+from organizations.config_forms import fiscal_month_field, time_zone_field
 from organizations.models import Organization
 
 User = get_user_model()
@@ -58,7 +59,19 @@ class SignupForm(NewPasswordMixin):
         label="Company address",
         help_text="Lower-case letters, digits and hyphens, e.g. “acme”.",
     )
-    field_order = ["full_name", "email", "password", "org_name", "org_slug"]
+    time_zone = time_zone_field()
+    fiscal_year_start_month = fiscal_month_field(
+        help_text="We create this fiscal year and its quarters for you; January if unsure."
+    )
+    field_order = [
+        "full_name",
+        "email",
+        "password",
+        "org_name",
+        "org_slug",
+        "time_zone",
+        "fiscal_year_start_month",
+    ]
 
     def __init__(self, *args, user=None, **kwargs):
         self.existing_user = user
@@ -67,6 +80,9 @@ class SignupForm(NewPasswordMixin):
             # A signed-in person only creates another company.
             for name in ("full_name", "email", "password"):
                 del self.fields[name]
+        if not self.is_bound:
+            # static/js/timezone.js picks the browser's zone; without JavaScript, UTC.
+            self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
@@ -97,7 +113,12 @@ class SignupForm(NewPasswordMixin):
                 full_name=self.cleaned_data["full_name"],
             )
         org = organization_create(
-            name=self.cleaned_data["org_name"], slug=self.cleaned_data["org_slug"], creator=user
+            name=self.cleaned_data["org_name"],
+            slug=self.cleaned_data["org_slug"],
+            creator=user,
+            time_zone=self.cleaned_data["time_zone"],
+            fiscal_year_start_month=self.cleaned_data["fiscal_year_start_month"],
+            with_periods=True,
         )
         return user, org
 

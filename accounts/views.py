@@ -41,8 +41,12 @@ def signup_view(request):
         else:
             if not request.user.is_authenticated:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to Aligned. {org.name} is ready.")
-            return redirect("objectives:company", org_slug=org.slug)
+            messages.success(
+                request,
+                f"Welcome to Aligned. {org.name} is ready: the getting-started list "
+                "below walks you through the first steps.",
+            )
+            return redirect("objectives:my", org_slug=org.slug)
     return render(request, "accounts/signup.html", {"form": form})
 
 

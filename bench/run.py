@@ -245,6 +245,14 @@ PAGES = [
         method="post",
     ),
     PageSpec("schedules", "Reminder schedules", "checkins:schedules", persona="admin"),
+    PageSpec("company_settings", "Company settings", "config:settings", persona="admin"),
+    PageSpec(  # after the first, each POST finds the list hidden already
+        "getting_started_hide",
+        "My OKRs: hide the getting-started list (POST)",
+        "config:getting-started-hide",
+        persona="admin",
+        method="post",
+    ),
 ]
 
 

@@ -20,6 +20,7 @@ from organizations.models import Membership, Period, Team
 from organizations.tenancy import get_org_object_or_404
 
 from . import selectors, services
+from .examples import BY_KEY as EXAMPLES_BY_KEY
 from .forms import (
     CLOSED_MESSAGE,
     SUGGESTED_MAX,
@@ -476,8 +477,15 @@ def objective_new(request):
             initial["team"] = Team.objects.for_org(request.org).filter(pk=int(team_id)).first()
         if initial["level"] != Objective.Level.INDIVIDUAL:
             initial["owner"] = None
+        example = EXAMPLES_BY_KEY.get(request.GET.get("example", ""))
+        example_krs = None
+        if example is not None:  # "Start from this" on My OKRs' first-objective examples
+            objective_initial, example_krs = example.form_initial()
+            initial.update(objective_initial)
         form = ObjectiveForm(org=request.org, membership=me, initial=initial)
-        formset = QuickKeyResultFormSet(prefix="kr")
+        formset = QuickKeyResultFormSet(prefix="kr", initial=example_krs)
+        if example_krs:
+            formset.extra = 0  # the example's rows, no blank ones below
     context = {"form": form, "kr_formset": formset, "objective": None}
     return render(request, "objectives/objective_form.html", context)
 

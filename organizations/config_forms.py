@@ -1,10 +1,14 @@
 """Forms of the company configuration pages (admins only)."""
 
+import html
+
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models.functions import Lower
+from django.forms.utils import flatatt
+from django.utils.safestring import mark_safe
 
-from .models import Organization, Period, StrategicTheme
+from .models import MONTHS, TIME_ZONES, WEEKDAYS, Organization, Period, StrategicTheme
 from .periods import overlapping
 
 TEXT_LIMIT = 20_000
@@ -106,4 +110,62 @@ class FiscalYearForm(forms.Form):
         required=False,
         label="With months",
         help_text="Also create the year's 12 months (only if your teams set monthly objectives).",
+    )
+
+
+class TimeZoneSelect(forms.Select):
+    """The ~600 zones as one ``<select>`` built in Python: Django's widget renders each option
+    through a template of its own. ``data-detect-time-zone`` lets static/js/timezone.js
+    pick the browser's zone (sign-up, before anything was typed)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = str(value or "")
+        options = "".join(
+            f'<option value="{zone}"{" selected" if zone == chosen else ""}>'
+            f"{html.escape(zone.replace('_', ' '))}</option>"
+            for zone in TIME_ZONES
+        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{html.escape(name)}"{attributes}>{options}</select>')  # noqa: S308
+
+
+def time_zone_field(**kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=[(zone, zone) for zone in TIME_ZONES],
+        initial="UTC",
+        label="Time zone",
+        help_text="Reminders, check-in times and “today” follow it.",
+        widget=TimeZoneSelect,
+        error_messages={"invalid_choice": "Choose a time zone from the list."},
+        **kwargs,
+    )
+
+
+def fiscal_month_field(**kwargs) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        choices=MONTHS,
+        coerce=int,
+        initial=1,
+        label="Fiscal year starts in",
+        error_messages={"invalid_choice": "Choose a month from the list."},
+        **kwargs,
+    )
+
+
+class CompanySettingsForm(forms.Form):
+    name = forms.CharField(
+        max_length=120,
+        label="Company name",
+        error_messages={"required": "Give the company a name."},
+    )
+    time_zone = time_zone_field()
+    fiscal_year_start_month = fiscal_month_field(
+        help_text="Existing periods stay as they are; fiscal years you generate from now on "
+        "start in this month."
+    )
+    week_start = forms.TypedChoiceField(
+        choices=WEEKDAYS,
+        coerce=int,
+        label="Week starts on",
+        error_messages={"invalid_choice": "Choose a day from the list."},
     )

@@ -1,8 +1,10 @@
 """Writes of the company configuration: vision and strategy, themes, periods."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Organization, Period, StrategicTheme, note_data_change
+from .models import Membership, Organization, Period, StrategicTheme, note_data_change
 from .periods import (
     Kind,
     enclosing_period,
@@ -20,6 +22,50 @@ def strategy_update(*, org: Organization, actor, vision: str, mission: str, stra
     org.full_clean()
     org.save(update_fields=["vision", "mission", "strategy"])
     return org
+
+
+@transaction.atomic
+def company_settings_update(
+    *,
+    org: Organization,
+    actor: Membership,
+    name: str,
+    time_zone: str,
+    fiscal_year_start_month: int,
+    week_start: int,
+) -> Organization:
+    """Name, time zone, fiscal-year start month and week start of a company (admins).
+
+    Existing periods keep their dates: a new fiscal-year start month only shapes the fiscal
+    years generated afterwards, so no objective changes period behind anyone's back.
+    """
+    _require_admin(org, actor)
+    # A fresh row, so a rejected change leaves the caller's instance (the request's company)
+    # as it was.
+    company = Organization.objects.select_for_update().get(pk=org.pk)
+    company.name = name
+    company.time_zone = time_zone
+    company.fiscal_year_start_month = fiscal_year_start_month
+    company.week_start = week_start
+    company.full_clean(exclude=["slug"])
+    company.save(update_fields=["name", "time_zone", "fiscal_year_start_month", "week_start"])
+    # Dashboards work out "today" and pace in the company's zone.
+    note_data_change(company.pk)
+    return company
+
+
+def _require_admin(org: Organization, actor: Membership) -> None:
+    if actor.org_id != org.pk or not actor.is_active or not actor.has_role(Membership.Role.ADMIN):
+        raise PermissionDenied("Only the company's admins change its settings.")
+
+
+@transaction.atomic
+def getting_started_hide(*, org: Organization, actor: Membership) -> None:
+    """An admin hides the getting-started checklist for the company before it is complete."""
+    _require_admin(org, actor)
+    Organization.objects.filter(pk=org.pk, getting_started_hidden_at=None).update(
+        getting_started_hidden_at=timezone.now()
+    )
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Company configuration pages (vision, strategy, themes, periods): admins only."""
+"""Company configuration pages (settings, vision, strategy, themes, periods): admins only."""
 
 from django.urls import path
 
@@ -8,6 +8,8 @@ app_name = "config"
 
 urlpatterns = [
     path("", views.strategy, name="strategy"),
+    path("settings/", views.settings, name="settings"),
+    path("getting-started/hide/", views.getting_started_hide, name="getting-started-hide"),
     path("themes/", views.themes, name="themes"),
     path("themes/<int:theme_id>/", views.theme_edit, name="theme-edit"),
     path("periods/", views.periods, name="periods"),

@@ -1,4 +1,5 @@
-"""Company configuration pages: vision and strategy, strategic themes, periods. Admins only."""
+"""Company configuration pages: settings, vision and strategy, strategic themes, periods.
+Admins only."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,12 +9,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import config_services as services
 from .clock import company_today
 from .config_forms import (
+    CompanySettingsForm,
     FiscalYearForm,
     PeriodCreateForm,
     PeriodEditForm,
     StrategyForm,
     ThemeForm,
 )
+from .forms import add_service_error
 from .markdown import render_markdown
 from .models import Period, StrategicTheme
 from .periods import fiscal_year_of, next_quarter_plan
@@ -45,6 +48,39 @@ def strategy(request):
         for name in ("vision", "mission", "strategy")
     }
     return render(request, "config/strategy.html", {"form": form, "preview": preview})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def settings(request):
+    org = request.org
+    form = CompanySettingsForm(
+        request.POST or None,
+        initial={
+            "name": org.name,
+            "time_zone": org.time_zone,
+            "fiscal_year_start_month": org.fiscal_year_start_month,
+            "week_start": org.week_start,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.company_settings_update(org=org, actor=request.membership, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Company settings saved.")
+            return _go(request, "settings")
+    context = {"form": form, "fiscal_start": org.get_fiscal_year_start_month_display()}
+    return render(request, "config/settings.html", context)
+
+
+@admin_required
+@require_POST
+def getting_started_hide(request):
+    services.getting_started_hide(org=request.org, actor=request.membership)
+    messages.success(request, "The getting-started list is hidden; its pages stay under Admin.")
+    return redirect("objectives:my", org_slug=request.org.slug)
 
 
 @admin_required

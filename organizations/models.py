@@ -27,6 +27,8 @@ MONTHS = [
     (12, "December"),
 ]
 TIME_ZONES = sorted(available_timezones())
+# Python's weekday numbers (Monday 0), as ``date.weekday()`` returns them.
+WEEKDAYS = [(0, "Monday"), (6, "Sunday"), (5, "Saturday")]
 
 
 def validate_slug_not_reserved(value):
@@ -50,6 +52,11 @@ class Organization(models.Model):
         max_length=64, default="UTC", choices=[(tz, tz) for tz in TIME_ZONES]
     )
     fiscal_year_start_month = models.PositiveSmallIntegerField(choices=MONTHS, default=1)
+    week_start = models.PositiveSmallIntegerField(
+        choices=WEEKDAYS, default=0, help_text="The first day of the company's week."
+    )
+    # An admin hid the getting-started checklist before every step was done.
+    getting_started_hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
     vision = models.TextField(blank=True, help_text="Markdown.")
     mission = models.TextField(blank=True, help_text="Markdown.")
     strategy = models.TextField(blank=True, help_text="Markdown.")

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .clock import company_today
 from .models import (
     Invitation,
     Membership,
@@ -22,6 +23,7 @@ from .models import (
     TeamMembership,
     note_data_change,
 )
+from .periods import fiscal_year_of, fiscal_year_periods
 
 User = get_user_model()
 
@@ -30,9 +32,26 @@ User = get_user_model()
 
 
 @transaction.atomic
-def organization_create(*, name: str, slug: str, creator, time_zone: str = "UTC") -> Organization:
-    """Create a company; its creator becomes its first admin."""
-    org = Organization(name=name, slug=slug.lower(), time_zone=time_zone)
+def organization_create(
+    *,
+    name: str,
+    slug: str,
+    creator,
+    time_zone: str = "UTC",
+    fiscal_year_start_month: int = 1,
+    with_periods: bool = False,
+) -> Organization:
+    """Create a company; its creator becomes its first admin.
+
+    ``with_periods`` (sign-up) also creates the fiscal year that contains the company's today
+    and its quarters, so the first objective has a period to go in.
+    """
+    org = Organization(
+        name=name,
+        slug=slug.lower(),
+        time_zone=time_zone,
+        fiscal_year_start_month=fiscal_year_start_month,
+    )
     org.full_clean()
     try:
         with transaction.atomic():
@@ -40,6 +59,8 @@ def organization_create(*, name: str, slug: str, creator, time_zone: str = "UTC"
     except IntegrityError as exc:  # a concurrent sign-up took the slug after full_clean()
         raise ValidationError({"slug": "This company address is already taken."}) from exc
     Membership.objects.create(org=org, user=creator, role=Membership.Role.ADMIN)
+    if with_periods:
+        fiscal_year_periods(org, fiscal_year_of(org, company_today(org)))
     return org
 
 

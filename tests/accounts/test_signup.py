@@ -1,11 +1,15 @@
 """Sign-up creates a company whose creator is admin; people switch between companies."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from organizations.models import Membership, Organization
+from objectives.models import Objective
+from organizations.clock import company_today, current_period
+from organizations.models import Membership, Organization, Period
 from organizations.services import membership_deactivate
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -17,13 +21,15 @@ SIGNUP = {
     "password": "correct-horse-battery",
     "org_name": "NewCo",
     "org_slug": "newco",
+    "time_zone": "Europe/Oslo",
+    "fiscal_year_start_month": "1",
 }
 
 
 def test_signup_creates_company_with_creator_as_admin_and_signs_in(client):
     response = client.post(reverse("accounts:signup"), SIGNUP)
     assert response.status_code == 302
-    assert response["Location"] == "/newco/"
+    assert response["Location"] == "/newco/my/"
     org = Organization.objects.get(slug="newco")
     membership = Membership.objects.get(org=org)
     assert membership.user.email == "grace@newco.example"
@@ -47,6 +53,10 @@ def test_signup_creates_company_with_creator_as_admin_and_signs_in(client):
         ({"password": "short"}, "password", "too short"),
         ({"org_name": "x" * 10_000}, "org_name", "at most 120"),
         ({"full_name": ""}, "full_name", "required"),
+        ({"time_zone": "Mars/Olympus_Mons"}, "time_zone", "Choose a time zone"),
+        ({"time_zone": ""}, "time_zone", "required"),
+        ({"fiscal_year_start_month": "13"}, "fiscal_year_start_month", "Choose a month"),
+        ({"fiscal_year_start_month": "April"}, "fiscal_year_start_month", "Choose a month"),
     ],
 )
 def test_bad_signup_is_a_form_error_and_creates_nothing(client, org, change, field, message):
@@ -63,8 +73,21 @@ def test_bad_signup_is_a_form_error_and_creates_nothing(client, org, change, fie
 
 def test_signed_in_person_creates_a_second_company_and_switches(admin, org):
     response = admin.get(reverse("accounts:signup"))
-    assert set(response.context["form"].fields) == {"org_name", "org_slug"}
-    response = admin.post(reverse("accounts:signup"), {"org_name": "Side Co", "org_slug": "side"})
+    assert set(response.context["form"].fields) == {
+        "org_name",
+        "org_slug",
+        "time_zone",
+        "fiscal_year_start_month",
+    }
+    response = admin.post(
+        reverse("accounts:signup"),
+        {
+            "org_name": "Side Co",
+            "org_slug": "side",
+            "time_zone": "UTC",
+            "fiscal_year_start_month": "1",
+        },
+    )
     assert response.status_code == 302
     side = Organization.objects.get(slug="side")
     assert Membership.objects.get(org=side, user=admin.user).role == Membership.Role.ADMIN
@@ -94,3 +117,85 @@ def test_deactivation_in_one_company_leaves_the_other_untouched(org, admin_membe
     assert 'href="/acme/my/"' not in page.content.decode()
     # Home sends them to the company they still belong to.
     assert client.get(reverse("home"))["Location"] == "/initech/my/"
+
+
+def _fiscal_year_containing(today, start_month):
+    return today.year if today.month >= start_month else today.year - 1
+
+
+@pytest.mark.parametrize(("zone", "start_month"), [("Europe/Oslo", 1), ("Pacific/Auckland", 4)])
+def test_signup_stores_zone_and_fiscal_month_and_creates_the_current_year_and_quarters(
+    client, zone, start_month
+):
+    response = client.post(
+        reverse("accounts:signup"),
+        {**SIGNUP, "time_zone": zone, "fiscal_year_start_month": str(start_month)},
+    )
+    assert response.status_code == 302
+    org = Organization.objects.get(slug="newco")
+    assert (org.time_zone, org.fiscal_year_start_month) == (zone, start_month)
+    today = company_today(org)
+    fiscal_year = _fiscal_year_containing(today, start_month)
+    year = Period.objects.get(org=org, kind=Period.Kind.YEAR)
+    assert year.name == f"FY{fiscal_year}"
+    assert year.start == datetime.date(fiscal_year, start_month, 1)
+    assert year.start <= today <= year.end
+    quarters = list(Period.objects.filter(org=org, kind=Period.Kind.QUARTER).order_by("start"))
+    assert [q.name for q in quarters] == [f"FY{fiscal_year} Q{n}" for n in range(1, 5)]
+    assert all(q.parent_id == year.pk for q in quarters)
+    assert not Period.objects.filter(org=org, kind=Period.Kind.MONTH).exists()
+    assert current_period(org).start <= today <= current_period(org).end
+
+
+def test_new_objective_works_right_after_signup(client):
+    client.post(reverse("accounts:signup"), SIGNUP)
+    org = Organization.objects.get(slug="newco")
+    me = Membership.objects.get(org=org)
+    form = client.get(reverse("objectives:objective-new", kwargs={"org_slug": "newco"}))
+    quarter = current_period(org)
+    assert form.context["form"]["period"].value() in (quarter, quarter.pk)
+    # The quick form on My OKRs posts its period: the current quarter.
+    my = client.get(reverse("objectives:my", kwargs={"org_slug": "newco"})).content.decode()
+    assert f'name="period" value="{quarter.pk}"' in my
+    response = client.post(
+        reverse("objectives:objective-new", kwargs={"org_slug": "newco"}),
+        {
+            "title": "Win our first ten customers",
+            "level": "individual",
+            "owner": me.pk,
+            "period": quarter.pk,
+            "visibility": "public",
+            "status": "active",
+            "kr-TOTAL_FORMS": "1",
+            "kr-INITIAL_FORMS": "0",
+            "kr-0-title": "Paying customers",
+            "kr-0-start_value": "0",
+            "kr-0-target_value": "10",
+        },
+    )
+    assert response.status_code == 302
+    objective = Objective.objects.get(org=org)
+    assert objective.period == quarter
+    assert objective.key_results.get().target_value == 10
+
+
+def test_signup_form_offers_zones_with_utc_preselected_for_the_browser_script(client):
+    html = client.get(reverse("accounts:signup")).content.decode()
+    assert '<select name="time_zone"' in html and "data-detect-time-zone" in html
+    assert '<option value="UTC" selected>' in html
+    assert '<option value="Europe/Oslo">' in html
+    assert '<option value="1" selected>January</option>' in html
+    assert "js/timezone.js" in html
+
+
+def test_bad_signup_keeps_what_was_typed(client):
+    response = client.post(
+        reverse("accounts:signup"),
+        {**SIGNUP, "password": "short", "time_zone": "Asia/Tokyo", "fiscal_year_start_month": "7"},
+    )
+    html = response.content.decode()
+    assert '<option value="Asia/Tokyo" selected>' in html
+    assert '<option value="7" selected>July</option>' in html
+    assert 'value="NewCo"' in html and 'value="newco"' in html
+    # The browser's zone no longer overrides what was chosen.
+    assert "data-detect-time-zone" not in html
