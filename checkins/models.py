@@ -172,6 +172,8 @@ class ReminderSchedule(TenantModel):
     def clean(self):
         if self.audience == self.Audience.STALE and not self.stale_days:
             raise ValidationError({"stale_days": "Say after how many days without a check-in."})
+        if self.week_anchor and not 2000 <= self.week_anchor.year <= 2100:
+            raise ValidationError({"week_anchor": "Choose a date between 2000 and 2100."})
 
     @property
     def rule_text(self) -> str:

@@ -103,6 +103,7 @@ def test_switching_a_schedule_to_monthly_clears_its_weekly_fields(admin, oslo):
     [
         ({"cadence": "monthly", "monthly_rule": "day", "day_of_month": "40"}, "day_of_month", "31"),
         ({"cadence": "weekly", "week_anchor": "soon"}, "week_anchor", "Enter a date"),
+        ({"cadence": "weekly", "week_anchor": "0001-01-01"}, "week_anchor", "between 2000"),
         ({"cadence": "weekly", "every_weeks": "9"}, "every_weeks", "valid choice"),
         (
             {"cadence": "quarterly", "days_before_quarter_end": "99"},
