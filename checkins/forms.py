@@ -155,6 +155,10 @@ class ReminderScheduleForm(forms.ModelForm):
                 # Another cadence's field: not validated, not saved.
                 self._errors.pop(name, None)
                 cleaned.pop(name, None)
+        if cleaned.get("audience") != Schedule.Audience.STALE:
+            # Shown only for the "no check-in for N days" audience: otherwise not read.
+            self._errors.pop("stale_days", None)
+            cleaned.pop("stale_days", None)
         if cadence == Schedule.Cadence.WEEKLY and "weekly_weekday" in cleaned:
             cleaned["weekday"] = cleaned.pop("weekly_weekday")
         return cleaned

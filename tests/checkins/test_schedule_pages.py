@@ -137,6 +137,15 @@ def test_a_chosen_cadences_error_is_reported_but_other_cadences_are_not(admin, o
     assert error_beside(response, "every_weeks") == ""
 
 
+@pytest.mark.parametrize("audience, accepted", [("active", True), ("stale", False)])
+def test_days_without_a_checkin_are_read_only_for_that_audience(admin, oslo, audience, accepted):
+    response = admin.post(SCHEDULES, form_data(audience=audience, stale_days="abc"))
+    assert (response.status_code == 302) is accepted
+    assert bool(error_beside(response, "stale_days")) is not accepted
+    if accepted:
+        assert ReminderSchedule.objects.get(org=oslo).stale_days == 14
+
+
 def test_the_form_groups_fields_by_cadence_and_labels_each_group(admin, oslo):
     html = admin.get(SCHEDULES).content.decode()
     for cadence, legend in [
