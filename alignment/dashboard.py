@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from checkins.nudges import last_nudges, nudged_days_ago
 from objectives.models import KeyResult, Objective
-from objectives.permissions import visible_objectives
+from objectives.permissions import can_edit_objective, managed_team_ids, visible_objectives
 from objectives.templatetags.okr_tags import RowUrls
 from organizations.models import Membership, Period, Team
 
 from .figures import DAY_SECONDS, LISTS, OBJECTIVES_IN, Metrics
+from .models import DuplicateDismissal, SimilarObjectives
+from .rules import alignment_error
+from .services import team_parent_map
 from .snapshots import scope_snapshot
 
 Level = Objective.Level
@@ -77,6 +81,9 @@ class Listed:
     team_name: str | None
     owner_name: str | None
     href: str
+    team_id: int | None = None
+    owner_id: int | None = None
+    period_closed: bool = False
 
     @property
     def level_label(self) -> str:
@@ -97,10 +104,20 @@ class Listed:
 
 
 @dataclass
+class AlignOption:
+    """One way to resolve a look-alike pair: put ``child`` under ``parent``."""
+
+    child: Listed
+    parent: Listed
+
+
+@dataclass
 class DuplicatePair:
     first: Listed
     second: Listed
     score: float
+    # The links the alignment rules allow that this viewer may make (the child is theirs).
+    align_options: list[AlignOption] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
@@ -113,6 +130,8 @@ class StaleKeyResult:
     objective: Listed
     last_seen: datetime.datetime
     days: int
+    kr_id: int = 0
+    nudged_days: int | None = None  # company days since the last nudge; None: never
 
 
 @dataclass
@@ -123,6 +142,7 @@ class FlagRow:
     percent: int
     expected_percent: int
     reasons: list[str]
+    nudged_days: int | None = None
 
 
 @dataclass
@@ -136,8 +156,12 @@ class Dashboard:
     # Each list holds the first ``SHOWN`` entries; its ``*_total`` counts them all.
     unaligned: list[Listed]
     unaligned_total: int
-    unsupported: list[Listed]
+    unsupported: list[Listed]  # company objectives nothing aligns to
     unsupported_total: int
+    unsupported_team: list[Listed]  # a team scope's own objectives nothing aligns to
+    unsupported_team_total: int
+    company_supported: int  # company objectives something aligns to ...
+    company_top: int  # ... of all the period's company objectives
     at_risk: list[Listed]
     at_risk_total: int
     stale: list[StaleKeyResult]  # the longest silent first
@@ -149,6 +173,8 @@ class Dashboard:
     histogram: list[int]
     no_progress: int
     stale_days: int
+    # The whole company (its "top" objectives are the company's), else teams (their own).
+    is_company: bool = True
 
     @property
     def flagged_more(self) -> int:
@@ -168,6 +194,8 @@ def build_dashboard(
     roots = None if roots is None else frozenset(roots)
     snapshot = scope_snapshot(org, period, roots)
     data, as_of = snapshot.data, snapshot.computed_at
+    if getattr(snapshot, "current_version", snapshot.version) != snapshot.version:
+        _drop_dismissed_since(org, data, as_of)  # figures a little behind: not those pairs
     private_ids = set(data["private_ids"])
     if membership.is_admin or not private_ids:
         seen_private = private_ids
@@ -197,6 +225,7 @@ def build_dashboard(
 
     unaligned, unaligned_total = with_total("unaligned")
     unsupported, unsupported_total = with_total("unsupported")
+    unsupported_team, unsupported_team_total = with_total("unsupported_team")
     at_risk, at_risk_total = with_total("at_risk")
     duplicates, duplicates_total = with_total("duplicates")
     flagged, flagged_total = with_total("flagged")
@@ -212,17 +241,35 @@ def build_dashboard(
 
     def listed_as(pk: int) -> Listed:
         if pk not in listed:
-            title, level, confidence, period_name, team_name, owner_name = data["objectives"][
-                str(pk)
-            ]
+            (title, level, confidence, period_name, team_name, owner_name, *ids) = data[
+                "objectives"
+            ][str(pk)]
             href = row_urls("objectives:objective", objective_id=pk)
             listed[pk] = Listed(
-                pk, title, level, confidence, period_name, team_name, owner_name, href
+                pk, title, level, confidence, period_name, team_name, owner_name, href, *ids
             )
         return listed[pk]
 
     def shown(entries: list) -> list[Listed]:
         return [listed_as(e[-1]) for e in entries]
+
+    # When each listed key result was last nudged (one query, only with such a list).
+    nudges = last_nudges(org, {e[1] for e in stale} | {e[2] for e in flagged})
+
+    def nudged_days(kr_id: int) -> int | None:
+        moment = nudges.get(kr_id)
+        return None if moment is None else nudged_days_ago(org, moment)
+
+    def may_edit(objective: Listed) -> bool:
+        """The edit right (``objectives.permissions.can_edit_objective``) from what the
+        stored figures hold, without a query; the service checks it again."""
+        if membership.is_admin:
+            return True
+        if objective.period_closed:
+            return False
+        if objective.level == Level.TEAM:
+            return objective.team_id in managed_team_ids(membership)
+        return objective.level == Level.INDIVIDUAL and objective.owner_id == membership.pk
 
     if team is not None:
         label = team.name
@@ -249,6 +296,10 @@ def build_dashboard(
         unaligned_total=unaligned_total,
         unsupported=shown(unsupported),
         unsupported_total=unsupported_total,
+        unsupported_team=shown(unsupported_team),
+        unsupported_team_total=unsupported_team_total,
+        company_supported=data["company_support"][0],
+        company_top=data["company_support"][1],
         at_risk=shown(at_risk),
         at_risk_total=at_risk_total,
         stale=[
@@ -257,18 +308,88 @@ def build_dashboard(
                 listed_as(objective_id),
                 datetime.datetime.fromtimestamp(seen, tz=datetime.UTC),
                 int((as_of.timestamp() - seen) // DAY_SECONDS),
+                kr_id,
+                nudged_days(kr_id),
             )
-            for seen, _kr_id, objective_id, title in stale
+            for seen, kr_id, objective_id, title in stale
         ],
         stale_total=stale_total,
         duplicates=[
-            DuplicatePair(listed_as(a), listed_as(b), -minus_score)
-            for minus_score, a, b in duplicates
+            DuplicatePair(
+                listed_as(a),
+                listed_as(b),
+                -minus_score,
+                [
+                    AlignOption(listed_as(child), listed_as(parent))
+                    for child, parent in links
+                    if may_edit(listed_as(child))
+                ],
+            )
+            for minus_score, a, b, links in duplicates
         ],
         duplicates_total=duplicates_total,
-        flagged=[FlagRow(e[2], *e[4:]) for e in flagged],
+        flagged=[FlagRow(e[2], *e[4:], nudged_days=nudged_days(e[2])) for e in flagged],
         flagged_total=flagged_total,
         histogram=data["histogram"],
         no_progress=data["no_progress"],
         stale_days=stale_days,
+        is_company=roots is None,
     )
+
+
+def _drop_dismissed_since(org, data: dict, as_of: datetime.datetime) -> None:
+    """Stored figures a little behind (rebuilt in the background) still list pairs someone
+    has since marked "not a duplicate": leave those out now (one query, only then)."""
+    lists = data["lists"]["duplicates"]
+    if not (lists["shown"] or lists["private"]):
+        return
+    dismissed = set(
+        DuplicateDismissal.objects.for_org(org)
+        .filter(created_at__gte=as_of)
+        .values_list("objective_a_id", "objective_b_id")
+    )
+    if not dismissed:
+        return
+    shown = [e for e in lists["shown"] if (e[1], e[2]) not in dismissed]
+    lists["total"] -= len(lists["shown"]) - len(shown)
+    lists["shown"] = shown
+    lists["private"] = [e for e in lists["private"] if (e[1], e[2]) not in dismissed]
+
+
+def _listed(org, objective: Objective) -> Listed:
+    owner = objective.owner
+    return Listed(
+        objective.pk,
+        objective.title,
+        objective.level,
+        objective.confidence,
+        objective.period.name,
+        objective.team.name if objective.team_id else None,
+        (owner.user.get_full_name() if owner is not None else None),
+        RowUrls(org.slug)("objectives:objective", objective_id=objective.pk),
+        objective.team_id,
+        objective.owner_id,
+        objective.period.is_closed,
+    )
+
+
+def duplicate_pair_of(org, membership: Membership, first: Objective, second: Objective):
+    """One look-alike pair as the dashboard's row shows it, from loaded objectives (after an
+    action on it: the row is drawn again in place)."""
+    a, b = sorted((first, second), key=lambda o: o.pk)
+    score = (
+        SimilarObjectives.objects.for_org(org)
+        .filter(first=a, second=b)
+        .values_list("score", flat=True)
+        .first()
+    )
+    team_parents = team_parent_map(org.pk)
+    options = [
+        AlignOption(_listed(org, child), _listed(org, parent))
+        for child, parent in ((a, b), (b, a))
+        if child.parent_id != parent.pk
+        and parent.parent_id != child.pk
+        and alignment_error(child, parent, team_parents=team_parents) is None
+        and can_edit_objective(membership, child)
+    ]
+    return DuplicatePair(_listed(org, a), _listed(org, b), score or 0.0, options)

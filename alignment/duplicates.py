@@ -13,11 +13,11 @@ import re
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from objectives.models import Objective
 
-from .models import SimilarObjectives
+from .models import DuplicateDismissal, SimilarObjectives
 
 THRESHOLD = 0.4
 
@@ -169,14 +169,21 @@ def refresh_similar_for_org(org_id: int) -> int:
     return SimilarObjectives.objects.for_org(org_id).count()
 
 
-def stored_pairs(org_id: int, objective_ids) -> list[SimilarPair]:
+def stored_pairs(org_id: int, objective_ids, *, without_dismissed=False) -> list[SimilarPair]:
     """Stored look-alike pairs among ``objective_ids`` (ids, or a ``values("pk")`` queryset
-    used as a subquery), most similar first (one query)."""
+    used as a subquery), most similar first (one query); ``without_dismissed`` leaves out the
+    pairs someone marked "not a duplicate" (``DuplicateDismissal``)."""
     ids = objective_ids if hasattr(objective_ids, "query") else list(objective_ids)
-    rows = (
-        SimilarObjectives.objects.for_org(org_id)
-        .filter(first_id__in=ids, second_id__in=ids)
-        .order_by("-score", "first_id", "second_id")
-        .values_list("first_id", "second_id", "score")
+    rows = SimilarObjectives.objects.for_org(org_id).filter(first_id__in=ids, second_id__in=ids)
+    if without_dismissed:
+        rows = rows.exclude(
+            Exists(
+                DuplicateDismissal.objects.filter(
+                    org_id=org_id, objective_a=OuterRef("first"), objective_b=OuterRef("second")
+                )
+            )
+        )
+    rows = rows.order_by("-score", "first_id", "second_id").values_list(
+        "first_id", "second_id", "score"
     )
     return [SimilarPair(*row) for row in rows]

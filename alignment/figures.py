@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -37,6 +38,7 @@ from organizations.models import Membership, Period, Team, TeamMembership
 
 from .duplicates import stored_pairs
 from .health import alignment_health, share
+from .rules import alignment_error
 from .selectors import overlapping
 
 Level = Objective.Level
@@ -50,13 +52,14 @@ FLAGS_SHOWN = 15
 TEAM_ROW_DEPTH = 1
 COMPANY = "company"
 # Stored figures in another layout are rebuilt before use; bump when the layout changes.
-FIGURES_FORMAT = 1
+FIGURES_FORMAT = 2
 DAY_SECONDS = 86400
 SCOPE_KEY_LENGTH = 255  # DashboardSnapshot.scope
 
 LISTS = {  # name: how many entries a page shows
     "unaligned": SHOWN,
     "unsupported": SHOWN,
+    "unsupported_team": SHOWN,
     "at_risk": SHOWN,
     "duplicates": SHOWN,
     "stale": SHOWN,
@@ -65,15 +68,18 @@ LISTS = {  # name: how many entries a page shows
 # Where each list's entries name their objectives (for the private-entry check). Entries
 # are lists that sort in display order:
 #   unaligned   [not a team objective, title, objective]
-#   unsupported [title, objective]
+#   unsupported [title, objective]            company objectives (the company's "top")
+#   unsupported_team [title, objective]       a team scope's own team objectives (its "top")
 #   at_risk     [not off track, title, objective]
-#   duplicates  [-score, objective, objective]
+#   duplicates  [-score, objective, objective, [[child, parent], ...]] (the links the
+#                alignment rules allow between the two, either way)
 #   stale       [last seen (epoch s), kr, objective, kr title]
 #   flagged     [-number of flags, gap, kr, objective, kr title, owner, percent, expected,
 #                reasons]
 OBJECTIVES_IN = {
     "unaligned": (2,),
     "unsupported": (1,),
+    "unsupported_team": (1,),
     "at_risk": (2,),
     "duplicates": (1, 2),
     "stale": (2,),
@@ -311,6 +317,14 @@ class _List:
         return {"shown": self.shown, "total": self.total, "private": self.private}
 
 
+def is_supported():
+    """An objective is *supported* when something that is not abandoned aligns to it, from any
+    period (a year's objective is supported by the quarters' work within it, done or not, as
+    the alignment tree shows it). The one definition the "Supported" figures and the "nobody
+    supports" lists share: an expression to annotate objectives with."""
+    return Exists(Objective.objects.filter(parent=OuterRef("pk")).exclude(status=Status.ABANDONED))
+
+
 def compute_scopes(
     org, period: Period, *, extra_roots: Iterable[frozenset[int]] = (), now=None
 ) -> dict[str, dict]:
@@ -323,12 +337,24 @@ class _PeriodFigures:
     def __init__(self, org, period: Period, extra_roots, now):
         self.org, self.now = org, now
         self.in_period = overlapping(Objective.objects.for_org(org), period)
-        self.items = [Item(*row) for row in self.in_period.order_by().values_list(*ITEM_FIELDS)]
+        rows = (
+            self.in_period.annotate(supported=is_supported())
+            .order_by()
+            .values_list(*ITEM_FIELDS, "supported")
+        )
+        self.items, self.supported_ids = [], set()
+        for *fields, supported in rows:
+            self.items.append(Item(*fields))
+            if supported:
+                self.supported_ids.add(fields[0])
         self.by_id = {item.pk: item for item in self.items}
-        self.supported_ids = {
-            i.parent_id for i in self.items if i.active and i.parent_id is not None
-        }
         self.teams = list(Team.objects.for_org(org).only("id", "parent_id", "name"))
+        self.periods = {
+            p.pk: p
+            for p in Period.objects.for_org(org).only(
+                "id", "org_id", "name", "start", "end", "is_closed"
+            )
+        }
         self.parent = {t.pk: t.parent_id for t in self.teams}
         self.ancestors = _ancestors_and_self(self.teams)
         self.person_teams: dict[int, list[int]] = {}
@@ -351,6 +377,7 @@ class _PeriodFigures:
         self._distribute_stale(lists)
         self._distribute_flags(lists)
         shown_as = self._display()
+        company = metrics[COMPANY][0]
         data = {}
         for key in self.keys:
             figures, histogram, no_progress = metrics[key]
@@ -367,6 +394,8 @@ class _PeriodFigures:
                 "metrics": figures.to_json(),
                 "histogram": histogram,
                 "no_progress": no_progress,
+                # The company objectives' support, which every scope's list of them counts.
+                "company_support": [company.supported, company.top],
                 "rows": [
                     [t.pk, t.name, depth, metrics[f"team:{t.pk}"][0].to_json()]
                     for t, depth in self._row_teams(key)
@@ -468,11 +497,37 @@ class _PeriodFigures:
             .values("pk")
         )
         by_id = self.by_id
-        return [
-            (by_id[p.first_id], by_id[p.second_id], p.score)
-            for p in stored_pairs(self.org.pk, candidates)
-            if team_key(by_id[p.first_id]) != team_key(by_id[p.second_id])
-        ]
+        found = []
+        for p in stored_pairs(self.org.pk, candidates, without_dismissed=True):
+            a, b = by_id[p.first_id], by_id[p.second_id]
+            if team_key(a) == team_key(b):
+                continue
+            if a.parent_id == b.pk or b.parent_id == a.pk:  # one serves the other: not twice
+                continue
+            found.append((a, b, p.score))
+        return found
+
+    def _links_allowed(self, a: Item, b: Item) -> list[list[int]]:
+        """The links ``[child, parent]`` between a look-alike pair that the alignment rules
+        allow (the service checks rights and cycles when one is asked for)."""
+        allowed = []
+        for child, parent in ((a, b), (b, a)):
+            if alignment_error(
+                self._as_objective(child), self._as_objective(parent), team_parents=self.parent
+            ):
+                continue
+            allowed.append([child.pk, parent.pk])
+        return allowed
+
+    def _as_objective(self, item: Item) -> Objective:
+        return Objective(
+            pk=item.pk,
+            org_id=self.org.pk,
+            level=item.level,
+            team_id=item.team_id,
+            owner_id=item.owner_id,
+            period=self.periods[item.period_id],
+        )
 
     def _numbers(self, key: str, duplicated_ids: set[int]) -> tuple[Metrics, list[int], int]:
         """A scope's metrics, its progress histogram and how many have no progress yet."""
@@ -533,6 +588,18 @@ class _PeriodFigures:
                 for i in at_risk
             ),
         )
+        unsupported_team = sorted(
+            (i for i in active if i.level == Level.TEAM and i.pk not in self.supported_ids),
+            key=lambda i: i.title.lower(),
+        )
+        self._distribute(
+            lists,
+            "unsupported_team",  # a team objective is "top" in every team scope that counts it
+            (
+                ([i.title.lower(), i.pk], [k for k in scopes[i.pk] if k != COMPANY], i.private)
+                for i in unsupported_team
+            ),
+        )
         unsupported = sorted(
             (i for i in active if i.level == Level.COMPANY and i.pk not in self.supported_ids),
             key=lambda i: i.title.lower(),
@@ -546,7 +613,11 @@ class _PeriodFigures:
             lists,
             "duplicates",  # a pair shows wherever either side counts
             (
-                ([-score, a.pk, b.pk], {*scopes[a.pk], *scopes[b.pk]}, a.private or b.private)
+                (
+                    [-score, a.pk, b.pk, self._links_allowed(a, b)],
+                    {*scopes[a.pk], *scopes[b.pk]},
+                    a.private or b.private,
+                )
                 for a, b, score in pairs
             ),
         )
@@ -614,9 +685,11 @@ class _PeriodFigures:
 
     def _display(self):
         """What the lists show of an objective, so a page needs no further query."""
-        period_names = dict(Period.objects.for_org(self.org).values_list("pk", "name"))
+        period_names = {pk: p.name for pk, p in self.periods.items()}
         team_names = {t.pk: t.name for t in self.teams}
         owners = self._names({i.owner_id for i in self.items if i.owner_id is not None})
+
+        closed = {pk for pk, p in self.periods.items() if p.is_closed}
 
         def shown_as(item: Item) -> list:
             return [
@@ -626,6 +699,9 @@ class _PeriodFigures:
                 period_names.get(item.period_id, ""),
                 team_names.get(item.team_id),
                 owners.get(item.owner_id),
+                item.team_id,
+                item.owner_id,
+                item.period_id in closed,
             ]
 
         return shown_as

@@ -105,3 +105,36 @@ class DashboardSnapshot(TenantModel):
 
     def __str__(self):
         return f"{self.period_id} {self.scope} v{self.version}"
+
+
+class DuplicateDismissal(TenantModel):
+    """Someone said a look-alike pair is not duplicated work: the company's dashboards stop
+    listing and counting it. One row per pair and company; ``objective_a`` has the lower id."""
+
+    org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    objective_a = models.ForeignKey(
+        "objectives.Objective", on_delete=models.CASCADE, related_name="+"
+    )
+    objective_b = models.ForeignKey(
+        "objectives.Objective", on_delete=models.CASCADE, related_name="+"
+    )
+    dismissed_by = models.ForeignKey(
+        "organizations.Membership", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "org", "objective_a", "objective_b", name="duplicate_dismissal_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(objective_a__lt=models.F("objective_b")),
+                name="duplicate_dismissal_a_is_lower",
+            ),
+        ]
+
+    def __str__(self):
+        return f"not duplicates: {self.objective_a_id} & {self.objective_b_id}"

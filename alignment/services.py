@@ -11,17 +11,17 @@ one change happen before the next change reads the chain. (SQLite serialises wri
 
 from collections.abc import Callable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from objectives.models import Objective
-from objectives.permissions import can_edit_objective, can_view_objective
+from objectives.permissions import can_edit_objective, can_view_objective, managed_team_ids
 from objectives.rollups import lock_okr_writes, refresh_rollups
-from organizations.models import Membership, Team
+from organizations.models import Membership, Team, TeamMembership, note_data_change
 
 from . import rules
 from .chain import ancestor_ids
-from .models import AlignmentEvent
+from .models import AlignmentEvent, DuplicateDismissal
 
 # Test seam: called between the checks and the write, to widen a race window in tests.
 _before_write: Callable[[], None] | None = None
@@ -99,3 +99,50 @@ def objective_align(
     objective.parent = parent
     objective.updated_at = child.updated_at
     return child
+
+
+MSG_NOT_YOURS_TO_TRIAGE = (
+    "Only an admin or a manager of one of these objectives' teams may do that."
+)
+MSG_NOT_A_PAIR = "These two objectives are not listed as look-alikes."
+
+
+def may_triage(actor: Membership, objective: Objective) -> bool:
+    """May act on a dashboard entry about ``objective``: admins, whoever may edit it, and
+    the managers of its team or of its owner's teams (the people whose dashboard lists it)."""
+    if actor.org_id != objective.org_id:
+        return False
+    if actor.is_admin or can_edit_objective(actor, objective):
+        return True
+    managed = managed_team_ids(actor)
+    if not managed:
+        return False
+    if objective.team_id in managed:
+        return True
+    return bool(
+        objective.owner_id
+        and TeamMembership.objects.filter(
+            membership_id=objective.owner_id, team_id__in=managed
+        ).exists()
+    )
+
+
+@transaction.atomic
+def duplicate_dismiss(
+    *, first: Objective, second: Objective, actor: Membership
+) -> DuplicateDismissal:
+    """Remember, for the company, that two look-alike objectives are not duplicated work:
+    dashboards stop listing and counting the pair. Dismissing it twice is harmless."""
+    if first.org_id != second.org_id or actor.org_id != first.org_id:
+        raise ValidationError(rules.MSG_OTHER_COMPANY, code="alignment")
+    if first.pk == second.pk:
+        raise ValidationError(MSG_NOT_A_PAIR, code="pair")
+    if not (may_triage(actor, first) or may_triage(actor, second)):
+        raise PermissionDenied(MSG_NOT_YOURS_TO_TRIAGE)
+    a, b = sorted((first, second), key=lambda o: o.pk)
+    dismissal, created = DuplicateDismissal.objects.get_or_create(
+        org_id=a.org_id, objective_a=a, objective_b=b, defaults={"dismissed_by": actor}
+    )
+    if created:
+        note_data_change(a.org_id)  # the dashboards' stored figures no longer hold
+    return dismissal

@@ -11,4 +11,14 @@ urlpatterns = [
     path("picker/", views.picker, name="picker"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/teams/<int:team_id>/", views.team_dashboard, name="team-dashboard"),
+    path(
+        "duplicates/<int:objective_id>/<int:other_id>/not-duplicate/",
+        views.duplicate_dismiss_view,
+        name="duplicate-dismiss",
+    ),
+    path(
+        "duplicates/<int:objective_id>/<int:other_id>/align/",
+        views.duplicate_align_view,
+        name="duplicate-align",
+    ),
 ]

@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -16,7 +18,7 @@ from organizations.models import Period, Team
 from organizations.tenancy import get_org_object_or_404
 
 from . import charts
-from .dashboard import DEFAULT_STALE_DAYS, build_dashboard
+from .dashboard import DEFAULT_STALE_DAYS, build_dashboard, duplicate_pair_of
 from .health import FORMULA, WEIGHTS
 from .links import objective_url
 from .nodes import Node
@@ -30,7 +32,7 @@ from .selectors import (
     tree_top,
     vision_excerpt,
 )
-from .services import objective_align
+from .services import duplicate_dismiss, objective_align
 
 
 def _visible_objective_or_403(request, objective_id) -> Objective:
@@ -215,7 +217,15 @@ def _render_dashboard(request, *, roots, team=None):
         "formula": FORMULA,
         "weights": WEIGHTS,
         "team": team,
+        "next": request.get_full_path(),
     }
+    if period is not None:
+        # The periods whose objectives the figures count besides the period's own.
+        context["overlapping_names"] = [
+            p.name
+            for p in sorted(periods, key=lambda p: (p.start, p.start - p.end))
+            if p.pk != period.pk and p.start <= period.end and p.end >= period.start
+        ]
     if board is not None:
         context["team_chart"] = charts.team_chart_svg(board.team_rows)
         context["histogram"] = charts.histogram_svg(board.histogram)
@@ -241,3 +251,78 @@ def team_dashboard(request, team_id):
     if not membership.is_admin and team.pk not in managed_team_ids(membership):
         raise PermissionDenied("Only this team's managers (or an admin) see its dashboard.")
     return _render_dashboard(request, roots={team.pk}, team=team)
+
+
+# Dashboard actions ---------------------------------------------------------------------------
+
+
+def _visible_objective_or_404(request, objective_id) -> Objective:
+    """An objective of the company this person may see; anything else is "not found"."""
+    objective = get_org_object_or_404(
+        request, Objective.objects.select_related(*OBJECTIVE_RELATED), pk=objective_id
+    )
+    if not can_view_objective(request.membership, objective):
+        raise Http404("No such objective.")
+    return objective
+
+
+def back_to_dashboard(request) -> str:
+    """Where a dashboard action returns: the page it was posted from (``next``), when that is
+    one of this company's pages, else the dashboard."""
+    target = request.POST.get("next", "")
+    if target.startswith(f"/{request.org.slug}/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return target
+    return reverse("alignment:dashboard", kwargs={"org_slug": request.org.slug})
+
+
+def _pair_done(request, *, first, second, text: str, error: str = ""):
+    """The look-alike pair's row after an action: htmx swaps the row, a plain POST returns
+    to the dashboard with the message."""
+    if request.htmx:
+        pair = duplicate_pair_of(request.org, request.membership, first, second)
+        context = {"pair": pair, "done": "" if error else text, "error": error}
+        context["next"] = request.POST.get("next", "")
+        return render(request, "alignment/_duplicate_row.html", context)
+    (messages.error if error else messages.success)(request, error or text)
+    return HttpResponseRedirect(back_to_dashboard(request))
+
+
+@require_POST
+def duplicate_dismiss_view(request, objective_id, other_id):
+    """ "Not a duplicate": the company's dashboards stop listing and counting the pair."""
+    first = _visible_objective_or_404(request, objective_id)
+    second = _visible_objective_or_404(request, other_id)
+    try:
+        duplicate_dismiss(first=first, second=second, actor=request.membership)
+    except ValidationError as exc:
+        return _pair_done(
+            request, first=first, second=second, text="", error=" ".join(exc.messages)
+        )
+    text = f"“{first.title}” and “{second.title}” are no longer listed as possible duplicates."
+    return _pair_done(request, first=first, second=second, text=text)
+
+
+@require_POST
+def duplicate_align_view(request, objective_id, other_id):
+    """ "Align one under the other": ``child`` (one of the pair) aligns to the other one,
+    through the alignment service and its rules."""
+    first = _visible_objective_or_404(request, objective_id)
+    second = _visible_objective_or_404(request, other_id)
+    child_id = _int_or_none(request.POST.get("child"))
+    if child_id not in (first.pk, second.pk):
+        return _pair_done(
+            request, first=first, second=second, text="", error="Choose which one aligns."
+        )
+    child, parent = (first, second) if child_id == first.pk else (second, first)
+    if not can_edit_objective(request.membership, child):
+        raise PermissionDenied("You may not change the alignment of this objective.")
+    try:
+        objective_align(objective=child, parent=parent, actor=request.membership)
+    except ValidationError as exc:
+        return _pair_done(
+            request, first=first, second=second, text="", error=" ".join(exc.messages)
+        )
+    text = f"“{child.title}” now aligns to “{parent.title}”."
+    return _pair_done(request, first=first, second=second, text=text)

@@ -189,6 +189,7 @@ class PageSpec:
     query: dict = field(default_factory=dict)  # query-string key -> fixture name or literal
     method: str = "get"
     htmx: bool = False
+    headers: dict = field(default_factory=dict)  # request header -> value, "{fixture}" filled in
     p95_limit: float = P95_LIMIT
 
 
@@ -244,6 +245,18 @@ PAGES = [
         kwargs={"kr_id": "member_kr_id"},
         method="post",
     ),
+    PageSpec(  # the htmx check-in, re-sending what it changed on My OKRs (checkins.effects)
+        "checkin_post_htmx",
+        "Check-in POST (htmx, My OKRs)",
+        "checkins:create",
+        kwargs={"kr_id": "member_kr_id"},
+        method="post",
+        htmx=True,
+        headers={
+            "HTTP_X_LIVE_REGIONS": "kr-{member_kr_id}-values kr-{member_kr_id}-status "
+            "conf-{member_kr_id} objective-{member_objective_id}-progress"
+        },
+    ),
     PageSpec("schedules", "Reminder schedules", "checkins:schedules", persona="admin"),
     PageSpec("company_settings", "Company settings", "config:settings", persona="admin"),
     PageSpec(  # after the first, each POST finds the list hidden already
@@ -251,6 +264,22 @@ PAGES = [
         "My OKRs: hide the getting-started list (POST)",
         "config:getting-started-hide",
         persona="admin",
+        method="post",
+    ),
+    PageSpec(  # after the first, each POST is the "already nudged today" answer
+        "nudge_post",
+        "Dashboard: nudge the owner (POST)",
+        "checkins:kr-nudge",
+        persona="admin",
+        kwargs={"kr_id": "member_kr_id"},
+        method="post",
+    ),
+    PageSpec(
+        "not_duplicate_post",
+        "Dashboard: not a duplicate (POST)",
+        "alignment:duplicate-dismiss",
+        persona="admin",
+        kwargs={"objective_id": "team_objective_id", "other_id": "member_objective_id"},
         method="post",
     ),
 ]
@@ -389,6 +418,7 @@ def measure_page(
         return {"status": "NO DATA", "error": f"no data for {spec.kwargs}"}
     client = clients[spec.persona]
     headers = {"HTTP_HX_REQUEST": "true"} if spec.htmx else {}
+    headers.update({key: value.format(**fixtures) for key, value in spec.headers.items()})
     counter = iter(range(10**9))
 
     def hit():

@@ -266,3 +266,33 @@ class OutboxEmail(models.Model):
     def __str__(self):
         return f"{self.to}: {self.subject}"
 
+
+class KRNudge(TenantModel):
+    """A manager asked a key result's owner, by e-mail, for a check-in.
+
+    At most one a key result a company day (``day``, the company's date when it was sent):
+    ``checkins.nudges`` writes them and sends the e-mail; dashboards show the latest.
+    """
+
+    org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="nudges")
+    nudged_by = models.ForeignKey(
+        "organizations.Membership", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        "organizations.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(help_text="The company's date of the nudge.")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("key_result", "day", name="kr_nudge_once_a_day"),
+        ]
+        indexes = [models.Index(fields=["org", "key_result", "-created_at"])]
+
+    def __str__(self):
+        return f"nudge {self.key_result_id} on {self.day}"

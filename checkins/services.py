@@ -211,3 +211,48 @@ def schedules_ensure_defaults(*, org) -> list[ReminderSchedule]:
         )
         result.append(schedule)
     return result
+
+
+MSG_NUDGED_TODAY = "Already nudged today: one nudge a key result a day."
+MSG_NO_ONE_TO_NUDGE = "This key result has no owner to nudge."
+MSG_NUDGE_OPTED_OUT = "{name} has turned reminder e-mails off."
+
+
+@transaction.atomic
+def kr_nudge(*, kr: KeyResult, actor: Membership, now=None):
+    """Ask ``kr``'s owner for a check-in by e-mail, on behalf of ``actor``: records a
+    ``KRNudge`` (at most one a key result a company day) and sends the e-mail once committed
+    (``checkins.nudges``). Raises ``PermissionDenied`` or a ``ValidationError`` for the person."""
+    from organizations.clock import company_today
+
+    from . import nudges
+    from .models import KRNudge
+    from .tasks import send_kr_nudge
+
+    if not nudges.may_nudge(actor, kr):
+        raise PermissionDenied("Only an admin or a manager of this key result's team may nudge.")
+    recipient = nudges.recipient_of(kr)
+    if recipient is None or not recipient.is_active or not recipient.user.is_active:
+        raise ValidationError(MSG_NO_ONE_TO_NUDGE, code="no_owner")
+    if not recipient.user.reminder_emails:
+        raise ValidationError(
+            MSG_NUDGE_OPTED_OUT.format(name=recipient.user.get_full_name()), code="opted_out"
+        )
+    now = now or timezone.now()
+    day = company_today(kr.org, now)
+    nudge = KRNudge(
+        org_id=kr.org_id,
+        key_result=kr,
+        nudged_by=actor,
+        recipient=recipient,
+        day=day,
+        created_at=now,
+    )
+    nudge.full_clean(validate_constraints=False)
+    # Locked so two managers pressing at once make one nudge, not an error.
+    list(KeyResult.objects.select_for_update(no_key=True).filter(pk=kr.pk).values_list("pk"))
+    if KRNudge.objects.for_org(kr.org_id).filter(key_result=kr, day=day).exists():
+        raise ValidationError(MSG_NUDGED_TODAY, code="nudged_today")
+    nudge.save()
+    transaction.on_commit(lambda: send_kr_nudge.delay(nudge.pk))
+    return nudge

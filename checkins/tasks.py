@@ -64,3 +64,16 @@ def send_reminder_batch(self, org_id: int, delivery_ids: list[int]) -> dict:
         "failed": len(result.failed),
         "busy": result.busy,
     }
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(reminders.MailError, *reminders.MAIL_ERRORS),
+    retry_backoff=60,
+    max_retries=6,
+)
+def send_kr_nudge(nudge_id: int) -> bool:
+    """Send one recorded nudge (``checkins.nudges``); a second copy finds it sent."""
+    from . import nudges
+
+    return nudges.send_nudge(nudge_id)

@@ -72,6 +72,12 @@ class World:
         )
 
     @property
+    def other_objective(self):  # a look-alike pair's other side
+        return self.get(
+            "other", lambda: f.ObjectiveFactory(org=self.org, period=self.period, owner=self.admin)
+        )
+
+    @property
     def kr(self):
         return self.get("kr", lambda: f.KeyResultFactory(objective=self.objective))
 
@@ -100,6 +106,7 @@ def _schedule(w):
 FILLERS = {
     "objective_id": lambda w: w.objective.pk,
     "kr_id": lambda w: w.kr.pk,
+    "other_id": lambda w: w.other_objective.pk,
     "team_id": lambda w: w.team.pk,
     "membership_id": lambda w: w.member.pk,
     "person_id": lambda w: w.member.pk,
