@@ -118,6 +118,16 @@ def test_new_company_signs_up_and_writes_its_first_objective(journey, transactio
     journey.shot(phone, "phone: example form")
     phone.goto("/brightpath/manage/company/settings/")
     journey.shot(phone, "phone: company settings")
+    # The admin may hide the checklist before every step is done.
+    phone.goto("/brightpath/my/")
+    phone.get_by_role("button", name="Hide this list").click()
+    expect(phone.locator(".flash-success")).to_contain_text("hidden")
+    expect(phone.get_by_role("region", name="Getting started")).to_have_count(0)
+    # Another quarter, still empty: what to do next and the examples, on a phone.
+    later = Period.objects.filter(org=org, kind="quarter").order_by("-start").first()
+    phone.goto(f"/brightpath/my/?period={later.pk}")
+    expect(phone.get_by_role("heading", name="Write your first objective")).to_be_visible()
+    journey.shot(phone, "phone: empty quarter with examples")
     for width_page in (page, phone):
         overflow = width_page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
