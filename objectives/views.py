@@ -458,7 +458,7 @@ def objective_new(request):
                 return redirect(_url(request, "objective", objective_id=objective.pk))
     else:
         initial = {
-            "period": _current_period(request),
+            "period": _selected_period(request),  # ?period=, e.g. from My OKRs of that period
             "level": Objective.Level.INDIVIDUAL,
             "owner": me,
         }

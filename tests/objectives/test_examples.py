@@ -1,10 +1,13 @@
 """Example OKRs: the empty My OKRs offers them; "Start from this" fills the new-objective form."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from objectives.examples import BY_KEY, EXAMPLES
 from objectives.models import Objective
+from tests.factories import PeriodFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +33,8 @@ def test_member_without_objectives_sees_what_to_do_and_the_examples(member, org,
     assert "Align it to a team or company objective" in html
     for example in EXAMPLES:
         assert example.title in html
-        assert f'href="/acme/objectives/new/?example={example.key}"' in html
+        link = f"/acme/objectives/new/?example={example.key}&amp;period={period.pk}"
+        assert f'href="{link}"' in html
     assert 'Qualified pipeline for next quarter (k€): <span class="nowrap">400 → 1000' in html
 
 
@@ -93,3 +97,24 @@ def test_an_example_saves_as_an_objective_with_its_key_results(member, org, peri
         ("Changes that cause an incident (%)", "decrease"),
         ("Hours from merge to production (median)", "decrease"),
     ]
+
+
+def test_start_from_this_in_another_period_goes_in_that_period(member, org, period):
+    later = PeriodFactory(
+        org=org, name="Later", start=datetime.date(2031, 1, 1), end=datetime.date(2031, 3, 31)
+    )
+    my = member.get(
+        reverse("objectives:my", kwargs={"org_slug": org.slug}), {"period": later.pk}
+    ).content.decode()
+    assert f"?example=sales-pipeline&amp;period={later.pk}" in my
+    response = member.get(
+        reverse("objectives:objective-new", kwargs={"org_slug": org.slug}),
+        {"example": "sales-pipeline", "period": later.pk},
+    )
+    assert response.context["form"]["period"].value() in (later, later.pk)
+    # Without ?period= (or with another company's or a bad one), the current quarter.
+    for query in ({}, {"period": "999999"}, {"period": "x"}):
+        response = member.get(
+            reverse("objectives:objective-new", kwargs={"org_slug": org.slug}), query
+        )
+        assert response.context["form"]["period"].value() in (period, period.pk)
