@@ -55,8 +55,9 @@ def _objective_regions(shown: set[str]) -> dict[int, set[str]]:
 def checkin_effects(request, kr: KeyResult) -> dict:
     """Context for ``checkins/_checkin_saved.html`` after a check-in on ``kr`` (loaded with
     its objective and period, holding the values just saved). A constant number of queries
-    whatever the page's size: none for the KR's own row, four or five for the objective
-    cards on the page, two or three each for the KR page's history and the objective chart."""
+    whatever the page's size: none for the KR's own row, two for the objectives' progress
+    on the page (three when ancestors may be among them), one for the KR page's header card
+    and two or three each for its history and the objective chart."""
     shown = live_regions(request)
     if not shown:
         return {}
@@ -86,7 +87,7 @@ def checkin_effects(request, kr: KeyResult) -> dict:
         moved = (
             {objective.pk} if on_page <= {objective.pk} else with_ancestors([objective.pk], org.pk)
         )
-        cards = objective_selectors.objectives_by_ids(org, viewer, moved & on_page)
+        cards = objective_selectors.objectives_progress(org, viewer, moved & on_page)
         for card in cards:
             card.live = regions[card.pk]
         effects["objectives"] = cards

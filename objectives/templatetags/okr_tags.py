@@ -161,6 +161,28 @@ def _person_name(membership) -> str:
     return membership.user.get_full_name() if membership is not None else ""
 
 
+def prepare_progress(objective) -> None:
+    """What the card's progress region prints (``percent`` and ``explanation`` set): its bar,
+    the "how?" table and the aligned progress, if what aligns to it moves it."""
+    objective.sid = str(objective.pk)
+    measured = objective.percent is not None
+    objective.percent_text = str(objective.percent) if measured else ""
+    objective.bar_filled = bar_filled(objective.percent) if measured else 0
+    # Aligned progress (stored roll-up) shown only where what aligns to it moves it.
+    aligned = as_percent(getattr(objective, "aligned_progress", None))
+    objective.aligned_text = (
+        str(aligned) if aligned is not None and aligned != objective.percent else ""
+    )
+    objective.explain_html = format_html_join(
+        "",
+        EXPLAIN_ROW_HTML,
+        (
+            (line.label, line.detail, num(line.weight), percent(line.progress))
+            for line in objective.explanation
+        ),
+    )
+
+
 def prepare_rows(objectives, org_slug: str) -> None:
     """Give decorated objectives (``percent``, ``explanation``, rights: see
     ``objectives.selectors.decorate``) and their key results what the card prints."""
@@ -178,17 +200,7 @@ def prepare_rows(objectives, org_slug: str) -> None:
         objective.team_url = (
             urls("objectives:team", team_id=objective.team_id) if objective.team_id else ""
         )
-        measured = objective.percent is not None
-        objective.percent_text = str(objective.percent) if measured else ""
-        objective.bar_filled = bar_filled(objective.percent) if measured else 0
-        objective.explain_html = format_html_join(
-            "",
-            EXPLAIN_ROW_HTML,
-            (
-                (line.label, line.detail, num(line.weight), percent(line.progress))
-                for line in objective.explanation
-            ),
-        )
+        prepare_progress(objective)
         editable = getattr(objective, "can_edit", False)
         objective.kr_new_url = urls("objectives:kr-new", objective_id=pk) if editable else ""
         prepare_key_results(objective.key_results.all(), org_slug, urls, editable=editable)
@@ -221,11 +233,6 @@ def prepare_summaries(objectives, people: dict, org_slug: str) -> None:
             team_url = urls("objectives:team", team_id=objective.team_id)
             who.append(format_html('<a href="{}">{}</a>', team_url, objective.team.name))
         owner = people.get(objective.owner_id)
-        # Aligned progress (stored roll-up) shown only where what aligns to it moves it.
-        aligned = as_percent(getattr(objective, "aligned_progress", None))
-        objective.aligned_text = (
-            str(aligned) if aligned is not None and aligned != objective.percent else ""
-        )
         if owner is not None:
             person_url = urls("objectives:person", person_id=objective.owner_id)
             who.append(format_html('<a href="{}">{}</a>', person_url, _person_name(owner)))
