@@ -65,6 +65,7 @@ def company(org, periods, teams, make_objective, member_membership):
         "individual", "q3", owner=member_membership, parent=supported, title="Mine for team"
     )
     make_objective("team:marketing", "q3", title="Team alone")
+    KeyResultFactory(objective=supported, current_value=37)  # a third of the way: 37%
     return {"nobody": nobody, "by_abandoned": by_abandoned}
 
 
@@ -110,6 +111,7 @@ def test_every_list_total_is_its_length_and_names_the_period(admin, manager, per
             card_html = re.search(rf'id="{card}".*?</div>', html, re.S).group(0)
             assert "in Q3 2031" in card_html, card
         assert "counts <strong>Q3 2031</strong>" in html
+        assert not re.search(r"\d\.\d{3,}%", html)  # progress as percent, not a raw fraction
         assert "2031" in html  # the overlapping year is named beside it
 
 
