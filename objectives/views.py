@@ -17,10 +17,12 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from organizations.clock import current_period
 from organizations.markdown import render_markdown
 from organizations.models import Membership, Period, Team
+from organizations.onboarding import getting_started
 from organizations.tenancy import get_org_object_or_404
 
 from . import selectors, services
 from .examples import BY_KEY as EXAMPLES_BY_KEY
+from .examples import EXAMPLES
 from .forms import (
     CLOSED_MESSAGE,
     SUGGESTED_MAX,
@@ -232,11 +234,15 @@ def my_okrs(request):
         "elsewhere": elsewhere,
         "quick_krs": [f"kr-{i}" for i in range(QuickKeyResultFormSet.extra)],
         "quick_krs_max": QuickKeyResultFormSet.max_num,
+        # Nothing written for the period yet: example OKRs to start from.
+        "examples": () if objectives else EXAMPLES,
         **_period_context(request, period),
     }
     template = "objectives/my.html"
     if request.htmx and request.htmx.target == "okr-list":
         template += "#okr-list"
+    else:  # an admin's getting-started checklist, until the company is set up (one query)
+        context["getting_started"] = getting_started(request.org, me)
     return render(request, template, context)
 
 
