@@ -397,13 +397,23 @@ class LeanSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
-        options = "".join(
-            f'<option value="{_text(key)}"{" selected" if str(key) in chosen else ""}>'
-            f"{_text(label)}</option>"
+
+        def options(pairs) -> str:
+            return "".join(
+                f'<option value="{_text(key)}"{" selected" if str(key) in chosen else ""}>'
+                f"{_text(label)}</option>"
+                for key, label in pairs
+            )
+
+        # A ``(group label, [(value, label), ...])`` entry is an ``<optgroup>``.
+        body = "".join(
+            f'<optgroup label="{_text(key)}">{options(label)}</optgroup>'
+            if isinstance(label, list | tuple)
+            else options([(key, label)])
             for key, label in self.choices
         )
         attributes = flatatt(self.build_attrs(self.attrs, attrs))
-        markup = f'<select name="{_text(name)}"{attributes}>{options}</select>'
+        markup = f'<select name="{_text(name)}"{attributes}>{body}</select>'
         return mark_safe(markup)  # noqa: S308 - every value is escaped by _text
 
 
@@ -477,8 +487,12 @@ class ExploreForm(forms.Form):
         self.fields["team"].queryset = teams
         self.fields["theme"].queryset = themes
         if periods is not None:  # validated against the list the page has, no query
+            groups, _ = period_groups(org, periods)  # by fiscal year, the current quarter first
             self.fields["period"] = forms.TypedChoiceField(
-                choices=[("", "Any period"), *((p.pk, p.name) for p in periods)],
+                choices=[
+                    ("", "Any period"),
+                    *((label, [(p.pk, p.name) for p in rows]) for label, rows in groups),
+                ],
                 coerce=int,
                 empty_value=None,
                 required=False,

@@ -182,3 +182,16 @@ def test_objective_form_groups_periods_and_still_validates(org, member_membershi
 def test_config_periods_page_offers_months_only_when_asked(admin, org):
     page = admin.get(url(org, "periods")).content.decode()
     assert 'name="months"' in page and "With months" in page
+
+
+def test_explore_filter_groups_periods_and_accepts_a_past_one(member, org, period):
+    fiscal_year_periods(org, 2001)
+    html = member.get(f"/{org.slug}/explore/").content.decode()
+    select = re.search(r'<select name="period".*?</select>', html, re.S).group(0)
+    assert re.search(r"<option[^>]*>([^<]+)</option>", select).group(1) == "Any period"
+    assert re.findall(r'<optgroup label="([^"]+)">', select)[-1] == PAST_YEARS
+    assert f'<option value="{period.pk}" selected>This quarter</option>' in select
+    old = Period.objects.get(org=org, name="FY2001 Q2")
+    response = member.get(f"/{org.slug}/explore/?period={old.pk}")
+    assert response.context["form"].is_valid()
+    assert f'<option value="{old.pk}" selected>FY2001 Q2</option>' in response.content.decode()
