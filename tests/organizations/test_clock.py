@@ -193,3 +193,20 @@ def test_the_zone_is_not_left_active_after_a_company_request(db, frozen):
     _, client = _member_of(org)
     assert client.get("/tz/my/").status_code == 200
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [(TONGA, "expires on 1 January 2027, 01:00 +13"), (LOS_ANGELES, "31 December 2026, 04:00 PST")],
+)
+def test_an_invitation_sent_by_a_task_gives_its_expiry_in_company_time(db, mailoutbox, zone, shown):
+    from organizations.emails import send_invitation_email
+    from tests.factories import InvitationFactory
+
+    org = OrganizationFactory(time_zone=zone)
+    invitation = InvitationFactory(
+        org=org, expires_at=datetime.datetime(2026, 12, 31, 12, 0, tzinfo=UTC)
+    )
+    assert send_invitation_email(invitation_id=invitation.pk)  # outside any request
+    assert shown in " ".join(mailoutbox[0].body.split())
+    assert timezone.get_current_timezone_name() == "UTC"  # and the zone is let go after
