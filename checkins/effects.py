@@ -52,13 +52,14 @@ def _objective_regions(shown: set[str]) -> dict[int, set[str]]:
     return found
 
 
-def checkin_effects(request, kr: KeyResult) -> dict:
+def checkin_effects(request, kr: KeyResult, *, main: str) -> dict:
     """Context for ``checkins/_checkin_saved.html`` after a check-in on ``kr`` (loaded with
-    its objective and period, holding the values just saved). A constant number of queries
+    its objective and period, holding the values just saved; ``main``: the id of the region the
+    answer replaces itself). A constant number of queries
     whatever the page's size: none for the KR's own row, two for the objectives' progress
     on the page (three when ancestors may be among them), one for the KR page's header card
     and two or three each for its history and the objective chart."""
-    shown = live_regions(request)
+    shown = live_regions(request) - {main}  # the answer's own target is swapped anyway
     if not shown:
         return {}
     org, viewer = request.org, request.membership
@@ -66,13 +67,13 @@ def checkin_effects(request, kr: KeyResult) -> dict:
     sid = str(kr.pk)
     kr.progress = key_result_progress(kr)
     kr.percent = as_percent(kr.progress)
-    kr.can_checkin = True  # it was just checked in on by this viewer
     prepare_key_results([kr], org.slug)
     effects: dict = {
         "kr_values": f"kr-{sid}-values" in shown,
         "kr_status": f"kr-{sid}-status" in shown,
         "kr_confidence": f"conf-{sid}" in shown,
         "kr_card": f"kr-{sid}-card" in shown,
+        "form": f"checkin-{sid}" in shown,
         "objectives": [],
         "history": "",
         "chart": "",

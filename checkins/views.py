@@ -18,7 +18,7 @@ from organizations.permissions import admin_required
 from organizations.tenancy import get_org_object_or_404
 
 from . import selectors, services
-from .effects import checkin_effects
+from .effects import checkin_effects, live_regions
 from .forms import CheckInForm, ReminderScheduleForm
 from .models import CheckIn, ReminderSchedule
 from .pace import team_and_subteam_ids
@@ -81,7 +81,7 @@ def checkin_create(request, kr_id):
         context.update(just_saved=checkin, out_of_range=out_of_range)
         template = "checkins/_checkin_form.html"
         if checkin:  # and out of band, what it changed on the page
-            context["effects"] = checkin_effects(request, kr)
+            context["effects"] = checkin_effects(request, kr, main=f"checkin-{kr.pk}")
             template = "checkins/_checkin_saved.html"
         response = render(request, template, context)
         if checkin:
@@ -135,9 +135,19 @@ def checkin_delete(request, checkin_id):
     )
     kr = checkin.key_result
     services.checkin_delete(checkin=checkin, actor=request.membership)
-    if request.htmx:
+    if request.htmx:  # from the KR page's history: it, and what the deletion changed
         kr = _load_kr(request, kr.pk)
-        return render(request, "checkins/_kr_history.html", history_context(request, kr))
+        context = {
+            **checkin_form_context(request, kr),
+            # Still every row if the page listed them all (it says so: ``effects``).
+            **history_context(
+                request, kr, show_all=f"kr-history-{kr.pk}-all" in live_regions(request)
+            ),
+            "is_kr_page": True,
+            "next": _kr_url(request, kr),
+        }
+        context["effects"] = checkin_effects(request, kr, main=f"kr-history-{kr.pk}")
+        return render(request, "checkins/_checkin_deleted.html", context)
     messages.success(request, "The check-in was deleted.")
     return _back(request, _kr_url(request, kr))
 

@@ -43,10 +43,11 @@
   document.addEventListener("input", onEdit);
   document.addEventListener("change", onEdit);
 
-  // Tell the server which regions this page shows, so it re-sends those a check-in changed.
+  // Tell the server which regions this page shows, so it re-sends those a check-in (or its
+  // deletion) changed: forms marked data-live-answer.
   document.addEventListener("htmx:configRequest", function (event) {
     var source = event.detail.elt;
-    if (!source.classList || !source.classList.contains("checkin-form")) return;
+    if (!source.hasAttribute || !source.hasAttribute("data-live-answer")) return;
     var ids = [];
     document.querySelectorAll("[data-live][id]").forEach(function (region) {
       ids.push(region.id);

@@ -183,3 +183,23 @@ def test_the_answer_costs_no_query_per_kr(
     with django_assert_max_num_queries(len(without_regions) + 3):
         body = _post(member, kr, html).content.decode()
     assert body.count('hx-swap-oob="true"') == 5  # values, status, confidence, 2 objectives
+
+
+def test_deleting_a_checkin_on_the_kr_page_puts_the_header_card_and_form_back(member, my_kr):
+    kr_page = reverse("objectives:kr", kwargs={"org_slug": "acme", "kr_id": my_kr.pk})
+    _post(member, my_kr, value="30")
+    _post(member, my_kr, value="65")
+    html = member.get(kr_page).content.decode()
+    assert "<dt>Current</dt><dd>65</dd>" in html
+    latest = my_kr.checkins.order_by("-created_at", "-id").first()
+    delete = reverse("checkins:delete", kwargs={"org_slug": "acme", "checkin_id": latest.pk})
+    response = member.post(delete, HTTP_X_LIVE_REGIONS=_live_regions(html), **HX)
+    body = response.content.decode()
+    # The history itself (the answer's target), without the deleted row.
+    history = re.search(rf'<section[^>]*id="kr-history-{my_kr.pk}"[^>]*>', body).group(0)
+    assert "hx-swap-oob" not in history
+    assert "(was 30)" not in body and "(was 0)" in body
+    assert "<dt>Current</dt><dd>30</dd>" in _fragment(body, f"kr-{my_kr.pk}-card")
+    form = _fragment(body, f"checkin-{my_kr.pk}")
+    assert "Currently 30 (30%)" in form and 'id="checkin" open' in form
+    assert f'name="next" value="{kr_page}"' in form

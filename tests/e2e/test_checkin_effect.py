@@ -153,14 +153,26 @@ def test_a_checkin_updates_every_dependent_figure_without_a_reload(journey, fami
     _assert_not_reloaded(page)
     journey.shot(page, "kr page after check-in")
 
+    # Deleting that check-in puts the header card, the history and the form back.
+    page.once("dialog", lambda dialog: dialog.accept())
+    history.locator("tbody tr").first.get_by_role("button", name="Delete").click()
+    expect(history).not_to_contain_text("Two more signed.")
+    expect(history.locator("svg.chart circle")).to_have_count(points)
+    expect(card.locator(".pct")).to_have_text("60%")
+    expect(card.locator("dd").nth(4)).to_have_text("60")
+    expect(page.locator(".checkin-preview")).to_have_text("Currently 60 (60%)")
+    expect(page.locator("form.checkin-form").get_by_label("New value")).to_have_value("60")
+    _assert_not_reloaded(page)
+    journey.shot(page, "kr page after deleting the check-in")
+
     # On the objective's page: its card, the alignment panel's step and the chart.
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Effect child")
     other = KeyResult.objects.get(objective=child, title="Effect KR B")
     card = page.locator(f"#objective-{child.pk}")
-    expect(card.locator("header .pct")).to_have_text("65%")  # (80 + 50) / 2
+    expect(card.locator("header .pct")).to_have_text("55%")  # (60 + 50) / 2
     step = page.locator(f"#objective-{child.pk}-own")
-    expect(step).to_contain_text("65%")
+    expect(step).to_contain_text("55%")
     chart = page.locator(f"#objchart-{child.pk}-card")
     chart_before = chart.inner_html()
     _mark_page(page)
@@ -170,9 +182,9 @@ def test_a_checkin_updates_every_dependent_figure_without_a_reload(journey, fami
     expect(row.locator(".checkin-preview")).to_have_text("Would be 70% (now 50%)")
     row.get_by_role("button", name="Save check-in").click()
     expect(row.locator(".flash-success")).to_contain_text("Checked in")
-    expect(card.locator("header .pct")).to_have_text("75%")
+    expect(card.locator("header .pct")).to_have_text("65%")
     expect(page.locator(f"#kr-{other.pk}-status .pct")).to_have_text("70%")
-    expect(step).to_contain_text("75%")
+    expect(step).to_contain_text("65%")
     assert chart.inner_html() != chart_before
     _assert_not_reloaded(page)
     journey.shot(page, "objective page after check-in")
@@ -203,4 +215,30 @@ def test_the_checkin_form_and_its_preview_fit_a_phone(journey, family):
     expect(page.locator(".checkin-preview")).to_have_text("Would be 7% (now 0%)")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
     journey.shot(page, "phone kr page preview")
+
+    # A decreasing KR and a milestone, with objectives/progress.py's formula.
+    fewer = KeyResult.objects.create(
+        org=child.org,
+        objective=child,
+        owner=child.owner,
+        title="Cut tickets",
+        start_value=Decimal(100),
+        target_value=Decimal(20),
+        current_value=Decimal(100),
+    )
+    page.goto(f"/acme/krs/{fewer.pk}/")
+    page.locator("form.checkin-form").get_by_label("New value").fill("60")
+    expect(page.locator(".checkin-preview")).to_have_text("Would be 50% (now 0%)")
+    milestone = KeyResult.objects.create(
+        org=child.org,
+        objective=child,
+        owner=child.owner,
+        title="Launch",
+        kind=KeyResult.Kind.MILESTONE,
+        start_value=Decimal(0),
+        target_value=Decimal(1),
+    )
+    page.goto(f"/acme/krs/{milestone.pk}/")
+    page.locator("form.checkin-form").get_by_label("Status").select_option(label="Done")
+    expect(page.locator(".checkin-preview")).to_have_text("Would be 100% (now 0%)")
     assert _errors(page) == []

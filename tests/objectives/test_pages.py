@@ -398,7 +398,7 @@ def test_lists_open_the_check_in_form_on_demand_with_the_kr_page_as_fallback(
     assert 'name="value"' in page
     fragment = member.get(form_url, HTTP_HX_CURRENT_URL=f"http://testserver{url(org, 'my')}", **HX)
     body = fragment.content.decode()
-    assert body.lstrip().startswith(f'<div class="checkin" id="checkin-{kr.pk}">')
+    assert body.lstrip().startswith(f'<div class="checkin" id="checkin-{kr.pk}" data-live>')
     assert "open>" in body and "autofocus" in body
     assert f'name="next" value="{url(org, "my")}"' in body
 
