@@ -3,6 +3,7 @@
 dashboard), with their permissions, privacy and query budget."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -282,3 +283,14 @@ def test_figures_a_little_behind_already_leave_out_a_dismissed_pair(
     assert 'class="badge list-total">0<' in body
     stored = DashboardSnapshot.objects.get(scope="company", period=periods["q2"])
     assert stored.version < Organization.objects.get(pk=stored.org_id).data_version  # not rebuilt
+
+
+def test_the_duplicated_share_counts_the_listed_pairs_objectives(admin, periods, pair):
+    def share(body):
+        return int(re.search(r"Duplicated share: (\d+) of", body).group(1))
+
+    body = dashboard(admin, periods).content.decode()
+    listed_ids = set(re.findall(r'id="dup-(\d+)-(\d+)"', body)[0])
+    assert share(body) == len(listed_ids) == 2
+    admin.post(dismiss_url(*pair))
+    assert share(dashboard(admin, periods).content.decode()) == 0
