@@ -28,9 +28,15 @@ TONGA = "Pacific/Tongatapu"  # UTC+13 all year
 LOS_ANGELES = "America/Los_Angeles"  # UTC-8 in winter
 
 
+# Ways to compute a day or a zone without the company: Django's localdate, a zone built by
+# hand, the server's date, or UTC's date of "now".
+FORBIDDEN = re.compile(r"\blocaldate\(|\bZoneInfo\(|\bdate\.today\(|\bnow\(\)\.date\(")
+
+
 def test_nothing_but_the_clock_computes_company_time():
-    """``localdate(`` and ``ZoneInfo(`` appear only in organizations/clock.py (tests and
-    migrations aside): every "today" and every zone of a company comes from the clock."""
+    """``localdate(``, ``ZoneInfo(``, ``date.today(`` and ``now().date(`` appear only in
+    organizations/clock.py (tests and migrations aside): every "today" and every zone of a
+    company comes from the clock."""
     skipped = {"tests", "migrations", "node_modules", "__pycache__", "static", "templates"}
     offenders = []
     for folder, subfolders, files in os.walk(ROOT):
@@ -40,7 +46,7 @@ def test_nothing_but_the_clock_computes_company_time():
             relative = path.relative_to(ROOT)
             if name.endswith(".py") and relative != pathlib.Path("organizations/clock.py"):
                 for number, line in enumerate(path.read_text().splitlines(), 1):
-                    if re.search(r"\blocaldate\(|\bZoneInfo\(", line):
+                    if FORBIDDEN.search(line):
                         offenders.append(f"{relative}:{number}: {line.strip()}")
     assert offenders == []
 
