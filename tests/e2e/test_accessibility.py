@@ -44,6 +44,7 @@ def main_pages():
         ("erik", "team dashboard", f"/acme/alignment/dashboard/teams/{engineering.pk}/"),
         ("admin", "people admin", "/acme/manage/people/"),
         ("admin", "teams admin", "/acme/manage/teams/"),
+        ("admin", "company settings", "/acme/manage/company/settings/"),
         ("admin", "vision and strategy", "/acme/manage/company/"),
         ("admin", "themes", "/acme/manage/company/themes/"),
         ("admin", "periods", "/acme/manage/company/periods/"),

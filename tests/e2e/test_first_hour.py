@@ -5,6 +5,7 @@ example, and find it on My OKRs, at desktop and phone widths."""
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from objectives.examples import BY_KEY
@@ -18,6 +19,11 @@ pytestmark = pytest.mark.e2e
 EMAIL = "founder@brightpath.example"
 PASSWORD = "a-long-enough-passphrase"
 EXAMPLE = BY_KEY["sales-pipeline"]
+
+
+def _serious_axe_violations(page):
+    results = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in results if v["impact"] in {"serious", "critical"}]
 
 
 def _page_in_oslo(journey, width):
@@ -63,6 +69,7 @@ def test_new_company_signs_up_and_writes_its_first_objective(journey, transactio
     expect(page.get_by_role("heading", name="Write your first objective")).to_be_visible()
     expect(page.get_by_role("list", name="Example OKRs").locator("> li")).to_have_count(5)
     journey.shot(page, "my okrs, first visit")
+    assert not _serious_axe_violations(page)
 
     # Starts from the sales example: the form comes filled in.
     example = page.get_by_role("listitem").filter(has_text=EXAMPLE.title)
