@@ -187,3 +187,11 @@ def test_only_the_companys_admins_hide_the_checklist(
     org.refresh_from_db()
     assert org.getting_started_hidden_at is None
     assert checklist_for(org, admin_membership).steps  # still there for the admin
+
+
+def test_the_whole_checklist_is_one_query(org, period, admin_membership, django_assert_num_queries):
+    for build in (_write_vision, _invite, _add_team, _add_reminder):
+        build(org, admin_membership)
+    with django_assert_num_queries(1):
+        checklist = checklist_for(org, admin_membership)
+    assert checklist.done_count == 5 and checklist.next_step.key == "company_objective"
