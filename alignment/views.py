@@ -138,6 +138,9 @@ def picker(request):
             "field_id": field_id,
             "selected": selected,
             "q": request.GET.get("q", "")[:200],
+            # A company objective aligns to nothing by design: the empty choice says so.
+            "company_level": (level or getattr(objective, "level", None))
+            == Objective.Level.COMPANY,
         },
     )
 
