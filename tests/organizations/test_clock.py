@@ -217,3 +217,22 @@ def test_an_invitation_sent_by_a_task_gives_its_expiry_in_company_time(db, mailo
     assert send_invitation_email(invitation_id=invitation.pk)  # outside any request
     assert shown in " ".join(mailoutbox[0].body.split())
     assert timezone.get_current_timezone_name() == "UTC"  # and the zone is let go after
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"), [(TONGA, "1 January 2027"), (LOS_ANGELES, "31 December 2026")]
+)
+def test_the_invitation_page_gives_the_expiry_in_company_time(db, client, zone, shown):
+    from django.urls import reverse
+
+    from tests.factories import InvitationFactory
+
+    org = OrganizationFactory(time_zone=zone)
+    invitation = InvitationFactory(
+        org=org, expires_at=datetime.datetime(2026, 12, 31, 12, 0, tzinfo=UTC)
+    )
+    frozen_now = datetime.datetime(2026, 12, 20, tzinfo=UTC)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: frozen_now)
+        html = client.get(reverse("invitation-accept", args=[invitation.token])).content.decode()
+    assert f"expires on {shown}." in html
