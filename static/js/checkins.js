@@ -44,13 +44,17 @@
   document.addEventListener("change", onEdit);
 
   // Tell the server which regions this page shows, so it re-sends those a check-in (or its
-  // deletion) changed: forms marked data-live-answer.
+  // deletion) changed: forms marked data-live-answer="<KR id>". Of the key results' regions
+  // only that KR's are named (a long list keeps the header short); every objective's are.
   document.addEventListener("htmx:configRequest", function (event) {
     var source = event.detail.elt;
-    if (!source.hasAttribute || !source.hasAttribute("data-live-answer")) return;
+    var kr = source.getAttribute && source.getAttribute("data-live-answer");
+    if (!kr) return;
+    var ownRegion = new RegExp("^(kr-history|kr|conf|checkin)-" + kr + "(-|$)");
+    var otherKr = /^(kr-history|kr|conf|checkin)-/;
     var ids = [];
     document.querySelectorAll("[data-live][id]").forEach(function (region) {
-      ids.push(region.id);
+      if (ownRegion.test(region.id) || !otherKr.test(region.id)) ids.push(region.id);
     });
     event.detail.headers["X-Live-Regions"] = ids.join(" ");
   });

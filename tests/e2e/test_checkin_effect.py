@@ -103,7 +103,13 @@ def test_a_checkin_updates_every_dependent_figure_without_a_reload(journey, fami
     expect(preview).to_have_text("Would be 60% (now 0%)")
     journey.shot(page, "my okrs preview")
     form.get_by_label("Confidence").select_option(label="At risk")
-    form.get_by_role("button", name="Save check-in").click()
+    with page.expect_request(lambda request: request.method == "POST") as posted:
+        form.get_by_role("button", name="Save check-in").click()
+    # The page named its regions: this KR's and the objectives', not the other KRs'.
+    regions = posted.value.headers["x-live-regions"].split()
+    other = KeyResult.objects.get(objective=child, title="Effect KR B")
+    assert {f"kr-{kr.pk}-values", f"objective-{parent.pk}-progress"} <= set(regions)
+    assert f"kr-{other.pk}-values" not in regions
 
     expect(row.locator(".flash-success")).to_contain_text("Checked in")
     # The KR's row: value, percentage, confidence, last check-in.
@@ -168,7 +174,6 @@ def test_a_checkin_updates_every_dependent_figure_without_a_reload(journey, fami
     # On the objective's page: its card, the alignment panel's step and the chart.
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Effect child")
-    other = KeyResult.objects.get(objective=child, title="Effect KR B")
     card = page.locator(f"#objective-{child.pk}")
     expect(card.locator("header .pct")).to_have_text("55%")  # (60 + 50) / 2
     step = page.locator(f"#objective-{child.pk}-own")
