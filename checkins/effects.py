@@ -4,11 +4,11 @@ out-of-band swaps (``hx-swap-oob``), each drawn by the partial the page itself u
 The page names the regions it shows: elements marked ``data-live`` carry stable ids
 (``kr-<id>-values``, ``kr-<id>-status``, ``conf-<id>``, ``objective-<id>-progress``,
 ``objective-<id>-own[-aligned]``, ``kr-<id>-card``, ``kr-history-<id>``,
-``objchart-<id>-card``) and static/js/checkins.js
-lists them in the ``X-Live-Regions`` header of the check-in request. Only the regions the
-check-in changed *and* the page shows are rendered: htmx reports an out-of-band fragment
-without a target as an error, and what is not on the page costs no query. The numbers are
-the server's (the KR as saved, the objectives' stored roll-ups), never arithmetic in the
+``objchart-<id>-card``, ``checkin-<id>``) and static/js/checkins.js lists them in the
+``X-Live-Regions`` header of the check-in (or delete) request. Only the regions the write
+changed *and* the page shows are rendered: htmx reports an out-of-band fragment without a
+target as an error, and what is not on the page costs no query. The numbers are the
+server's (the KR as saved, the objectives' stored roll-ups), never arithmetic in the
 browser.
 """
 
@@ -53,12 +53,12 @@ def _objective_regions(shown: set[str]) -> dict[int, set[str]]:
 
 
 def checkin_effects(request, kr: KeyResult, *, main: str) -> dict:
-    """Context for ``checkins/_checkin_saved.html`` after a check-in on ``kr`` (loaded with
-    its objective and period, holding the values just saved; ``main``: the id of the region the
-    answer replaces itself). A constant number of queries
-    whatever the page's size: none for the KR's own row, two for the objectives' progress
-    on the page (three when ancestors may be among them), one for the KR page's header card
-    and two or three each for its history and the objective chart."""
+    """Context (``effects``) of ``checkins/_checkin_effects.html`` after a check-in on ``kr``,
+    or its deletion: ``kr`` loaded with its objective and period, holding the values now
+    stored; ``main``, the id of the region the answer itself replaces. A constant number of
+    queries whatever the page's size: none for the KR's row, two for the objectives' progress
+    (one more when ancestors may be among them, one more with private ones), one for the KR
+    page's header card, two or three each for its history and the objective chart."""
     shown = live_regions(request) - {main}  # the answer's own target is swapped anyway
     if not shown:
         return {}
