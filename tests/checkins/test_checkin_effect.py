@@ -203,3 +203,19 @@ def test_deleting_a_checkin_on_the_kr_page_puts_the_header_card_and_form_back(me
     form = _fragment(body, f"checkin-{my_kr.pk}")
     assert "Currently 30 (30%)" in form and 'id="checkin" open' in form
     assert f'name="next" value="{kr_page}"' in form
+
+
+def test_the_team_page_gets_the_team_objectives_card_regions(
+    org, period, team, manager, manager_membership
+):
+    objective = ObjectiveFactory(
+        org=org, period=period, level=Objective.Level.TEAM, team=team, owner=None, title="Team"
+    )
+    kr = KeyResultFactory(objective=objective, owner=manager_membership, target_value=200)
+    page = reverse("objectives:team", kwargs={"org_slug": "acme", "team_id": team.pk})
+    html = manager.get(page, {"period": period.pk}).content.decode()
+    assert f'id="objective-{objective.pk}-progress"' in html
+    body = _post(manager, kr, html, value="50").content.decode()
+    assert "(now 50)" in _fragment(body, f"kr-{kr.pk}-values")
+    progress = _fragment(body, f"objective-{objective.pk}-progress")
+    assert 'aria-label="Objective progress: 25%"' in progress
