@@ -219,3 +219,16 @@ def test_the_team_page_gets_the_team_objectives_card_regions(
     assert "(now 50)" in _fragment(body, f"kr-{kr.pk}-values")
     progress = _fragment(body, f"objective-{objective.pk}-progress")
     assert 'aria-label="Objective progress: 25%"' in progress
+
+
+def test_a_kr_on_someone_elses_objective_gets_its_row_on_my_okrs(
+    org, period, member, member_membership, admin_membership
+):
+    theirs = ObjectiveFactory(org=org, period=period, owner=admin_membership, title="Theirs")
+    kr = KeyResultFactory(objective=theirs, owner=member_membership, title="Mine on theirs")
+    html = _my_page(member)
+    assert f'id="kr-{kr.pk}-status"' in html
+    assert f'id="objective-{theirs.pk}-progress"' not in html  # listed as a row, no card
+    body = _post(member, kr, html, value="35").content.decode()
+    assert "35%" in _fragment(body, f"kr-{kr.pk}-status")
+    assert body.count('hx-swap-oob="true"') == 1
