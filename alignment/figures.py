@@ -27,6 +27,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
@@ -336,6 +337,7 @@ def compute_scopes(
 class _PeriodFigures:
     def __init__(self, org, period: Period, extra_roots, now):
         self.org, self.now = org, now
+        self._rule_shapes: dict[tuple, bool] = {}
         self.in_period = overlapping(Objective.objects.for_org(org), period)
         rows = (
             self.in_period.annotate(supported=is_supported())
@@ -510,17 +512,34 @@ class _PeriodFigures:
     def _links_allowed(self, a: Item, b: Item) -> list[list[int]]:
         """The links ``[child, parent]`` between a look-alike pair that the alignment rules
         allow (the service checks rights and cycles when one is asked for)."""
-        allowed = []
-        for child, parent in ((a, b), (b, a)):
-            if alignment_error(
+        return [
+            [child.pk, parent.pk]
+            for child, parent in ((a, b), (b, a))
+            if self._rules_allow(child, parent)
+        ]
+
+    def _rules_allow(self, child: Item, parent: Item) -> bool:
+        # The rules read only levels, teams and periods: a company's thousands of look-alike
+        # pairs share a few hundred such shapes, so each is judged once per rebuild.
+        shape = (
+            child.level,
+            child.team_id,
+            child.period_id,
+            parent.level,
+            parent.team_id,
+            parent.period_id,
+        )
+        allowed = self._rule_shapes.get(shape)
+        if allowed is None:
+            allowed = not alignment_error(
                 self._as_objective(child), self._as_objective(parent), team_parents=self.parent
-            ):
-                continue
-            allowed.append([child.pk, parent.pk])
+            )
+            self._rule_shapes[shape] = allowed
         return allowed
 
-    def _as_objective(self, item: Item) -> Objective:
-        return Objective(
+    def _as_objective(self, item: Item) -> SimpleNamespace:
+        # What ``alignment_error`` reads, without building a model instance per pair.
+        return SimpleNamespace(
             pk=item.pk,
             org_id=self.org.pk,
             level=item.level,
