@@ -38,9 +38,11 @@ BEHIND_FLAG_POINTS = 20
 # A KR this young is never flagged "on track but behind": its owner has had no time yet.
 YOUNG_KR_DAYS = 7
 ON_PACE_POINTS = 5
-# Allowed days without a check-in, by the most frequent enabled cadence (a month or a
-# quarter plus a week of grace); without any schedule, ``CHECKIN_STALE_DAYS`` (default 35).
+# Allowed days without a check-in, by the most frequent enabled cadence (its interval plus a
+# week of grace: "every 2 weeks" allows 21 days); without any schedule,
+# ``CHECKIN_STALE_DAYS`` (default 35).
 STALE_DAYS_BY_CADENCE = {"monthly": 38, "quarterly": 98}
+STALE_GRACE_DAYS = 7
 
 FLAG_BEHIND = "behind"
 FLAG_STALE = "stale"
@@ -118,9 +120,16 @@ def is_stale(
     return now - since > datetime.timedelta(days=allowed_days)
 
 
-def stale_after_days(cadences: Iterable[str]) -> int:
-    """Days a KR may go without a check-in, given the company's enabled schedule cadences."""
-    allowed = [STALE_DAYS_BY_CADENCE[c] for c in cadences if c in STALE_DAYS_BY_CADENCE]
+def stale_after_days(cadences: Iterable[str | tuple[str, int]]) -> int:
+    """Days a KR may go without a check-in, given the company's enabled schedule cadences:
+    a cadence name, or ``(cadence, every_weeks)`` for weekly ones."""
+    allowed = []
+    for cadence in cadences:
+        name, every_weeks = cadence if isinstance(cadence, tuple) else (cadence, 1)
+        if name == "weekly":
+            allowed.append(7 * (every_weeks or 1) + STALE_GRACE_DAYS)
+        elif name in STALE_DAYS_BY_CADENCE:
+            allowed.append(STALE_DAYS_BY_CADENCE[name])
     return min(allowed) if allowed else default_stale_days()
 
 
@@ -197,7 +206,9 @@ def org_stale_days(org) -> int:
     from .models import ReminderSchedule
 
     cadences = (
-        ReminderSchedule.objects.for_org(org).filter(enabled=True).values_list("cadence", flat=True)
+        ReminderSchedule.objects.for_org(org)
+        .filter(enabled=True)
+        .values_list("cadence", "every_weeks")
     )
     return stale_after_days(set(cadences))
 

@@ -73,6 +73,20 @@ def test_stale_allowance_follows_the_schedules():
     assert pace.stale_after_days([]) == pace.default_stale_days()
 
 
+@pytest.mark.parametrize(
+    "cadences, allowed",
+    [
+        ([("weekly", 1)], 14),
+        ([("weekly", 2)], 21),
+        ([("weekly", 4), ("monthly", 1)], 35),
+        ([("weekly", 8), ("monthly", 1)], 38),
+        ([("weekly", 2), ("quarterly", 1)], 21),
+    ],
+)
+def test_weekly_reminders_allow_their_interval_plus_a_week(cadences, allowed):
+    assert pace.stale_after_days(cadences) == allowed
+
+
 def test_is_stale_counts_from_creation_without_checkins():
     now = timezone.now()
     old = now - datetime.timedelta(days=40)
@@ -317,3 +331,14 @@ def test_managers_dashboard_shows_the_flagged_key_results_of_their_team(
     assert "Flagged key results" in html
     assert optimistic.title in html
     assert outside.title not in html
+
+
+def test_a_company_reminding_every_two_weeks_allows_three_weeks_of_silence(org):
+    from tests.factories import ReminderScheduleFactory
+
+    ReminderScheduleFactory(org=org, cadence="monthly")
+    assert pace.org_stale_days(org) == 38
+    ReminderScheduleFactory(org=org, cadence="weekly", every_weeks=2, weekday=4)
+    assert pace.org_stale_days(org) == 21
+    ReminderScheduleFactory(org=org, cadence="weekly", every_weeks=1, weekday=0, enabled=False)
+    assert pace.org_stale_days(org) == 21  # a paused schedule sets no expectation
