@@ -144,3 +144,30 @@ def test_an_individual_objective_still_says_it_is_not_aligned(member, member_mem
     KeyResultFactory(objective=mine)
     page = reverse("objectives:objective", kwargs={"org_slug": "acme", "objective_id": mine.pk})
     assert "Not aligned to anything yet" in member.get(page).content.decode()
+
+
+def test_without_company_objectives_the_dashboard_says_so_and_offers_the_first(
+    admin, manager, periods, make_objective
+):
+    make_objective("team:marketing", "q3", title="Team work without a company goal")
+    html = admin.get(url("dashboard"), {"period": periods["q3"].pk}).content.decode()
+    unsupported = section(html, "list-unsupported")
+    # Not "every company objective has something aligned to it" when there are none.
+    assert "Every company objective" not in unsupported
+    assert "No company objective in Q3 2031 yet" in unsupported
+    assert f"?level=company&amp;period={periods['q3'].pk}" in unsupported
+    # Managers are told the same, without the admin's link.
+    html = manager.get(url("dashboard"), {"period": periods["q3"].pk}).content.decode()
+    unsupported = section(html, "list-unsupported")
+    assert "No company objective in Q3 2031 yet" in unsupported
+    assert "level=company" not in unsupported
+
+
+def test_the_histogram_mentions_objectives_without_key_results_only_when_there_are_some(
+    admin, periods, make_objective
+):
+    make_objective("team:marketing", "q3", title="No KRs yet")
+    html = admin.get(url("dashboard"), {"period": periods["q3"].pk}).content.decode()
+    assert "Not shown: 1 objective without key results yet." in html
+    html = admin.get(url("dashboard"), {"period": periods["q2"].pk}).content.decode()
+    assert "without key results" not in html  # not "0 objectives without key results"
