@@ -19,7 +19,7 @@ from .config_forms import (
 from .forms import add_service_error
 from .markdown import render_markdown
 from .models import Period, StrategicTheme
-from .periods import fiscal_year_of, next_quarter_plan
+from .periods import fiscal_year_bounds, fiscal_year_of, next_quarter_plan
 from .permissions import admin_required
 from .tenancy import get_org_object_or_404
 
@@ -124,14 +124,25 @@ def _period_tree(org):
     return children.get(None, [])
 
 
+def _next_fiscal_year_to_generate(org, tree, today) -> int:
+    """This fiscal year, or the first after it that has no year period yet: the one an admin
+    most likely comes to generate."""
+    year_starts = {p.start for p in tree if p.kind == Period.Kind.YEAR}
+    fiscal_year = fiscal_year_of(org, today)
+    while fiscal_year_bounds(org, fiscal_year)[0] in year_starts:
+        fiscal_year += 1
+    return fiscal_year
+
+
 @admin_required
 @require_http_methods(["GET", "POST"])
 def periods(request):
     action = request.POST.get("action") if request.method == "POST" else None
     today = company_today(request.org)
+    tree = _period_tree(request.org)
     fy_form = FiscalYearForm(
         request.POST if action == "generate" else None,
-        initial={"fiscal_year": fiscal_year_of(request.org, today)},
+        initial={"fiscal_year": _next_fiscal_year_to_generate(request.org, tree, today)},
     )
     create_form = PeriodCreateForm(request.POST if action == "create" else None, org=request.org)
     if action == "generate" and fy_form.is_valid():
@@ -157,7 +168,7 @@ def periods(request):
             messages.success(request, f"Period “{period.name}” created.")
             return _go(request, "periods")
     context = {
-        "tree": _period_tree(request.org),
+        "tree": tree,
         "fy_form": fy_form,
         "create_form": create_form,
         "fiscal_start": request.org.get_fiscal_year_start_month_display(),

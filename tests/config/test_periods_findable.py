@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from objectives.forms import ObjectiveForm
 from objectives.templatetags.okr_tags import period_options_html
+from organizations.clock import company_today
 from organizations.models import Period
-from organizations.periods import PAST_YEARS, fiscal_year_periods, period_groups
+from organizations.periods import PAST_YEARS, fiscal_year_of, fiscal_year_periods, period_groups
 from tests.factories import PeriodFactory
 
 D = datetime.date
@@ -61,6 +62,19 @@ def test_next_quarter_follows_the_fiscal_year_start(admin, org):
         D(2031, 6, 30),
         "FY2031",
     )
+
+
+def test_generate_offers_the_first_fiscal_year_not_generated_yet(admin, org):
+    def fiscal_year_offered():
+        page = admin.get(url(org, "periods")).content.decode()
+        return int(re.search(r'name="fiscal_year" value="(\d+)"', page).group(1))
+
+    this_year = fiscal_year_of(org, company_today(org))
+    assert fiscal_year_offered() == this_year
+    fiscal_year_periods(org, this_year)
+    assert fiscal_year_offered() == this_year + 1
+    fiscal_year_periods(org, this_year + 1)
+    assert fiscal_year_offered() == this_year + 2
 
 
 def test_without_any_quarter_the_next_quarter_is_this_one(admin, org):
