@@ -15,9 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from objectives.models import Objective
-from objectives.permissions import can_edit_objective, can_view_objective, managed_team_ids
+from objectives.permissions import (
+    can_edit_objective,
+    can_triage_objective,
+    can_view_objective,
+)
 from objectives.rollups import lock_okr_writes, refresh_rollups
-from organizations.models import Membership, Team, TeamMembership, note_data_change
+from organizations.models import Membership, Team, note_data_change
 
 from . import rules
 from .chain import ancestor_ids
@@ -107,26 +111,6 @@ MSG_NOT_YOURS_TO_TRIAGE = (
 MSG_NOT_A_PAIR = "These two objectives are not listed as look-alikes."
 
 
-def may_triage(actor: Membership, objective: Objective) -> bool:
-    """May act on a dashboard entry about ``objective``: admins, whoever may edit it, and
-    the managers of its team or of its owner's teams (the people whose dashboard lists it)."""
-    if actor.org_id != objective.org_id:
-        return False
-    if actor.is_admin or can_edit_objective(actor, objective):
-        return True
-    managed = managed_team_ids(actor)
-    if not managed:
-        return False
-    if objective.team_id in managed:
-        return True
-    return bool(
-        objective.owner_id
-        and TeamMembership.objects.filter(
-            membership_id=objective.owner_id, team_id__in=managed
-        ).exists()
-    )
-
-
 @transaction.atomic
 def duplicate_dismiss(
     *, first: Objective, second: Objective, actor: Membership
@@ -137,7 +121,7 @@ def duplicate_dismiss(
         raise ValidationError(rules.MSG_OTHER_COMPANY, code="alignment")
     if first.pk == second.pk:
         raise ValidationError(MSG_NOT_A_PAIR, code="pair")
-    if not (may_triage(actor, first) or may_triage(actor, second)):
+    if not (can_triage_objective(actor, first) or can_triage_objective(actor, second)):
         raise PermissionDenied(MSG_NOT_YOURS_TO_TRIAGE)
     a, b = sorted((first, second), key=lambda o: o.pk)
     dismissal, created = DuplicateDismissal.objects.get_or_create(

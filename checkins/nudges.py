@@ -13,41 +13,20 @@ import datetime
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Max
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from objectives.permissions import can_edit_objective, managed_team_ids
 from objectives.progress import as_percent, key_result_progress
 from organizations.clock import company_date, company_timezone, company_today
-from organizations.models import Membership, TeamMembership
+from organizations.models import Membership
 
 from .models import KRNudge
-from .reminders import MailError, kr_checkin_url
+from .reminders import MailError, company_email, kr_checkin_url
 
 
 def recipient_of(kr) -> Membership | None:
     """Whom a nudge about ``kr`` goes to: its owner, else its objective's owner."""
     return kr.owner or kr.objective.owner
-
-
-def may_nudge(actor: Membership, kr) -> bool:
-    """Admins nudge about any key result; managers about those in their teams' scope (their
-    teams' objectives, and what their teams' people own); anyone who may edit the objective."""
-    if actor.org_id != kr.org_id:
-        return False
-    if actor.is_admin or can_edit_objective(actor, kr.objective):
-        return True
-    managed = managed_team_ids(actor)
-    if not managed:
-        return False
-    if kr.objective.team_id in managed:
-        return True
-    people = {m for m in (kr.owner_id, kr.objective.owner_id) if m is not None}
-    return bool(
-        people
-        and TeamMembership.objects.filter(membership_id__in=people, team_id__in=managed).exists()
-    )
 
 
 def build_nudge_message(nudge: KRNudge) -> EmailMultiAlternatives:
@@ -67,21 +46,7 @@ def build_nudge_message(nudge: KRNudge) -> EmailMultiAlternatives:
             "site_url": settings.SITE_URL,
             "settings_url": f"{settings.SITE_URL}{reverse('accounts:settings')}",
         }
-        subject = render_to_string("checkins/email/nudge_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=render_to_string("checkins/email/nudge.txt", context),
-            to=[user.email],
-            headers={
-                "Message-ID": f"<nudge-{nudge.pk}@"
-                f"{settings.SITE_URL.split('//')[-1].split('/')[0].split(':')[0] or 'aligned'}>",
-                "Auto-Submitted": "auto-generated",
-            },
-        )
-        message.attach_alternative(
-            render_to_string("checkins/email/nudge.html", context), "text/html"
-        )
-    return message
+        return company_email("nudge", context, to=user.email, message_id=f"nudge-{nudge.pk}")
 
 
 def send_nudge(nudge_id: int) -> bool:

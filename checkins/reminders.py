@@ -307,6 +307,26 @@ class BatchResult:
     recipients: list[str] = field(default_factory=list)
 
 
+def company_email(
+    template: str, context: dict, *, to: str, message_id: str
+) -> EmailMultiAlternatives:
+    """An automatic e-mail about a company (a reminder, a nudge): subject, text and HTML from
+    ``checkins/email/<template>_subject.txt``, ``.txt`` and ``.html``, with a Message-ID made
+    of ``message_id`` so a resent copy can be recognised. Render it in company time."""
+    subject = render_to_string(f"checkins/email/{template}_subject.txt", context).strip()
+    host = settings.SITE_URL.split("//")[-1].split("/")[0].split(":")[0] or "aligned"
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string(f"checkins/email/{template}.txt", context),
+        to=[to],
+        headers={"Message-ID": f"<{message_id}@{host}>", "Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(
+        render_to_string(f"checkins/email/{template}.html", context), "text/html"
+    )
+    return message
+
+
 def kr_checkin_url(org_slug: str, kr_id: int) -> str:
     try:
         path = reverse("objectives:kr", kwargs={"org_slug": org_slug, "kr_id": kr_id})
@@ -336,21 +356,8 @@ def build_message(delivery: ReminderDelivery, krs: list, *, now) -> EmailMultiAl
         "site_url": settings.SITE_URL,
         "settings_url": f"{settings.SITE_URL}{reverse('accounts:settings')}",
     }
-    subject = render_to_string("checkins/email/reminder_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string("checkins/email/reminder.txt", context),
-        to=[user.email],
-        headers={
-            "Message-ID": f"<reminder-{delivery.pk}-{delivery.occurrence:%Y%m%d%H%M}"
-            f"@{settings.SITE_URL.split('//')[-1].split('/')[0].split(':')[0] or 'aligned'}>",
-            "Auto-Submitted": "auto-generated",
-        },
-    )
-    message.attach_alternative(
-        render_to_string("checkins/email/reminder.html", context), "text/html"
-    )
-    return message
+    message_id = f"reminder-{delivery.pk}-{delivery.occurrence:%Y%m%d%H%M}"
+    return company_email("reminder", context, to=user.email, message_id=message_id)
 
 
 def send_batch(

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from objectives.models import KeyResult
-from objectives.permissions import can_checkin
+from objectives.permissions import can_checkin, can_nudge_key_result
 from objectives.rollups import lock_okr_writes, refresh_rollups
 from organizations.clock import company_today
 from organizations.models import Membership, note_data_change
@@ -229,7 +229,7 @@ def kr_nudge(*, kr: KeyResult, actor: Membership, now=None):
     from .models import KRNudge
     from .tasks import send_kr_nudge
 
-    if not nudges.may_nudge(actor, kr):
+    if not can_nudge_key_result(actor, kr):
         raise PermissionDenied("Only an admin or a manager of this key result's team may nudge.")
     recipient = nudges.recipient_of(kr)
     if recipient is None or not recipient.is_active or not recipient.user.is_active:

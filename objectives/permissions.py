@@ -119,17 +119,24 @@ def _has_grant(membership, objective, codenames) -> bool:
     ).exists()
 
 
-def _manages_owner_or_team(membership, objective) -> bool:
+def manages_people_or_team(membership, *, team_id, people) -> bool:
+    """Whether ``membership`` manages the team ``team_id`` (or a parent of it), or a team of
+    one of ``people`` (membership ids; ``None`` ignored)."""
     managed = managed_team_ids(membership)
     if not managed:
         return False
-    if objective.team_id in managed:
+    if team_id in managed:
         return True
+    people = {person for person in people if person is not None}
     return bool(
-        objective.owner_id
-        and TeamMembership.objects.filter(
-            membership_id=objective.owner_id, team_id__in=managed
-        ).exists()
+        people
+        and TeamMembership.objects.filter(membership_id__in=people, team_id__in=managed).exists()
+    )
+
+
+def _manages_owner_or_team(membership, objective) -> bool:
+    return manages_people_or_team(
+        membership, team_id=objective.team_id, people=[objective.owner_id]
     )
 
 
@@ -191,6 +198,29 @@ def can_checkin(membership, kr) -> bool:
     ).exists():
         return True
     return can_edit_objective(membership, kr.objective)
+
+
+def can_triage_objective(membership, objective) -> bool:
+    """May act on a dashboard entry about ``objective`` (not a duplicate, align one under the
+    other): admins, whoever may edit it, and the managers of its team or of its owner's teams
+    (the people whose dashboard lists it)."""
+    if objective.org_id != membership.org_id:
+        return False
+    if membership.is_admin or can_edit_objective(membership, objective):
+        return True
+    return _manages_owner_or_team(membership, objective)
+
+
+def can_nudge_key_result(membership, kr) -> bool:
+    """May e-mail a key result's owner a nudge: admins, whoever may edit its objective, and
+    the managers of its team or of its owner's or its objective's owner's teams."""
+    if kr.org_id != membership.org_id:
+        return False
+    if membership.is_admin or can_edit_objective(membership, kr.objective):
+        return True
+    return manages_people_or_team(
+        membership, team_id=kr.objective.team_id, people=[kr.owner_id, kr.objective.owner_id]
+    )
 
 
 def can_manage_sharing(membership, objective) -> bool:
