@@ -105,19 +105,19 @@ def kr_value_chart(kr, checkins: Iterable, *, period, tz, now: datetime.datetime
     pad = (high - low) * Decimal("0.05") or Decimal(1)
     low, high = low - pad, high + pad
     y = _scale_y(low, high)
-    first_value = checkins[0].previous_value if checkins else kr.current_value
-    points = [Point(x(start), y(first_value), f"Start: {_fmt(first_value)}")]
-    for c in checkins:
-        when = c.created_at.astimezone(tz)
-        points.append(Point(x(c.created_at), y(c.value), f"{when:%d %b %Y}: {_fmt(c.value)}"))
-    if not checkins:
-        points = [Point(x(start), y(kr.start_value), f"Start: {_fmt(kr.start_value)}")]
-    chart = Chart(points=points)
-    chart.line = " ".join(f"{p.x},{p.y}" for p in points)
-    # The expected line starts when the KR does (``pace.line_start``), not before it existed.
+    # Both lines start when the KR does (``pace.line_start``), not before it existed; the
+    # value line no earlier than its first check-in.
     pace_from = datetime.datetime.combine(
         line_start(kr, period=period, zone=tz), datetime.time(), tzinfo=tz
     )
+    value_from = max(start, min([pace_from, *(c.created_at for c in checkins[:1])]))
+    first_value = checkins[0].previous_value if checkins else kr.start_value
+    points = [Point(x(value_from), y(first_value), f"Start: {_fmt(first_value)}")]
+    for c in checkins:
+        when = c.created_at.astimezone(tz)
+        points.append(Point(x(c.created_at), y(c.value), f"{when:%d %b %Y}: {_fmt(c.value)}"))
+    chart = Chart(points=points)
+    chart.line = " ".join(f"{p.x},{p.y}" for p in points)
     chart.pace_line = (x(pace_from), y(kr.start_value), x(end), y(kr.target_value))
     chart.today_x = x(now) if start <= now <= end else None
     chart.y_ticks = [(y(v), _fmt(v)) for v in sorted({kr.start_value, kr.target_value})]

@@ -12,7 +12,7 @@ from checkins import pace
 from checkins.charts import kr_value_chart
 from objectives.models import KeyResult
 from organizations.clock import zone_named
-from tests.factories import KeyResultFactory, ObjectiveFactory, PeriodFactory
+from tests.factories import CheckInFactory, KeyResultFactory, ObjectiveFactory, PeriodFactory
 
 D = datetime.date
 UTC = datetime.UTC
@@ -140,6 +140,23 @@ def test_the_charts_expected_line_starts_when_the_kr_was_written(org):
     assert from_start.pace_line[0] == from_start.plot_left
     assert from_start.plot_left < from_creation.pace_line[0] < from_creation.plot_right
     assert from_creation.pace_line[2] == from_start.pace_line[2] == from_start.plot_right
+    # The value line starts there too: a KR written in February has no January history.
+    assert float(from_start.points[0].x) == from_start.plot_left
+    assert float(from_creation.points[0].x) == round(from_creation.pace_line[0], 1)
+
+
+def test_the_value_line_starts_no_later_than_the_first_check_in(org):
+    period = PeriodFactory(org=org, start=D(2025, 1, 1), end=D(2025, 3, 31))
+    kr = KeyResultFactory(objective=ObjectiveFactory(org=org, period=period), start_value=0)
+    kr.created_at = datetime.datetime(2025, 2, 15, 9, 0, tzinfo=UTC)
+    # A check-in dated before the KR's creation (an import, a clock moved back).
+    early = CheckInFactory(key_result=kr, value=5, previous_value=0)
+    early.created_at = datetime.datetime(2025, 2, 1, tzinfo=UTC)
+    now = datetime.datetime(2025, 3, 1, tzinfo=UTC)
+    chart = kr_value_chart(kr, [early], period=period, tz=UTC, now=now)
+    first, second = (float(p.x) for p in chart.points)
+    assert first < chart.pace_line[0]
+    assert chart.plot_left < first == second  # from 0 to 5 on that day
 
 
 def test_the_kr_page_names_the_day_the_expected_line_starts(org, member, member_membership):
