@@ -237,6 +237,15 @@ PAGES = [
         query={"q": "=grow", "objective": "member_objective_id"},
         htmx=True,
     ),
+    PageSpec("search", "Search results page", "search:results", query={"q": "=grow"}),
+    PageSpec(  # the navigation's dropdown, as the box sends it while typing
+        "search_dropdown",
+        "Search as you type (htmx)",
+        "search:results",
+        query={"q": "=grow"},
+        htmx=True,
+        headers={"HTTP_HX_TARGET": "nav-search-results"},
+    ),
     PageSpec("kr", "KR page / check-in form", "objectives:kr", kwargs={"kr_id": "member_kr_id"}),
     PageSpec(
         "checkin_post",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "objectives",
     "alignment",
     "checkins",
+    "search",
     "demo",
 ]
 

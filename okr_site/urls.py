@@ -14,5 +14,6 @@ urlpatterns = [
     path("<slug:org_slug>/manage/company/", include("organizations.config_urls")),
     path("<slug:org_slug>/alignment/", include("alignment.urls")),
     path("<slug:org_slug>/checkins/", include("checkins.urls")),
+    path("<slug:org_slug>/search/", include("search.urls")),
     path("<slug:org_slug>/", include("objectives.urls")),
 ]

@@ -1,0 +1,203 @@
+"""Search: what the navigation's box and the results page find, and what they never show."""
+
+import pytest
+from django.urls import reverse
+
+from objectives.models import Objective
+from search.views import DROPDOWN_LIMIT, PAGE_LIMIT
+from tests.factories import (
+    KeyResultFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    TeamFactory,
+)
+
+DROPDOWN = {"HX-Request": "true", "HX-Target": "nav-search-results"}
+
+
+def search_url(org):
+    return reverse("search:results", kwargs={"org_slug": org.slug})
+
+
+@pytest.fixture
+def secret(org, period, admin_membership):
+    """A private objective of the admin's, with a key result, both with a findable word."""
+    objective = ObjectiveFactory(
+        org=org,
+        period=period,
+        owner=admin_membership,
+        title="Quietly acquire Zanzibar Corp",
+        visibility=Objective.Visibility.PRIVATE,
+    )
+    KeyResultFactory(objective=objective, title="Sign the Zanzibar term sheet")
+    return objective
+
+
+def test_finds_objectives_key_results_people_and_teams(member, org, period, member_membership):
+    objective = ObjectiveFactory(
+        org=org, period=period, owner=member_membership, title="Grow the Walrus community"
+    )
+    kr = KeyResultFactory(objective=objective, title="Reach 500 walrus fans")
+    person = MembershipFactory(org=org, user__full_name="Wally Walrus", job_title="Keeper")
+    team = TeamFactory(org=org, name="Walrus Team")
+    page = member.get(search_url(org), {"q": "walrus"}).content.decode()
+    assert f'href="/acme/objectives/{objective.pk}/"' in page
+    assert f'href="/acme/krs/{kr.pk}/"' in page
+    assert f'href="/acme/people/{person.pk}/"' in page
+    assert f'href="/acme/teams/{team.pk}/"' in page
+    assert "Keeper" in page and "in Grow the Walrus community" in page
+
+
+def test_matching_ignores_case_and_finds_words_inside_titles_and_descriptions(
+    member, org, period, member_membership
+):
+    ObjectiveFactory(org=org, period=period, owner=member_membership, title="Delight CUSTOMERS")
+    ObjectiveFactory(
+        org=org, period=period, owner=member_membership, title="Ship", description="for customers"
+    )
+    ObjectiveFactory(org=org, period=period, owner=member_membership, title="Unrelated")
+    page = member.get(search_url(org), {"q": "  Custom "}).content.decode()
+    assert "Delight CUSTOMERS" in page and ">Ship<" in page
+    assert "Unrelated" not in page
+
+
+@pytest.mark.parametrize("headers", [{}, DROPDOWN], ids=["page", "dropdown"])
+def test_private_objective_and_its_key_results_never_show_to_those_who_may_not_see_them(
+    member, admin, org, secret, headers
+):
+    hidden = member.get(search_url(org), {"q": "zanzibar"}, headers=headers).content.decode()
+    assert "Zanzibar" not in hidden.replace("zanzibar", "")  # only the query echoed back
+    assert f"/objectives/{secret.pk}/" not in hidden
+    assert "Nothing found" in hidden
+    # The owner (here an admin, who sees everything) finds both.
+    shown = admin.get(search_url(org), {"q": "zanzibar"}, headers=headers).content.decode()
+    assert "Quietly acquire Zanzibar Corp" in shown
+    assert "Sign the Zanzibar term sheet" in shown
+
+
+def test_a_private_objective_is_found_by_its_owner(member, org, period, member_membership):
+    ObjectiveFactory(
+        org=org,
+        period=period,
+        owner=member_membership,
+        title="My private plan",
+        visibility=Objective.Visibility.PRIVATE,
+    )
+    assert "My private plan" in member.get(search_url(org), {"q": "private"}).content.decode()
+
+
+def test_people_are_active_members_of_this_company_only(member, org, other_org):
+    MembershipFactory(org=org, user__full_name="Petra Present")
+    MembershipFactory(org=org, user__full_name="Peter Past", is_active=False)
+    MembershipFactory(org=other_org, user__full_name="Pia Elsewhere")
+    TeamFactory(org=other_org, name="Pe Team Elsewhere")
+    page = member.get(search_url(org), {"q": "pe"}).content.decode()
+    assert "Petra Present" in page
+    assert "Peter Past" not in page and "Pia Elsewhere" not in page
+    assert "Pe Team Elsewhere" not in page
+
+
+def test_empty_query_shows_a_hint_and_the_dropdown_nothing(member, org):
+    response = member.get(search_url(org))
+    assert response.status_code == 200
+    assert "Type a few letters" in response.content.decode()
+    dropdown = member.get(search_url(org), {"q": "   "}, headers=DROPDOWN).content.decode()
+    assert "search-dropdown" not in dropdown and "Nothing found" not in dropdown
+
+
+@pytest.mark.parametrize(
+    "junk",
+    ["%", "_", "\\", "'; drop table x; --", "<script>alert(1)</script>", "a\x00b", "é" * 500],
+)
+def test_junk_queries_answer_a_page(member, org, junk):
+    response = member.get(search_url(org), {"q": junk})
+    assert response.status_code == 200
+    assert "<script>alert" not in response.content.decode()
+
+
+def test_percent_and_underscore_match_literally(member, org, period, member_membership):
+    ObjectiveFactory(org=org, period=period, owner=member_membership, title="Cut churn by 5%")
+    ObjectiveFactory(org=org, period=period, owner=member_membership, title="Cut churn by half")
+    page = member.get(search_url(org), {"q": "5%"}).content.decode()
+    assert "Cut churn by 5%" in page and "Cut churn by half" not in page
+
+
+def test_dropdown_lists_a_few_of_each_kind_and_links_to_all_results(
+    member, org, period, member_membership
+):
+    for i in range(DROPDOWN_LIMIT + 2):
+        ObjectiveFactory(org=org, period=period, owner=member_membership, title=f"Grow line {i}")
+    response = member.get(search_url(org), {"q": "grow"}, headers=DROPDOWN)
+    html = response.content.decode()
+    assert "<html" not in html  # a fragment, not the page
+    assert html.count("Grow line") == DROPDOWN_LIMIT
+    assert "All results for “grow”" in html and "/acme/search/?q=grow" in html
+    assert "5 results and more" in html  # said to screen readers (role=status)
+    page = member.get(search_url(org), {"q": "grow"}).content.decode()
+    assert page.count("Grow line") == DROPDOWN_LIMIT + 2
+
+
+def test_titles_starting_with_the_query_come_first(member, org, period, member_membership):
+    ObjectiveFactory(org=org, period=period, owner=member_membership, title="Aa: we grow")
+    ObjectiveFactory(org=org, period=period, owner=member_membership, title="Grow revenue")
+    page = member.get(search_url(org), {"q": "grow"}).content.decode()
+    assert page.index("Grow revenue") < page.index("Aa: we grow")
+
+
+def test_every_company_page_has_the_search_box(member, org):
+    page = member.get(reverse("objectives:my", kwargs={"org_slug": org.slug})).content.decode()
+    assert 'id="nav-search-q"' in page
+    assert 'hx-trigger="input changed delay:250ms, search"' in page
+    assert 'action="/acme/search/"' in page
+    assert "js/search.js" in page
+
+
+@pytest.mark.parametrize("size", [3, 40])
+@pytest.mark.parametrize("headers", [{}, DROPDOWN], ids=["page", "dropdown"])
+def test_search_has_bounded_queries(
+    django_assert_max_num_queries, member, org, period, team, member_membership, size, headers
+):
+    for i in range(size):
+        objective = ObjectiveFactory(
+            org=org, period=period, owner=member_membership, title=f"Grow part {i}", team=team
+        )
+        KeyResultFactory(objective=objective, title=f"Grow measure {i}")
+        MembershipFactory(org=org, user__full_name=f"Grow Person {i}")
+        TeamFactory(org=org, name=f"Grow Team {i}")
+    with django_assert_max_num_queries(12):
+        response = member.get(search_url(org), {"q": "grow"}, headers=headers)
+    limit = DROPDOWN_LIMIT if headers else PAGE_LIMIT
+    html = response.content.decode()
+    for label in ("Grow part", "Grow measure", "Grow Person", "Grow Team"):
+        assert html.count(f">{label} ") == min(size, limit), label
+
+
+@pytest.mark.django_db
+def test_each_kind_is_matched_through_a_trigram_index(org):
+    """On PostgreSQL every kind's match can use its pg_trgm index (not a scan of the table)."""
+    from django.db import connection
+
+    from objectives.models import KeyResult
+    from organizations.models import Membership, Team
+    from search.selectors import _matching
+
+    cases = [
+        (Objective.objects.all(), ("title", "description"), "objective_text_trgm_idx"),
+        (KeyResult.objects.all(), ("title",), "search_kr_title_trgm_idx"),
+        (
+            Membership.objects.all(),
+            ("user__full_name", "user__email"),
+            "search_user_name_email_trgm_idx",
+        ),
+        (Team.objects.all(), ("name",), "search_team_name_trgm_idx"),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    for queryset, columns, index in cases:
+        assert index in _matching(queryset, columns, "grow").explain(), index
+
+
+def test_the_cross_company_walkers_cover_the_search_page():
+    from tests.test_tenancy_walker import company_patterns
+
+    assert "search:results" in {name for _, name in company_patterns()}
