@@ -48,8 +48,8 @@ document.addEventListener("DOMContentLoaded", function () {
       if (at === 0) input.focus();
       else all[at - 1].focus();
     } else if (event.key === "Escape") {
+      input.focus(); // focusing opens the list: close it afterwards
       close();
-      input.focus();
     }
   });
   document.addEventListener("click", function (event) {
