@@ -51,9 +51,19 @@ class NewPasswordMixin(forms.Form):
 class SignupForm(NewPasswordMixin):
     """Sign-up creates a person and a new company they administer."""
 
-    full_name = forms.CharField(max_length=150, label="Your name")
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    org_name = forms.CharField(max_length=120, label="Company name")
+    full_name = forms.CharField(
+        max_length=150,
+        label="Your name",
+        widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": "e.g. Ada Lovelace"}),
+    )
+    email = forms.EmailField(
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "you@company.com"})
+    )
+    org_name = forms.CharField(
+        max_length=120,
+        label="Company name",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Acme"}),
+    )
     org_slug = forms.SlugField(
         max_length=50,
         label="Company address",

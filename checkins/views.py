@@ -6,13 +6,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from objectives.models import KeyResult
 from objectives.permissions import can_checkin, can_view_objective
 from objectives.selectors import key_result_with_parents
 from organizations.clock import company_zone
+from organizations.confirm import Confirmation, confirmation_page
 from organizations.models import Team
 from organizations.permissions import admin_required
 from organizations.tenancy import get_org_object_or_404
@@ -31,11 +32,18 @@ def _kr_url(request, kr) -> str:
     return reverse("objectives:kr", kwargs={"org_slug": request.org.slug, "kr_id": kr.pk})
 
 
+def _safe_url(request, candidate) -> str | None:
+    """``candidate`` if it is a URL of this site, else None."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return None
+
+
 def _back(request, fallback: str):
     for candidate in (request.POST.get("next"), request.headers.get("Referer")):
-        if candidate and url_has_allowed_host_and_scheme(
-            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
+        if _safe_url(request, candidate):
             return redirect(candidate)
     return redirect(fallback)
 
@@ -128,12 +136,29 @@ def _range_text(kr) -> str:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def checkin_delete(request, checkin_id):
     checkin = get_org_object_or_404(
         request, CheckIn.objects.select_related("key_result"), pk=checkin_id
     )
     kr = checkin.key_result
+    if request.method == "GET":  # where the Delete button leads without JavaScript
+        if not services.can_delete_checkin(checkin, request.membership):
+            raise PermissionDenied(
+                "Only its author can delete a check-in, within 15 minutes of making it."
+            )
+        back = _safe_url(request, request.GET.get("next")) or _kr_url(request, kr)
+        return confirmation_page(
+            request,
+            Confirmation(
+                title="Delete this check-in?",
+                message=f"Your check-in on “{kr.title}” will be deleted. If it was the latest, "
+                "the key result goes back to the value and confidence it had before.",
+                button="Delete check-in",
+                cancel_url=back,
+                fields=(("next", back),),
+            ),
+        )
     services.checkin_delete(checkin=checkin, actor=request.membership)
     if request.htmx:  # from the KR page's history: it, and what the deletion changed
         kr = _load_kr(request, kr.pk)
@@ -202,6 +227,18 @@ def schedule_edit(request, schedule_id):
         services.schedule_delete(schedule=schedule, actor=request.membership)
         messages.success(request, f"Reminder “{schedule.name}” deleted.")
         return redirect("checkins:schedules", org_slug=request.org.slug)
+    if request.method == "GET" and request.GET.get("action") == "delete":
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=f"Delete the reminder “{schedule.name}”?",
+                message="Its delivery records are deleted with it. To pause it instead, untick "
+                "“Enabled”.",
+                button="Delete reminder",
+                cancel_url=request.path,
+                fields=(("action", "delete"),),
+            ),
+        )
     schedule.org = request.org
     # The page's heading and next sends show the schedule as saved, before the form edits it.
     saved = copy.copy(schedule)

@@ -84,6 +84,16 @@ def grouped_period_choices(org, field) -> list:
     ]
 
 
+# The empty choice of each of the objective form's selects, in words.
+EMPTY_LABELS = {
+    "period": "Choose a period…",
+    "team": "No team",
+    "owner": "Nobody yet",
+    "theme": "No theme",
+    "parent": "Not aligned",
+}
+
+
 class ObjectiveForm(forms.ModelForm):
     parent = ParentChoiceField(
         queryset=Objective.objects.none(),
@@ -112,6 +122,7 @@ class ObjectiveForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.org = org
         self.membership = membership
+        self._name_empty_choices()
         self.fields["period"].queryset = Period.objects.for_org(org).order_by("-start", "end")
         # Grouped by fiscal year, the current quarter first, past years last (read when the
         # select is drawn, so a submitted form validates without loading every period).
@@ -132,7 +143,16 @@ class ObjectiveForm(forms.ModelForm):
             ],
         )
         self.fields["theme"].queryset = StrategicTheme.objects.for_org(org)
-        self.fields["title"].widget.attrs.update({"maxlength": 200, "autocomplete": "off"})
+        self.fields["title"].widget.attrs.update(
+            {
+                "maxlength": 200,
+                "autocomplete": "off",
+                "placeholder": "e.g. Delight our first 100 customers",
+            }
+        )
+        self.fields["description"].widget.attrs["placeholder"] = (
+            "Why it matters and what success looks like (optional)"
+        )
         parents = visible_objectives(
             Objective.objects.for_org(org).exclude(level=Objective.Level.INDIVIDUAL),
             membership,
@@ -142,6 +162,12 @@ class ObjectiveForm(forms.ModelForm):
             self.fields["parent"].initial = self.instance.parent_id
         self.fields["parent"].queryset = parents.order_by("-period__start", "level", "title")
         self._suggest_parents(parents)
+
+    def _name_empty_choices(self) -> None:
+        """Each select's empty choice says what it means, never Django's "---------"."""
+        for name, label in EMPTY_LABELS.items():
+            self.fields[name].empty_label = label
+        self.fields["level"].choices = [("", "Choose a level…"), *Objective.Level.choices]
 
     def _suggest_parents(self, parents) -> None:
         """In a large company list only likely parents (company objectives and those of my
@@ -245,6 +271,7 @@ class KeyResultForm(forms.ModelForm):
         self.fields["owner"].queryset = people_queryset(org)
         self.fields["owner"].required = False
         self.fields["owner"].help_text = "Defaults to the objective's owner."
+        self.fields["owner"].empty_label = "The objective's owner"
         if not self.instance.pk:
             self.fields["owner"].initial = objective.owner_id
         suggest_people(
@@ -259,7 +286,13 @@ class KeyResultForm(forms.ModelForm):
                 self.data.get(self.add_prefix("owner")),
             ],
         )
-        self.fields["title"].widget.attrs.update({"maxlength": 200, "autocomplete": "off"})
+        self.fields["title"].widget.attrs.update(
+            {
+                "maxlength": 200,
+                "autocomplete": "off",
+                "placeholder": "e.g. Raise weekly active teams from 40 to 60",
+            }
+        )
         self.fields["currency_code"].widget.attrs.update({"maxlength": 3, "size": 4})
         for name in ("start_value", "target_value", "current_value", "weight"):
             self.fields[name].widget.attrs["step"] = "any"
@@ -314,7 +347,12 @@ class KeyResultForm(forms.ModelForm):
 class QuickKeyResultForm(forms.Form):
     """One row of the "new objective" form: a KR in three fields. Blank rows are skipped."""
 
-    title = forms.CharField(max_length=200, required=False, label="Key result")
+    title = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Key result",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Sign 10 paying customers"}),
+    )
     start_value = forms.DecimalField(
         max_digits=18, decimal_places=4, required=False, label="From", initial=0
     )
@@ -363,7 +401,9 @@ class MoveForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    person = PersonChoiceField(queryset=Membership.objects.none(), label="Person")
+    person = PersonChoiceField(
+        queryset=Membership.objects.none(), label="Person", empty_label="Choose a person…"
+    )
     co_owner = forms.BooleanField(
         required=False, label="Co-owner (may edit the objective and its key results)"
     )

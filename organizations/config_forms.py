@@ -98,6 +98,10 @@ class PeriodCreateForm(PeriodEditForm):
     class Meta(PeriodEditForm.Meta):
         fields = ["kind", "name", "start", "end"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose a kind…"), *Period.Kind.choices]
+
 
 class FiscalYearForm(forms.Form):
     fiscal_year = forms.IntegerField(

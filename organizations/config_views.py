@@ -16,6 +16,7 @@ from .config_forms import (
     StrategyForm,
     ThemeForm,
 )
+from .confirm import Confirmation, confirmation_page
 from .forms import add_service_error
 from .markdown import render_markdown
 from .models import Period, StrategicTheme
@@ -106,6 +107,17 @@ def theme_edit(request, theme_id):
         services.theme_delete(theme=theme, actor=request.membership)
         messages.success(request, f"Theme “{name}” deleted; its objectives keep existing.")
         return _go(request, "themes")
+    if request.method == "GET" and request.GET.get("action") == "delete":
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=f"Delete the theme “{theme.name}”?",
+                message="Its objectives are untagged; they stay.",
+                button="Delete theme",
+                cancel_url=request.path,
+                fields=(("action", "delete"),),
+            ),
+        )
     form = ThemeForm(request.POST or None, instance=theme, org=request.org)
     if request.method == "POST" and form.is_valid():
         services.theme_update(theme=theme, actor=request.membership, **form.cleaned_data)

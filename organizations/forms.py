@@ -40,7 +40,7 @@ class TeamForm(forms.Form):
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
     parent = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, empty_label="(top level)"
+        queryset=Team.objects.none(), required=False, empty_label="None (a top-level team)"
     )
 
     def __init__(self, *args, org, team=None, **kwargs):
@@ -51,7 +51,9 @@ class TeamForm(forms.Form):
 
 
 class TeamMemberAddForm(forms.Form):
-    membership = forms.ModelChoiceField(queryset=Membership.objects.none(), label="Person")
+    membership = forms.ModelChoiceField(
+        queryset=Membership.objects.none(), label="Person", empty_label="Choose a person…"
+    )
     is_manager = forms.BooleanField(required=False, label="Manager of this team")
 
     def __init__(self, *args, candidates, **kwargs):

@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
+from .confirm import Confirmation, confirmation_page
 from .forms import (
     AcceptInvitationForm,
     InviteForm,
@@ -67,6 +69,10 @@ def _render_people(request, *, invite_form=None, notice=None, error=None):
     if request.htmx:
         template += "#admin-panel"
     return render(request, template, context)
+
+
+def _people_url(request) -> str:
+    return reverse("organizations:people", kwargs={"org_slug": request.org.slug})
 
 
 def _people_done(request, notice):
@@ -129,11 +135,22 @@ def person_role(request, membership_id):
 
 
 @admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def person_deactivate(request, membership_id):
     membership = get_org_object_or_404(
         request, Membership.objects.select_related("user", "org"), pk=membership_id
     )
+    if request.method == "GET":  # where the button leads without JavaScript
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=f"Deactivate {membership.name}?",
+                message="They lose access at once; their OKRs and check-ins stay. You can "
+                "reactivate them later.",
+                button="Deactivate",
+                cancel_url=_people_url(request),
+            ),
+        )
     return _people_action(
         request,
         lambda: services.membership_deactivate(membership=membership),
@@ -166,9 +183,19 @@ def invitation_resend(request, invitation_id):
 
 
 @admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke(request, invitation_id):
     invitation = get_org_object_or_404(request, Invitation, pk=invitation_id)
+    if request.method == "GET":  # where the button leads without JavaScript
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=f"Revoke the invitation of {invitation.email}?",
+                message="Its link stops working at once. You can invite them again later.",
+                button="Revoke",
+                cancel_url=_people_url(request),
+            ),
+        )
     return _people_action(
         request,
         lambda: services.invitation_revoke(invitation=invitation),

@@ -181,7 +181,7 @@ def test_objective_form_groups_periods_and_still_validates(org, member_membershi
     form = ObjectiveForm(org=org, membership=member_membership, initial={"period": period})
     html = str(form["period"])
     assert re.findall(r'<optgroup label="([^"]+)">', html)[-1] == PAST_YEARS
-    assert re.search(r"<option[^>]*>([^<]+)</option>", html).group(1) == "---------"
+    assert re.search(r"<option[^>]*>([^<]+)</option>", html).group(1) == "Choose a period…"
     old = Period.objects.get(org=org, name="FY2001 Q3")
     bound = ObjectiveForm(
         {"title": "T", "period": old.pk, "level": "individual", "owner": member_membership.pk},
