@@ -19,6 +19,7 @@ from objectives.selectors import visible
 from organizations.models import Membership, Team
 
 QUERY_MAX = 100  # characters of the query that count; the rest is ignored
+QUERY_MIN = 2  # one letter matches nearly everything, and no trigram index helps it
 
 
 def clean_query(raw: str | None) -> str:
@@ -73,6 +74,10 @@ class Found:
         ]
 
     @property
+    def too_short(self) -> bool:
+        return 0 < len(self.query) < QUERY_MIN
+
+    @property
     def total(self) -> int:
         return len(self.objectives) + len(self.key_results) + len(self.people) + len(self.teams)
 
@@ -85,9 +90,10 @@ def _cut(found: Found, kind: str, queryset: QuerySet) -> None:
 
 def search(org, viewer, text: str, *, limit: int) -> Found:
     """Everything of ``org`` matching ``text`` that ``viewer`` may see (four queries, plus
-    the viewer's permission facts when not loaded yet); nothing for an empty query."""
+    the viewer's permission facts when not loaded yet); nothing for a query shorter than
+    ``QUERY_MIN``."""
     found = Found(query=text, limit=limit)
-    if not text:
+    if len(text) < QUERY_MIN:
         return found
     objectives = visible(org, viewer)
     _cut(

@@ -105,9 +105,20 @@ def test_empty_query_shows_a_hint_and_the_dropdown_nothing(member, org):
     assert "search-dropdown" not in dropdown and "Nothing found" not in dropdown
 
 
+def test_one_letter_asks_for_another_instead_of_listing_everything(
+    member, org, period, member_membership
+):
+    ObjectiveFactory(org=org, period=period, owner=member_membership, title="Grow")
+    page = member.get(search_url(org), {"q": "g"}).content.decode()
+    assert "Type at least two letters" in page and ">Grow<" not in page
+    dropdown = member.get(search_url(org), {"q": "g"}, headers=DROPDOWN).content.decode()
+    assert "Type one more letter" in dropdown and ">Grow<" not in dropdown
+    assert ">Grow<" in member.get(search_url(org), {"q": "gr"}).content.decode()
+
+
 @pytest.mark.parametrize(
     "junk",
-    ["%", "_", "\\", "'; drop table x; --", "<script>alert(1)</script>", "a\x00b", "é" * 500],
+    ["%", "%_", "\\\\", "'; drop table x; --", "<script>alert(1)</script>", "a\x00b", "é" * 500],
 )
 def test_junk_queries_answer_a_page(member, org, junk):
     response = member.get(search_url(org), {"q": junk})
