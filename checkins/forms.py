@@ -107,7 +107,10 @@ class ReminderScheduleForm(forms.ModelForm):
         widgets = {
             "send_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "week_anchor": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "skip_recent_days": forms.NumberInput(attrs={"min": 1, "max": 365}),
+            "name": forms.TextInput(attrs={"placeholder": "e.g. Friday check-in"}),
+            "skip_recent_days": forms.NumberInput(
+                attrs={"min": 1, "max": 365, "placeholder": "e.g. 3"}
+            ),
         }
         error_messages = {
             "send_time": {"invalid": "Enter a time such as 09:00."},

@@ -19,7 +19,10 @@ def add_service_error(form: forms.Form, exc: ValidationError) -> None:
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@company.com"}),
+    )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
     teams = forms.ModelMultipleChoiceField(
         queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -35,7 +38,9 @@ class RoleForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(
+        max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Marketing"})
+    )
     description = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )

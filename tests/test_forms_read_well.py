@@ -97,3 +97,22 @@ def test_templates_draw_labels_through_the_shared_partial():
         if "label_tag" in path.read_text() or re.search(r"\}\}:</label>", path.read_text())
     ]
     assert offenders == []
+
+
+def test_the_main_text_inputs_suggest_what_to_write(org, data, member, admin):
+    o, kr = data["objective"], data["kr"]
+    expected = [
+        (member, f"/{org.slug}/objectives/new/", 'name="title"'),
+        (member, f"/{org.slug}/objectives/new/", 'name="description"'),
+        (member, f"/{org.slug}/objectives/new/", 'name="kr-0-title"'),
+        (member, f"/{org.slug}/objectives/{o.pk}/krs/new/", 'name="title"'),
+        (member, f"/{org.slug}/krs/{kr.pk}/", 'name="note"'),
+        (admin, f"/{org.slug}/checkins/schedules/", 'name="name"'),
+        (admin, f"/{org.slug}/manage/people/", 'name="email"'),
+        (admin, f"/{org.slug}/manage/teams/", 'name="name"'),
+    ]
+    for client, path, field in expected:
+        html = client.get(path).content.decode()
+        tag = re.search(rf"<(input|textarea)[^>]*{field}[^>]*>", html)
+        assert tag, (path, field)
+        assert 'placeholder="' in tag.group(0), (path, field)
