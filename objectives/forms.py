@@ -92,6 +92,9 @@ EMPTY_LABELS = {
     "theme": "No theme",
     "parent": "Not aligned",
 }
+KR_OWNER_EMPTY_LABEL = "The objective's owner"
+# The empty choices an owner <select> may have (objectives:people-search redraws it).
+PERSON_EMPTY_LABELS = (EMPTY_LABELS["owner"], KR_OWNER_EMPTY_LABEL)
 
 
 class ObjectiveForm(forms.ModelForm):
@@ -271,7 +274,7 @@ class KeyResultForm(forms.ModelForm):
         self.fields["owner"].queryset = people_queryset(org)
         self.fields["owner"].required = False
         self.fields["owner"].help_text = "Defaults to the objective's owner."
-        self.fields["owner"].empty_label = "The objective's owner"
+        self.fields["owner"].empty_label = KR_OWNER_EMPTY_LABEL
         if not self.instance.pk:
             self.fields["owner"].initial = objective.owner_id
         suggest_people(

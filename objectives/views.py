@@ -25,6 +25,7 @@ from .examples import BY_KEY as EXAMPLES_BY_KEY
 from .examples import EXAMPLES
 from .forms import (
     CLOSED_MESSAGE,
+    PERSON_EMPTY_LABELS,
     SUGGESTED_MAX,
     ConfidenceForm,
     ExploreForm,
@@ -426,12 +427,16 @@ def people_search(request):
         )
     found = list(matches.exclude(pk=chosen_id)[:SUGGESTED_MAX])
     current = list(people.filter(pk=chosen_id)) if chosen_id else []
+    empty = request.GET.get("empty")
+    if empty not in PERSON_EMPTY_LABELS:  # the form's words for "no one chosen", if known
+        empty = PERSON_EMPTY_LABELS[0]
     context = {
         "people": current + found,
         "matches": len(found),
         "selected": chosen_id,
         "field_id": request.GET.get("field_id", "id_owner")[:60],
         "name": "owner",
+        "empty_label": empty,
         "query": query,
     }
     return render(request, "objectives/_people_options.html", context)

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from organizations.models import Invitation
 
+from . import test_tenancy_walker as walker
 from .factories import (
     InvitationFactory,
     KeyResultFactory,
@@ -116,3 +117,19 @@ def test_the_main_text_inputs_suggest_what_to_write(org, data, member, admin):
         tag = re.search(rf"<(input|textarea)[^>]*{field}[^>]*>", html)
         assert tag, (path, field)
         assert 'placeholder="' in tag.group(0), (path, field)
+
+
+@pytest.fixture
+def world(org, admin_membership, member_membership, team, period):
+    return walker.World(org, admin_membership, member_membership, team, period)
+
+
+def test_no_company_page_shows_a_colon_label_or_a_dashed_choice(world, admin):
+    """Every company URL the cross-company walker knows, as its admin sees it."""
+    for name, _, url in walker._urls(world, world.org.slug):
+        response = admin.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        assert not COLON_LABEL.search(html), (name, COLON_LABEL.search(html))
+        assert not EMPTY_OPTION.search(html), (name, EMPTY_OPTION.search(html))

@@ -248,8 +248,14 @@ def test_large_company_owner_field_lists_likely_people_and_searches_the_rest(
     assert member_membership.user.get_full_name() in form_html  # the objective's owner
     assert "Zed Stranger" not in form_html
     assert "people/search/" in form_html
+    # The search redraws the <select> with the form's own words for "no one chosen".
+    assert "empty=The%20objective%27s%20owner" in form_html
 
     search = reverse("objectives:people-search", kwargs={"org_slug": org.slug})
+    kr_owner = admin.get(search, {"empty": "The objective's owner"}).content.decode()
+    assert '<option value="">The objective&#x27;s owner</option>' in kr_owner
+    made_up = admin.get(search, {"empty": "Pick me!"}).content.decode()
+    assert '<option value="">Nobody yet</option>' in made_up and "Pick me" not in made_up
     with django_assert_max_num_queries(8):
         found = admin.get(
             search, {"q": "zed stranger 3", "field_id": "id_owner", "owner": member_membership.pk}
