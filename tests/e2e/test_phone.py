@@ -156,3 +156,29 @@ def test_escape_or_a_tap_outside_closes_the_phone_menu(journey, demo):
     expect(menu.get_by_role("link", name=re.compile("Your settings"))).to_be_visible()
     expect(menu.get_by_role("button", name="Sign out")).to_be_visible()
     journey.shot(page, "menu with account links")
+
+
+@pytest.mark.parametrize("width", [480, 660, 900, 1024, 1280])
+def test_in_between_widths_fit_too(journey, demo, width):
+    page = journey.new_page(width=width, height=900)
+    sign_in(page, "admin@acme.example")
+    for url in ["/acme/my/", "/acme/alignment/dashboard/", "/acme/manage/people/"]:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, (url, scroll_width, page.evaluate(WIDER_THAN_SCREEN))
+    # Every place is on screen: in the header itself where they fit on one line, else in the menu.
+    nav = page.get_by_role("navigation", name="Main")
+    if width <= 920:
+        page.locator("details.navmenu > summary").click()
+    for place in PLACES:
+        link = nav.get_by_role("link", name=place, exact=True)
+        expect(link).to_be_in_viewport()
+        box = link.bounding_box()
+        assert box["height"] < 60, (place, box)  # one line each
+    if width > 920:
+        tops = {
+            round(nav.get_by_role("link", name=p, exact=True).bounding_box()["y"]) for p in PLACES
+        }
+        assert len(tops) == 1, tops  # all on one row
+    journey.shot(page, f"people admin at {width}", full_page=False)
