@@ -238,6 +238,13 @@ PAGES = [
         htmx=True,
     ),
     PageSpec("search", "Search results page", "search:results", query={"q": "=grow"}),
+    PageSpec(  # the confirmation page a destructive button leads to without JavaScript
+        "confirm_deactivate",
+        "Confirm: deactivate a person",
+        "organizations:person-deactivate",
+        persona="admin",
+        kwargs={"membership_id": "manager_id"},
+    ),
     PageSpec(  # the navigation's dropdown, as the box sends it while typing
         "search_dropdown",
         "Search as you type (htmx)",
