@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aligned
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: venv run test lint format e2e e2e-deps bench clean
+.PHONY: venv run test lint format e2e e2e-deps screenshots bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ e2e-deps:
 
 e2e: venv e2e-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:cacheprovider tests/e2e
+
+# The README's gallery: every main page at 1280 px (the accessibility journey) and at 375 px
+# (the phone journey), written to docs/screenshots/ instead of tests/e2e/artifacts/gallery/.
+screenshots: venv e2e-deps
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	$(BIN)/pytest -p no:cacheprovider tests/e2e/test_accessibility.py::test_main_pages_have_no_serious_axe_violations_and_no_csp_errors \
+	  tests/e2e/test_phone.py::test_every_main_page_fits_a_phone_without_sideways_scrolling
 
 test: lint e2e-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:cacheprovider

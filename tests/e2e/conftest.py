@@ -22,6 +22,9 @@ expect.set_options(timeout=10_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# `make screenshots` sets this to docs/screenshots: the README's gallery is what the
+# journeys saw. Otherwise the gallery pictures go with the other artifacts.
+GALLERY = Path(os.environ.get("SCREENSHOTS_DIR") or ARTIFACTS / "gallery")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -89,6 +92,14 @@ class Journey:
         # then copies onto swapped-in nodes, which the strict CSP (rightly) reports.
         page.screenshot(path=str(path), full_page=full_page, caret="initial")
         watch_console(page).append(f"--- after step {self.step}: {label}")
+        return path
+
+    def gallery_shot(self, page, label):
+        """The page as the README's gallery shows it: ``<label>-<width>.png``, the whole page."""
+        GALLERY.mkdir(parents=True, exist_ok=True)
+        width = page.viewport_size["width"]
+        path = GALLERY / f"{_slug(label.replace(' ', '-'))}-{width}.png"
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
     def close(self, failed):

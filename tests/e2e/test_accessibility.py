@@ -73,6 +73,7 @@ def test_main_pages_have_no_serious_axe_violations_and_no_csp_errors(journey, de
         response = page.goto(url)
         page.wait_for_load_state("networkidle")
         assert response.status == 200, (label, url, response.status)
+        journey.gallery_shot(page, label)
         if label == "my okrs":
             # Open the folded forms too: axe only checks what is rendered.
             page.locator("details.quick-new > summary").click()

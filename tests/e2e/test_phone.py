@@ -54,6 +54,7 @@ def test_every_main_page_fits_a_phone_without_sideways_scrolling(journey, demo):
         response = page.goto(url)
         page.wait_for_load_state("networkidle")
         assert response.status == 200, (label, url, response.status)
+        journey.gallery_shot(page, label)
         explain = page.locator("main details.explain > summary")
         if explain.count():
             explain.first.click()  # "how?": the progress table unfolds within the screen too
