@@ -95,10 +95,9 @@ class SignupForm(NewPasswordMixin):
             self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail exists; sign in first.")
-        return email
+        # Whether an account uses it is not said here (that would tell anyone who has an
+        # account): accounts.signup answers every address alike, by e-mail.
+        return self.cleaned_data["email"].lower()
 
     def clean_org_slug(self):
         slug = self.cleaned_data["org_slug"].lower()
@@ -111,26 +110,48 @@ class SignupForm(NewPasswordMixin):
             raise forms.ValidationError("This company address is already taken; pick another.")
         return slug
 
+    def company_details(self):
+        """What the company is created with (now, or when the address is confirmed)."""
+        data = self.cleaned_data
+        return {
+            "name": data["org_name"],
+            "slug": data["org_slug"],
+            "time_zone": data["time_zone"],
+            "fiscal_year_start_month": int(data["fiscal_year_start_month"]),
+        }
+
     @transaction.atomic
     def save(self):
+        """A signed-in person's further company, created at once."""
         from organizations.services import organization_create
 
-        user = self.existing_user
-        if user is None:
-            user = User.objects.create_user(
-                email=self.cleaned_data["email"],
-                password=self.cleaned_data["password"],
-                full_name=self.cleaned_data["full_name"],
-            )
         org = organization_create(
-            name=self.cleaned_data["org_name"],
-            slug=self.cleaned_data["org_slug"],
-            creator=user,
-            time_zone=self.cleaned_data["time_zone"],
-            fiscal_year_start_month=self.cleaned_data["fiscal_year_start_month"],
-            with_periods=True,
+            creator=self.existing_user, with_periods=True, **self.company_details()
         )
-        return user, org
+        return self.existing_user, org
+
+
+class ConfirmSignupForm(forms.Form):
+    """The password chosen at sign-up, typed again: only the person who chose it can
+    confirm, so someone who signed up with another's address cannot take the account."""
+
+    password = forms.CharField(
+        strip=False,
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "That is not the password chosen when signing up with this link."
+            )
+        return password
 
 
 class SettingsForm(forms.ModelForm):

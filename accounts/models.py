@@ -36,6 +36,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # False only while a self sign-up waits for its confirmation link (the account is
+    # inactive until then); invitations and the demo prove or need no address check.
+    email_verified = models.BooleanField(default=True)
     reminder_emails = models.BooleanField(
         default=True, help_text="Receive check-in reminder e-mails."
     )

@@ -5,6 +5,7 @@ console, Celery tasks executed in-process. With DATABASE_URL / REDIS_URL / EMAIL
 set it uses PostgreSQL, Redis (cache + Celery broker) and SMTP.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "template_partials",
     "guardian",
     "csp",
+    "axes",
     "accounts",
     "organizations",
     "objectives",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Resolves /<org_slug>/ once per request; the only tenancy gate.
     "organizations.tenancy.TenantMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the sign-in page's message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "okr_site.urls"
@@ -117,6 +121,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -127,6 +133,32 @@ ANONYMOUS_USER_NAME = (
     None  # guardian: no anonymous user row; OKRs are never public outside a company
 )
 GUARDIAN_RAISE_403 = False
+
+# Sign-in and abuse (docs/architecture.md). django-axes counts failed sign-ins in the
+# database: ten within the cool-off, for one e-mail address or from one network address,
+# lock that account or address for 15 minutes; a failure while locked starts them again,
+# a successful sign-in clears the account's count.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.throttle.username_of"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False
+# Behind a reverse proxy every request comes from the proxy's address: say how many
+# proxies set X-Forwarded-For so the person's own address is counted (and rate-limited).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# E-mails a stranger can trigger (password reset, sign-up): at most this many per address
+# and per network address within the window; over it, the same answer and no e-mail.
+EMAIL_RATE_PER_ADDRESS = env.int("EMAIL_RATE_PER_ADDRESS", default=10)
+EMAIL_RATE_PER_IP = env.int("EMAIL_RATE_PER_IP", default=30)
+EMAIL_RATE_WINDOW_SECONDS = env.int("EMAIL_RATE_WINDOW_SECONDS", default=60 * 60)
+# How long a sign-up's confirmation link works.
+SIGNUP_CONFIRM_TTL_HOURS = env.int("SIGNUP_CONFIRM_TTL_HOURS", default=48)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

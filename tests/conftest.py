@@ -4,6 +4,7 @@ Each persona is a Django test ``Client`` already signed in, with ``.membership``
 """
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from organizations.models import Membership
@@ -15,6 +16,13 @@ from .factories import (
     TeamFactory,
     TeamMembershipFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Redis outlives each test's rolled-back transaction: without this, the e-mail limits
+    (accounts.throttle) of one test would count against the next."""
+    cache.clear()
 
 
 @pytest.fixture

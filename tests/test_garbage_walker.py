@@ -91,6 +91,8 @@ def test_no_company_url_crashes_on_garbage(world, admin):
         "/accounts/settings/",
         "/accounts/password-reset/",
         "/accounts/reset/abc/def/",
+        "/accounts/signup/sent/",
+        "/accounts/signup/confirm/not-a-token/",
         "/invitations/not-a-token/",
         "/",
     ],

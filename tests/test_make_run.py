@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from organizations.models import Membership
 
@@ -95,3 +97,7 @@ def test_seed_demo_prints_every_login_the_readme_names(settings):
         )
         assert membership.role == role
         assert membership.user.check_password("demo")
+        # Seeded as verified: the printed login works on the sign-in page itself.
+        assert membership.user.is_active and membership.user.email_verified
+        response = Client().post(reverse("accounts:login"), {"email": email, "password": "demo"})
+        assert response.status_code == 302, email

@@ -1,11 +1,13 @@
-"""A brand-new company's first hour: sign up from the sign-up page, follow the
-getting-started checklist, write the first company objective with key results from an
-example, and find it on My OKRs, at desktop and phone widths."""
+"""A brand-new company's first hour: sign up from the sign-up page, confirm the address
+from the e-mailed link, follow the getting-started checklist, write the first company
+objective with key results from an example, and find it on My OKRs, at desktop and phone
+widths."""
 
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
 from playwright.sync_api import expect
 
 from objectives.examples import BY_KEY
@@ -55,6 +57,19 @@ def test_new_company_signs_up_and_writes_its_first_objective(journey, transactio
     page.get_by_label("Fiscal year starts in").select_option("April")
     journey.shot(page, "sign-up filled")
     page.get_by_role("button", name="Create company").click()
+
+    # The address is proved first: the page says to check the inbox, the e-mail has the link.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    assert not Organization.objects.filter(slug="brightpath").exists()
+    journey.shot(page, "check your inbox")
+    [message] = [m for m in mail.outbox if m.to == [EMAIL]]
+    link = re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", message.body).group(1)
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm and create Brightpath")
+    page.get_by_label("Your password").fill(PASSWORD)
+    journey.shot(page, "confirm the address")
+    assert not _serious_axe_violations(page)
+    page.get_by_role("button", name="Confirm and create company").click()
 
     # Lands on My OKRs with the getting-started checklist: the periods are already there.
     expect(page).to_have_url(re.compile(r"/brightpath/my/$"))
