@@ -27,8 +27,20 @@ class EmailLoginForm(forms.Form):
         if email and password:
             self.user = authenticate(self.request, email=email.lower(), password=password)
             if self.user is None:
+                if self._awaits_confirmation(email, password):
+                    raise forms.ValidationError(
+                        "Confirm your e-mail address first: open the link in the e-mail we "
+                        "sent when you signed up (or sign up again for a new one)."
+                    )
                 raise forms.ValidationError("That e-mail and password do not match an account.")
         return self.cleaned_data
+
+    def _awaits_confirmation(self, email, password):
+        # Said only to whoever knows the password, and never while sign-in is locked.
+        if getattr(self.request, "axes_locked_out", False):
+            return False
+        pending = User.objects.filter(email__iexact=email, email_verified=False).first()
+        return pending is not None and pending.check_password(password)
 
 
 class NewPasswordMixin(forms.Form):

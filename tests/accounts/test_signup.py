@@ -50,12 +50,14 @@ def test_signup_waits_for_the_emailed_link_then_creates_the_company_and_signs_in
     assert (user.is_active, user.email_verified) == (False, False)
     assert not Organization.objects.filter(slug="newco").exists()
     assert "_auth_user_id" not in client.session
-    assert (
-        "do not match"
-        in client.post(
-            reverse("accounts:login"), {"email": SIGNUP["email"], "password": SIGNUP["password"]}
-        ).content.decode()
+    signing_in = client.post(
+        reverse("accounts:login"), {"email": SIGNUP["email"], "password": SIGNUP["password"]}
     )
+    assert "Confirm your e-mail address first" in signing_in.content.decode()
+    assert "_auth_user_id" not in client.session
+    # A wrong password learns nothing about the pending account.
+    guess = client.post(reverse("accounts:login"), {"email": SIGNUP["email"], "password": "x"})
+    assert "do not match an account" in guess.content.decode()
 
     [message] = mail.outbox
     assert message.to == ["grace@newco.example"] and "NewCo" in message.subject

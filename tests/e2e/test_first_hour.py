@@ -62,6 +62,7 @@ def test_new_company_signs_up_and_writes_its_first_objective(journey, transactio
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
     assert not Organization.objects.filter(slug="brightpath").exists()
     journey.shot(page, "check your inbox")
+    assert not _serious_axe_violations(page)
     [message] = [m for m in mail.outbox if m.to == [EMAIL]]
     link = re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", message.body).group(1)
     page.goto(link)
