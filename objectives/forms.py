@@ -16,10 +16,13 @@ from organizations.models import Membership, Period, StrategicTheme, Team, TeamM
 from organizations.periods import period_groups
 
 from .models import KeyResult, Objective
-from .permissions import can_create_objective, visible_objectives
+from .permissions import (
+    CLOSED_MESSAGE,
+    SELF_GRANT_REFUSED,
+    can_create_objective,
+    visible_objectives,
+)
 from .services import KR_FIELDS
-
-CLOSED_MESSAGE = "“%(period)s” is closed: its OKRs are read-only. Ask an admin to reopen it."
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -403,17 +406,56 @@ class MoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
 
 
+class GranteeChoiceField(PersonChoiceField):
+    """Anyone of the company but the person sharing: nobody gives themselves access."""
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def to_python(self, value):
+        if self.actor is not None and str(value) == str(self.actor.pk):
+            raise forms.ValidationError(SELF_GRANT_REFUSED, code="self_grant")
+        return super().to_python(value)
+
+
+def _grantees(org, actor):
+    return people_queryset(org).exclude(pk=actor.pk).order_by("user__full_name")
+
+
 class ShareForm(forms.Form):
-    person = PersonChoiceField(
+    person = GranteeChoiceField(
         queryset=Membership.objects.none(), label="Person", empty_label="Choose a person…"
     )
     co_owner = forms.BooleanField(
         required=False, label="Co-owner (may edit the objective and its key results)"
     )
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, org, actor, may_co_own: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people_queryset(org).order_by("user__full_name")
+        self.fields["person"].queryset = _grantees(org, actor)
+        self.fields["person"].actor = actor
+        if not may_co_own:  # not offered; a forged "on" still reaches the service, which refuses
+            self.fields["co_owner"].widget = forms.HiddenInput()
+
+
+class ContributorForm(forms.Form):
+    """Let someone check in on one key result without co-owning the objective."""
+
+    contributor = GranteeChoiceField(
+        queryset=Membership.objects.none(), label="Person", empty_label="Choose a person…"
+    )
+    key_result = forms.ModelChoiceField(
+        queryset=KeyResult.objects.none(), label="Key result", empty_label="Choose a key result…"
+    )
+
+    def __init__(self, *args, org, actor, objective, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contributor"].queryset = _grantees(org, actor)
+        self.fields["contributor"].actor = actor
+        self.fields["key_result"].queryset = KeyResult.objects.for_org(org).filter(
+            objective=objective
+        )
 
 
 class PeriodSwitchForm(forms.Form):

@@ -4,10 +4,16 @@ Roles come from ``Membership.role``; team management from ``TeamMembership.is_ma
 (a manager of a team also manages its sub-teams); per-object exceptions from
 django-guardian grants (``share_objective``: may read a private objective;
 ``change_objective``: co-owner; ``checkin_keyresult``: KR contributor).
+
+Two rules hold for every write, and live here so views, templates and services agree:
+a closed period is read-only for everyone but admins (``ensure_period_open``), and nobody
+raises their own rights: a grant is made or removed only by someone who holds the right it
+gives, and never on themselves (``can_grant``, ``ensure_may_grant``).
 """
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
@@ -16,6 +22,25 @@ from organizations.models import Team, TeamMembership
 from .models import KeyResultUserObjectPermission, Objective, ObjectiveUserObjectPermission
 
 READ_GRANTS = ("share_objective", "change_objective")
+
+CLOSED_MESSAGE = "“%(period)s” is closed: its OKRs are read-only. Ask an admin to reopen it."
+
+
+class PeriodClosed(ValidationError):
+    """A write to a closed period's OKRs by someone who is not an admin."""
+
+
+def period_open_for(membership, period) -> bool:
+    """Whether ``membership`` may write to ``period``'s objectives, key results, check-ins,
+    alignment links and grants: a closed period is read-only for everyone but admins."""
+    return not period.is_closed or membership.is_admin
+
+
+def ensure_period_open(actor, period) -> None:
+    """The one guard every OKR write calls first. ``actor=None`` is the system (seeding,
+    imports), which closing a period does not stop."""
+    if actor is not None and not period_open_for(actor, period):
+        raise PeriodClosed(CLOSED_MESSAGE % {"period": period.name}, code="period_closed")
 
 
 @dataclass(frozen=True)
@@ -165,9 +190,7 @@ def can_edit_objective(membership, objective) -> bool:
     """May change the objective and its key results. Closed periods are read-only but for admins."""
     if objective.org_id != membership.org_id:
         return False
-    if membership.is_admin:
-        return True
-    if objective.period.is_closed:
+    if not period_open_for(membership, objective.period):
         return False
     return would_edit_if_open(membership, objective)
 
@@ -188,8 +211,9 @@ def would_edit_if_open(membership, objective) -> bool:
 
 
 def can_checkin(membership, kr) -> bool:
-    """The KR owner, a contributor, or anyone who may edit its objective; never when closed."""
-    if kr.org_id != membership.org_id or kr.objective.period.is_closed:
+    """The KR owner, a contributor, or anyone who may edit its objective; when its period is
+    closed, only admins."""
+    if kr.org_id != membership.org_id or not period_open_for(membership, kr.objective.period):
         return False
     if kr.owner_id == membership.id or kr.objective.owner_id == membership.id:
         return True
@@ -223,13 +247,61 @@ def can_nudge_key_result(membership, kr) -> bool:
     )
 
 
-def can_manage_sharing(membership, objective) -> bool:
-    """Admins, the owner and the managers of the owning team or owner may grant access."""
+def would_manage_sharing_if_open(membership, objective) -> bool:
+    """Admins, the owner and the managers of the owning team or owner open the share page
+    (what they may grant there is ``can_grant``'s answer)."""
     if objective.org_id != membership.org_id:
         return False
     if membership.is_admin or objective.owner_id == membership.id:
         return True
     return _manages_owner_or_team(membership, objective)
+
+
+def can_manage_sharing(membership, objective) -> bool:
+    """May open the share page and make at least the read grant (closed periods aside)."""
+    return period_open_for(membership, objective.period) and would_manage_sharing_if_open(
+        membership, objective
+    )
+
+
+class Grant:
+    """What a grant gives: reading a private objective, co-owning it (editing it and its
+    key results), or checking in on one of its key results (contributor)."""
+
+    READ = "read"
+    CO_OWNER = "co_owner"
+    CONTRIBUTOR = "contributor"
+
+
+GRANT_REFUSED = {
+    Grant.READ: "Only admins, the owner and their managers can share this objective.",
+    Grant.CO_OWNER: "Only someone who may edit this objective can make co-owners.",
+    Grant.CONTRIBUTOR: "Only someone who may edit this objective can add contributors.",
+}
+SELF_GRANT_REFUSED = "You cannot give yourself access or take it from yourself: ask an admin."
+
+
+def can_grant(membership, objective, grant: str) -> bool:
+    """Whether ``membership`` may give (or take away) ``grant`` on ``objective``: nobody
+    gives a right they do not hold. Reading needs the share page's right; co-owning and
+    contributing give edit and check-in rights, so they also need the right to edit."""
+    if not can_manage_sharing(membership, objective):
+        return False
+    if grant == Grant.READ:
+        return True
+    return can_edit_objective(membership, objective)
+
+
+def ensure_may_grant(actor, objective, grant: str, person) -> None:
+    """Refuse (``PermissionDenied`` with a message for the person, or ``PeriodClosed``) a
+    grant, or its removal, that ``actor`` may not make; never on themselves."""
+    if person.org_id != objective.org_id or actor.org_id != objective.org_id:
+        raise PermissionDenied("You can only share with people of this company.")
+    if person.pk == actor.pk:
+        raise PermissionDenied(SELF_GRANT_REFUSED)
+    ensure_period_open(actor, objective.period)
+    if not can_grant(actor, objective, grant):
+        raise PermissionDenied(GRANT_REFUSED[grant])
 
 
 def _grants_on(membership, objective_ids, kr_ids) -> tuple[set[int], set[int]]:
@@ -282,7 +354,7 @@ def annotate_rights(membership, objectives) -> None:
         kr_ids if facts.kr_grants else [],
     )
     for objective in objectives:
-        closed = objective.period.is_closed
+        closed = objective.period.is_closed and not admin  # read-only for all but admins
         if admin:
             editable = True
         else:
@@ -293,11 +365,13 @@ def annotate_rights(membership, objectives) -> None:
             team_managed = objective.level == Objective.Level.TEAM and objective.team_id in managed
             editable = not closed and (mine or team_managed or objective.pk in co_owned)
         objective.can_edit = editable
-        objective.can_share = (
-            admin
-            or objective.owner_id == membership.id
-            or objective.team_id in managed
-            or objective.owner_id in managed_owners
+        objective.can_share = admin or (
+            not closed
+            and (
+                objective.owner_id == membership.id
+                or objective.team_id in managed
+                or objective.owner_id in managed_owners
+            )
         )
         for kr in objective.key_results.all():
             kr.can_checkin = not closed and (

@@ -16,7 +16,12 @@ from django.http import Http404
 from organizations.models import Membership, Period, StrategicTheme, Team
 
 from .models import KeyResult, Objective
-from .permissions import annotate_rights, can_view_objective, visible_objectives
+from .permissions import (
+    annotate_rights,
+    can_view_objective,
+    period_open_for,
+    visible_objectives,
+)
 from .progress import as_percent, explain_objective, key_result_progress, objective_progress
 from .templatetags.okr_tags import (
     RowUrls,
@@ -196,7 +201,7 @@ def key_results_owned_elsewhere(
         kr.percent = as_percent(kr.progress)
         # Only the owner's own list (My OKRs) offers check-in, and the owner of a KR may
         # check in on it while its period is open (``permissions.can_checkin``).
-        kr.can_checkin = kr.owner_id == viewer.pk and not kr.objective.period.is_closed
+        kr.can_checkin = kr.owner_id == viewer.pk and period_open_for(viewer, kr.objective.period)
     urls = RowUrls(viewer.org.slug)
     prepare_key_results(krs, viewer.org.slug, urls)
     for kr in krs:
@@ -459,4 +464,28 @@ def objective_grants(objective: Objective) -> list[dict]:
     return [
         {"person": person, "co_owner": "change_objective" in by_user[person.user_id]}
         for person in people.select_related("user").order_by("user__full_name")
+    ]
+
+
+def objective_contributors(objective: Objective) -> list[dict]:
+    """People with a contributor grant on one of the objective's key results."""
+    from .models import KeyResultUserObjectPermission
+
+    rows = list(
+        KeyResultUserObjectPermission.objects.filter(
+            content_object__objective=objective, permission__codename="checkin_keyresult"
+        )
+        .select_related("content_object")
+        .order_by("content_object__position", "content_object_id")
+    )
+    people = {
+        person.user_id: person
+        for person in Membership.objects.for_org(objective.org_id)
+        .filter(user_id__in={row.user_id for row in rows})
+        .select_related("user")
+    }
+    return [
+        {"person": people[row.user_id], "kr": row.content_object}
+        for row in rows
+        if row.user_id in people
     ]

@@ -3,7 +3,9 @@
 (``Objective.parent`` is the exception: only ``alignment.services.objective_align`` writes it.)
 
 Each write takes the company's OKR write lock first and refreshes the stored progress of
-what it touched (``objectives.rollups``).
+what it touched (``objectives.rollups``). Each refuses a closed period's OKRs to everyone but
+admins (``permissions.ensure_period_open``), and grants go through
+``permissions.ensure_may_grant``: nobody gives a right they do not hold, nor to themselves.
 """
 
 from decimal import Decimal
@@ -12,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from .models import KeyResult, Objective
+from .models import KeyResult, Objective, ObjectiveUserObjectPermission
+from .permissions import Grant, ensure_may_grant, ensure_period_open
 from .rollups import lock_okr_writes, refresh_rollups
 
 OBJECTIVE_FIELDS = (
@@ -66,6 +69,7 @@ def objective_create(
     unknown = set(fields) - set(OBJECTIVE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown objective fields: {sorted(unknown)}")
+    ensure_period_open(actor, period)
     lock_okr_writes(org.pk)
     objective = Objective(
         org=org, period=period, level=level, title=title, created_by=actor, **fields
@@ -85,6 +89,9 @@ def objective_update(*, objective: Objective, actor, **fields) -> Objective:
     unknown = set(fields) - set(OBJECTIVE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown objective fields: {sorted(unknown)}")
+    ensure_period_open(actor, objective.period)
+    if "period" in fields:  # nor moved into a closed one
+        ensure_period_open(actor, fields["period"])
     lock_okr_writes(objective.org_id)
     for name, value in fields.items():
         setattr(objective, name, value)
@@ -99,6 +106,7 @@ def objective_update(*, objective: Objective, actor, **fields) -> Objective:
 @transaction.atomic
 def objective_delete(*, objective: Objective, actor) -> None:
     """Delete an objective with its key results; objectives aligned to it become unaligned."""
+    ensure_period_open(actor, objective.period)
     lock_okr_writes(objective.org_id)
     parent_id = objective.parent_id
     objective.delete()
@@ -108,8 +116,7 @@ def objective_delete(*, objective: Objective, actor) -> None:
 @transaction.atomic
 def objective_share(*, objective: Objective, actor, membership, co_owner: bool = False) -> None:
     """Let ``membership`` read a (private) objective, or co-own it (edit it and its KRs)."""
-    if membership.org_id != objective.org_id:
-        raise ValidationError("You can only share with people of this company.")
+    ensure_may_grant(actor, objective, Grant.CO_OWNER if co_owner else Grant.READ, membership)
     assign_perm("objectives.share_objective", membership.user, objective)
     if co_owner:
         assign_perm("objectives.change_objective", membership.user, objective)
@@ -117,8 +124,30 @@ def objective_share(*, objective: Objective, actor, membership, co_owner: bool =
 
 @transaction.atomic
 def objective_unshare(*, objective: Objective, actor, membership) -> None:
+    """Take back ``membership``'s access: taking back co-ownership needs the right to give it."""
+    co_owner = ObjectiveUserObjectPermission.objects.filter(
+        content_object=objective,
+        user_id=membership.user_id,
+        permission__codename="change_objective",
+    ).exists()
+    ensure_may_grant(actor, objective, Grant.CO_OWNER if co_owner else Grant.READ, membership)
     remove_perm("objectives.share_objective", membership.user, objective)
     remove_perm("objectives.change_objective", membership.user, objective)
+
+
+@transaction.atomic
+def key_result_add_contributor(*, kr: KeyResult, actor, membership) -> None:
+    """Let ``membership`` check in on ``kr`` (and read its objective, to reach it)."""
+    ensure_may_grant(actor, kr.objective, Grant.CONTRIBUTOR, membership)
+    assign_perm("objectives.share_objective", membership.user, kr.objective)
+    assign_perm("objectives.checkin_keyresult", membership.user, kr)
+
+
+@transaction.atomic
+def key_result_remove_contributor(*, kr: KeyResult, actor, membership) -> None:
+    """Take back ``membership``'s check-ins on ``kr`` (their read access stays, listed apart)."""
+    ensure_may_grant(actor, kr.objective, Grant.CONTRIBUTOR, membership)
+    remove_perm("objectives.checkin_keyresult", membership.user, kr)
 
 
 @transaction.atomic
@@ -126,6 +155,7 @@ def key_result_create(*, objective: Objective, actor, title: str, **fields) -> K
     unknown = set(fields) - set(KR_FIELDS)
     if unknown:
         raise TypeError(f"Unknown key result fields: {sorted(unknown)}")
+    ensure_period_open(actor, objective.period)
     lock_okr_writes(objective.org_id)
     fields.setdefault("owner", objective.owner)
     if fields["owner"] is None:
@@ -155,6 +185,7 @@ def key_result_update(*, kr: KeyResult, actor, **fields) -> KeyResult:
     unknown = set(fields) - set(KR_FIELDS)
     if unknown:
         raise TypeError(f"Unknown key result fields: {sorted(unknown)}")
+    ensure_period_open(actor, kr.objective.period)
     lock_okr_writes(kr.org_id)
     for name, value in fields.items():
         setattr(kr, name, value)
@@ -171,6 +202,7 @@ def key_result_update(*, kr: KeyResult, actor, **fields) -> KeyResult:
 def key_result_set_confidence(*, kr: KeyResult, actor, confidence: str) -> KeyResult:
     if confidence not in KeyResult.Confidence.values:
         raise ValidationError({"confidence": "Choose on track, at risk or off track."})
+    ensure_period_open(actor, kr.objective.period)
     lock_okr_writes(kr.org_id)
     kr.confidence = confidence
     kr.save(update_fields=["confidence", "updated_at"])
@@ -180,6 +212,7 @@ def key_result_set_confidence(*, kr: KeyResult, actor, confidence: str) -> KeyRe
 
 @transaction.atomic
 def key_result_delete(*, kr: KeyResult, actor) -> None:
+    ensure_period_open(actor, kr.objective.period)
     lock_okr_writes(kr.org_id)
     objective_id = kr.objective_id
     kr.delete()
@@ -191,6 +224,7 @@ def key_result_reorder(*, kr: KeyResult, actor, direction: str) -> KeyResult:
     """Move a key result one place up or down among its objective's key results."""
     if direction not in ("up", "down"):
         raise ValidationError("Move a key result up or down.")
+    ensure_period_open(actor, kr.objective.period)
     siblings = list(
         KeyResult.objects.select_for_update()
         .filter(objective_id=kr.objective_id)

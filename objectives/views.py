@@ -28,6 +28,7 @@ from .forms import (
     PERSON_EMPTY_LABELS,
     SUGGESTED_MAX,
     ConfidenceForm,
+    ContributorForm,
     ExploreForm,
     KeyResultForm,
     MoveForm,
@@ -38,12 +39,15 @@ from .forms import (
 )
 from .models import KeyResult, Objective
 from .permissions import (
+    GRANT_REFUSED,
+    Grant,
     can_checkin,
     can_create_objective,
     can_edit_objective,
-    can_manage_sharing,
+    can_grant,
     can_view_objective,
     would_edit_if_open,
+    would_manage_sharing_if_open,
 )
 from .progress import as_percent, key_result_progress
 from .templatetags.okr_tags import RowUrls, period_options_html
@@ -534,31 +538,71 @@ def objective_delete(request, objective_id):
 
 @require_http_methods(["GET", "POST"])
 def objective_share(request, objective_id):
+    """Who has access, and the grants the viewer may make: reading for the owner, their
+    managers and admins; co-owners and contributors only for those who may edit it. The
+    services refuse anything else (403 with the reason), and anything on oneself."""
     objective = _visible_objective(request, objective_id)
-    if not can_manage_sharing(request.membership, objective):
-        raise PermissionDenied("Only admins, the owner and their managers can share this.")
-    form = ShareForm(request.POST or None, org=request.org)
-    if request.method == "POST":
+    me = request.membership
+    if not would_manage_sharing_if_open(me, objective):
+        raise PermissionDenied(GRANT_REFUSED[Grant.READ])
+    if _closed_for(request, objective):
+        return _refuse_closed(request, objective)
+    may_co_own = can_grant(me, objective, Grant.CO_OWNER)  # and add contributors
+    back = _url(request, "objective-share", objective_id=objective.pk)
+    post = request.POST if request.method == "POST" else None
+    action = request.POST.get("action", "share")
+    form = ShareForm(
+        post if action == "share" else None, org=request.org, actor=me, may_co_own=may_co_own
+    )
+    contributor_form = ContributorForm(
+        post if action == "contribute" else None, org=request.org, actor=me, objective=objective
+    )
+    if post is not None:
         remove_id = request.POST.get("remove", "")
         if remove_id.isdigit():
             person = get_org_object_or_404(request, Membership, pk=int(remove_id))
-            services.objective_unshare(
-                objective=objective, actor=request.membership, membership=person
-            )
+            services.objective_unshare(objective=objective, actor=me, membership=person)
             messages.success(request, f"{person.name} no longer has access.")
-            return redirect(_url(request, "objective-share", objective_id=objective.pk))
-        if form.is_valid():
+            return redirect(back)
+        kr_id, _, person_id = request.POST.get("remove_contributor", "").partition(":")
+        if kr_id.isdigit() and person_id.isdigit():
+            kr = get_org_object_or_404(request, KeyResult, pk=int(kr_id), objective=objective)
+            person = get_org_object_or_404(request, Membership, pk=int(person_id))
+            services.key_result_remove_contributor(kr=kr, actor=me, membership=person)
+            messages.success(request, f"{person.name} no longer checks in on “{kr.title}”.")
+            return redirect(back)
+        if action == "contribute" and contributor_form.is_valid():
+            person = contributor_form.cleaned_data["contributor"]
+            kr = contributor_form.cleaned_data["key_result"]
+            kr.objective = objective
+            services.key_result_add_contributor(kr=kr, actor=me, membership=person)
+            messages.success(request, f"{person.name} may now check in on “{kr.title}”.")
+            return redirect(back)
+        if action == "share" and form.is_valid():
             person = form.cleaned_data["person"]
             services.objective_share(
                 objective=objective,
-                actor=request.membership,
+                actor=me,
                 membership=person,
                 co_owner=form.cleaned_data["co_owner"],
             )
             messages.success(request, f"Shared with {person.name}.")
-            return redirect(_url(request, "objective-share", objective_id=objective.pk))
+            return redirect(back)
     grants = selectors.objective_grants(objective)
-    context = {"objective": objective, "form": form, "grants": grants}
+    for grant in grants:  # a Remove button only where the viewer may take the grant back
+        grant["removable"] = grant["person"].pk != me.pk and (may_co_own or not grant["co_owner"])
+    contributors = selectors.objective_contributors(objective)
+    for row in contributors:
+        row["removable"] = may_co_own and row["person"].pk != me.pk
+    context = {
+        "objective": objective,
+        "form": form,
+        "grants": grants,
+        "may_co_own": may_co_own,
+        "contributor_form": contributor_form,
+        "contributors": contributors,
+        "has_key_results": objective.key_results.exists() if may_co_own else False,
+    }
     return render(request, "objectives/objective_share.html", context)
 
 
