@@ -19,6 +19,7 @@ from objectives.permissions import (
     can_edit_objective,
     can_triage_objective,
     can_view_objective,
+    ensure_period_open,
 )
 from objectives.rollups import lock_okr_writes, refresh_rollups
 from organizations.models import Membership, Team, note_data_change
@@ -62,6 +63,7 @@ def objective_align(
         .select_related("period", "team")
         .get(pk=objective.pk)
     )
+    ensure_period_open(actor, child.period)  # a closed period's links are read-only
     if actor is not None and not can_edit_objective(actor, child):
         raise ValidationError(MSG_CANNOT_EDIT, code="permission")
 

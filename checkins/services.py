@@ -8,7 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from objectives.models import KeyResult
-from objectives.permissions import can_checkin, can_nudge_key_result
+from objectives.permissions import (  # PeriodClosed: the views catch it from here
+    PeriodClosed,  # noqa: F401
+    can_checkin,
+    can_nudge_key_result,
+    ensure_period_open,
+    period_open_for,
+)
 from objectives.rollups import lock_okr_writes, refresh_rollups
 from organizations.clock import company_today
 from organizations.models import Membership, note_data_change
@@ -16,10 +22,6 @@ from organizations.models import Membership, note_data_change
 from .models import NOTE_MAX_LENGTH, CheckIn, ReminderSchedule
 
 DELETE_WINDOW = datetime.timedelta(minutes=15)
-
-
-class PeriodClosed(ValidationError):
-    pass
 
 
 def _decimal(value) -> Decimal:
@@ -55,8 +57,7 @@ def checkin_submit(
         .select_related("objective__period")
         .get(pk=kr.pk, org_id=author.org_id)
     )
-    if locked.objective.period.is_closed:
-        raise PeriodClosed("This period is closed; its key results can no longer be checked in.")
+    ensure_period_open(author, locked.objective.period)
     if not can_checkin(author, locked):
         raise PermissionDenied("You may not check in on this key result.")
     value = _decimal(value)
@@ -92,8 +93,7 @@ def checkin_submit(
     return checkin
 
 
-def can_delete_checkin(checkin: CheckIn, actor: Membership, *, now=None) -> bool:
-    now = now or timezone.now()
+def _authors_recent(checkin: CheckIn, actor: Membership, now) -> bool:
     return (
         checkin.author_id == actor.id
         and checkin.org_id == actor.org_id
@@ -101,19 +101,40 @@ def can_delete_checkin(checkin: CheckIn, actor: Membership, *, now=None) -> bool
     )
 
 
+def can_delete_checkin(checkin: CheckIn, actor: Membership, *, now=None, period=None) -> bool:
+    """Its author, within ``DELETE_WINDOW``, while its period is open (``period``: the
+    check-in's, when the caller has it loaded)."""
+    if not _authors_recent(checkin, actor, now or timezone.now()):
+        return False
+    if period is None:
+        period = (
+            KeyResult.objects.select_related("objective__period")
+            .get(pk=checkin.key_result_id)
+            .objective.period
+        )
+    return period_open_for(actor, period)
+
+
 @transaction.atomic
 def checkin_delete(*, checkin: CheckIn, actor: Membership, now=None) -> KeyResult:
-    """Delete a mistaken check-in (its author, within ``DELETE_WINDOW``).
+    """Delete a mistaken check-in (its author, within ``DELETE_WINDOW``, while its period
+    is open).
 
     When it was the KR's latest check-in, the KR returns to the value and confidence it had
     before, and ``last_checkin_at`` to the check-in before it.
     """
-    if not can_delete_checkin(checkin, actor, now=now):
+    if not _authors_recent(checkin, actor, now or timezone.now()):
         raise PermissionDenied(
             "Only its author can delete a check-in, within 15 minutes of making it."
         )
     lock_okr_writes(actor.org_id)
-    kr = KeyResult.objects.select_for_update().get(pk=checkin.key_result_id, org_id=actor.org_id)
+    kr = (
+        KeyResult.objects.select_for_update(of=("self",))
+        .select_related("objective__period")
+        .get(pk=checkin.key_result_id, org_id=actor.org_id)
+    )
+    # A closed period is read-only: deleting would roll its key result back.
+    ensure_period_open(actor, kr.objective.period)
     latest = CheckIn.objects.filter(key_result=kr).order_by("-created_at", "-id").first()
     if latest is not None and latest.pk == checkin.pk:
         before = (

@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from objectives.models import KeyResult
-from objectives.permissions import can_checkin, can_view_objective
+from objectives.permissions import can_checkin, can_view_objective, period_open_for
 from objectives.selectors import key_result_with_parents
 from organizations.clock import company_zone
 from organizations.confirm import Confirmation, confirmation_page
@@ -26,6 +26,7 @@ from .pace import team_and_subteam_ids
 from .templatetags.checkin_tags import checkin_form_context, history_context
 
 CLOSED_MESSAGE = "“%(period)s” is closed: its key results can no longer be checked in."
+CLOSED_DELETE_MESSAGE = "“%(period)s” is closed: its check-ins can no longer be deleted."
 
 
 def _kr_url(request, kr) -> str:
@@ -64,7 +65,7 @@ def checkin_create(request, kr_id):
         return _checkin_form_on_demand(request, kr)
     form = CheckInForm(request.POST, kr=kr, auto_id=f"kr{kr.pk}-%s")
     checkin = None
-    if kr.objective.period.is_closed:
+    if not period_open_for(request.membership, kr.objective.period):
         form.is_valid()
         form.add_error(None, CLOSED_MESSAGE % {"period": kr.objective.period.name})
     elif not can_checkin(request.membership, kr):
@@ -112,7 +113,7 @@ def _checkin_form_on_demand(request, kr):
     the KR's page, where the form is open, and so does a plain GET here."""
     if not request.htmx:
         return redirect(_kr_url(request, kr) + "#checkin")
-    closed = kr.objective.period.is_closed
+    closed = not period_open_for(request.membership, kr.objective.period)
     if not closed and not can_checkin(request.membership, kr):
         raise PermissionDenied("You may not check in on this key result.")
     context = checkin_form_context(request, kr)
@@ -139,11 +140,18 @@ def _range_text(kr) -> str:
 @require_http_methods(["GET", "POST"])
 def checkin_delete(request, checkin_id):
     checkin = get_org_object_or_404(
-        request, CheckIn.objects.select_related("key_result"), pk=checkin_id
+        request, CheckIn.objects.select_related("key_result__objective__period"), pk=checkin_id
     )
     kr = checkin.key_result
+    period = kr.objective.period
+    if not period_open_for(request.membership, period):
+        # Read-only: deleting would roll the closed period's key result back.
+        messages.error(request, CLOSED_DELETE_MESSAGE % {"period": period.name})
+        if request.htmx:
+            return HttpResponseClientRedirect(_kr_url(request, kr))
+        return _back(request, _kr_url(request, kr))
     if request.method == "GET":  # where the Delete button leads without JavaScript
-        if not services.can_delete_checkin(checkin, request.membership):
+        if not services.can_delete_checkin(checkin, request.membership, period=period):
             raise PermissionDenied(
                 "Only its author can delete a check-in, within 15 minutes of making it."
             )

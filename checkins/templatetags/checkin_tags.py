@@ -100,7 +100,9 @@ def history_context(request, kr, *, now=None, show_all=None) -> dict:
     shown = checkins if show_all else checkins[:HISTORY_ROWS]
     labels = dict(KeyResult.Confidence.choices)
     for c in shown:
-        c.deletable = membership is not None and can_delete_checkin(c, membership, now=now)
+        c.deletable = membership is not None and can_delete_checkin(
+            c, membership, now=now, period=period
+        )
         c.outside_range = kr.kind != KeyResult.Kind.MILESTONE and not low <= c.value <= high
         when = c.created_at.astimezone(tz)
         c.when_iso = when.isoformat()
