@@ -28,3 +28,7 @@ def person_url(org, membership) -> str:
 
 def team_url(org, team) -> str:
     return _row_urls(org)("objectives:team", team_id=team.pk)
+
+
+def map_children_url(org, objective) -> str:
+    return _row_urls(org)("alignment:map-children", objective_id=objective.pk)

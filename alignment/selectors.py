@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, RowNumber
 from django.http import Http404
 
 from objectives.models import Objective
@@ -467,3 +467,48 @@ def supporting_initial(org, membership: Membership, parent_id: int, *, current=N
         if rules.alignment_error(child, parent, team_parents=team_parents) is None:
             return {"parent": parent, "period": period, "level": level, "team": team_id}
     return {}
+
+
+# Map ------------------------------------------------------------------------------------------
+
+
+def first_children(parents: list[Node], membership: Membership, limit: int) -> dict[int, list]:
+    """The first ``limit`` objectives aligned to each of ``parents`` that the viewer may see
+    (every period, tree order), in one query however many parents: PostgreSQL numbers each
+    parent's children and keeps the first ones."""
+    if not parents:
+        return {}
+    children = Objective.objects.filter(
+        org_id=membership.org_id, parent_id__in=[n.pk for n in parents]
+    )
+    ranked = visible_objectives(children, membership).annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("parent_id")],
+            order_by=[_level_rank().asc(), F("period__start").asc(), Lower("title").asc(), "pk"],
+        )
+    )
+    found: dict[int, list] = {n.pk: [] for n in parents}
+    for o in node_objectives(ranked.filter(rank__lte=limit).order_by("parent_id", "rank")):
+        found[o.parent_id].append(o)
+    return found
+
+
+def map_branches(top: TreeTop, membership: Membership, limit: int) -> dict[int, list[Node]]:
+    """The children the map draws under each company objective of the tree's first level,
+    each with its own count of children (two queries)."""
+    found = first_children(top.company, membership, limit)
+    nodes = {pk: [Node(objective=o) for o in objectives] for pk, objectives in found.items()}
+    count_children([n for children in nodes.values() for n in children], membership)
+    return nodes
+
+
+def map_children(objective: Objective, membership: Membership, limit: int):
+    """The first ``limit`` visible children of ``objective`` as nodes and how many there are
+    in all (a window count), each with its own count of children: two queries."""
+    first = node_objectives(
+        visible_children(objective, membership).annotate(total=Window(Count("pk")))[:limit]
+    )
+    nodes = [Node(objective=o) for o in first]
+    count_children(nodes, membership)
+    return nodes, (first[0].total if first else 0)

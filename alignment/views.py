@@ -17,7 +17,7 @@ from objectives.permissions import (
 from organizations.models import Period, Team
 from organizations.tenancy import get_org_object_or_404
 
-from . import charts
+from . import charts, map_layout
 from .dashboard import DEFAULT_STALE_DAYS, build_dashboard, duplicate_pair_of
 from .health import FORMULA, WEIGHTS
 from .links import objective_url
@@ -28,6 +28,8 @@ from .selectors import (
     company_periods,
     eligible_parents,
     expand_tree,
+    map_branches,
+    map_children,
     resolve_period,
     tree_top,
     vision_excerpt,
@@ -60,6 +62,59 @@ def tree(request):
             expand_tree(top, request.org, request.membership)
         context["top"] = top
     return render(request, "alignment/tree.html", context)
+
+
+# What map.js needs to route an opened band's edge through the gutter beside its parent.
+MAP_GEOMETRY = {"node_w": map_layout.NODE_W, "gap_x": map_layout.GAP_X}
+
+
+@require_GET
+def alignment_map(request):
+    """The period's alignment as a map: company objectives with what aligns directly to
+    them, the unaligned ones at the side; deeper levels open on demand (``map_children``)."""
+    periods = company_periods(request.org)
+    period = resolve_period(request.org, request.GET.get("period"), periods)
+    context = {"periods": periods, "period": period, "layout": None, **MAP_GEOMETRY}
+    if period is not None:
+        top = tree_top(request.org, period, request.membership, periods=periods)
+        children = map_branches(top, request.membership, map_layout.CHILD_LIMIT)
+        branches = [
+            map_layout.Branch(node=node, children=children[node.pk], total=node.child_count)
+            for node in top.company
+        ]
+        explore = reverse("objectives:explore", kwargs={"org_slug": request.org.slug})
+        context["layout"] = map_layout.layout_map(
+            request.org,
+            branches,
+            top.others,
+            others_more=top.more_others,
+            others_url=f"{explore}?period={period.pk}&alignment=unaligned",
+            others_label="Not aligned to any objective you can see",
+        )
+        context["empty"] = not top.company and not top.others
+    return render(request, "alignment/map.html", context)
+
+
+@require_GET
+def alignment_map_children(request, objective_id):
+    """What aligns to one objective: a band of the map (htmx / fetch), or without
+    JavaScript a map page of its own that starts at that objective."""
+    objective = _visible_objective_or_404(request, objective_id)
+    children, total = map_children(objective, request.membership, map_layout.CHILD_LIMIT)
+    branch = map_layout.Branch(node=Node(objective=objective), children=children, total=total)
+    if request.htmx:
+        band = map_layout.layout_band(request.org, branch)
+        return render(request, "alignment/map.html#band", {"band": band, "parent_id": objective.pk})
+    periods = company_periods(request.org)
+    context = {
+        "periods": periods,
+        "period": objective.period,
+        "root": objective,
+        "objective_url": objective_url(request.org, objective),
+        "layout": map_layout.layout_map(request.org, [branch], []),
+        **MAP_GEOMETRY,
+    }
+    return render(request, "alignment/map.html", context)
 
 
 @require_GET
