@@ -144,9 +144,12 @@
       stack();
     }
     function show(entry) {
-      // Bring the new band into view at the current zoom.
+      // Bring the new band into view, at a zoom where its labels can be read.
+      var s = size();
+      if (s.w / view.w < READABLE) view.w = s.w / READABLE;
       var b = entry.band.getBBox();
-      view.x = entry.x + b.x - 16;
+      var width = Number(entry.band.getAttribute("data-width"));
+      view.x = width < view.w ? entry.x - view.w / 2 : entry.x + b.x - 16;
       view.y = entry.y - BAND_GAP - 24;
       apply();
     }

@@ -38,6 +38,7 @@ def main_pages():
         ("mia", "new objective", "/acme/objectives/new/"),
         ("mia", "key result", f"/acme/krs/{kr.pk}/"),
         ("mia", "alignment tree", "/acme/alignment/"),
+        ("mia", "alignment map", "/acme/alignment/map/"),
         ("mia", "settings", "/accounts/settings/"),
         ("mia", "feed", "/acme/checkins/feed/"),
         ("erik", "dashboard", "/acme/alignment/dashboard/"),
