@@ -1,14 +1,18 @@
 """Search: what the navigation's box and the results page find, and what they never show."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from objectives.models import Objective
+from search import selectors
 from search.views import DROPDOWN_LIMIT, PAGE_LIMIT
 from tests.factories import (
     KeyResultFactory,
     MembershipFactory,
     ObjectiveFactory,
+    PeriodFactory,
     TeamFactory,
 )
 
@@ -215,3 +219,66 @@ def test_the_cross_company_walkers_cover_the_search_page():
     from tests.test_tenancy_walker import company_patterns
 
     assert "search:results" in {name for _, name in company_patterns()}
+
+
+@pytest.fixture
+def next_quarter(org, period):
+    """A later quarter, planned already (not current)."""
+    start = period.end + datetime.timedelta(days=1)
+    return PeriodFactory(
+        org=org, name="Next quarter", start=start, end=start + datetime.timedelta(days=89)
+    )
+
+
+def test_the_current_period_comes_before_a_later_one(
+    member, org, period, next_quarter, member_membership
+):
+    later = ObjectiveFactory(
+        org=org, period=next_quarter, owner=member_membership, title="Grow next"
+    )
+    now = ObjectiveFactory(org=org, period=period, owner=member_membership, title="Grow now")
+    KeyResultFactory(objective=later, title="Grow later signups")
+    KeyResultFactory(objective=now, title="Grow current signups")
+    page = member.get(search_url(org), {"q": "grow"}).content.decode()
+    assert page.index(">Grow now<") < page.index(">Grow next<")
+    assert page.index(">Grow current signups<") < page.index(">Grow later signups<")
+
+
+def _krs(objective, titles):
+    return [KeyResultFactory(objective=objective, title=title) for title in titles]
+
+
+def test_beyond_the_ranked_candidates_a_more_specific_query_still_finds_it(
+    monkeypatch, member, org, period, member_membership
+):
+    monkeypatch.setattr(selectors, "CANDIDATES", 3)
+    objective = ObjectiveFactory(org=org, period=period, owner=member_membership, title="Plan")
+    (old,) = _krs(objective, ["Regrow the walrus herd"])  # contains "grow", oldest
+    _krs(objective, [f"Grow leads {i}" for i in range(4)])  # newer and starting with it
+    page = member.get(search_url(org), {"q": "grow"}).content.decode()
+    assert page.count(">Grow leads ") == 3 and "Regrow the walrus herd" not in page
+    page = member.get(search_url(org), {"q": "walrus"}).content.decode()
+    assert f'href="/acme/krs/{old.pk}/"' in page
+
+
+def test_the_candidate_bound_keeps_starts_with_matches_and_counts_only_visible_ones(
+    monkeypatch, member, org, period, member_membership, admin_membership
+):
+    """Ranked first are the key results starting with the query, however old, and only
+    those the viewer may see fill the bound."""
+    monkeypatch.setattr(selectors, "CANDIDATES", 3)
+    mine = ObjectiveFactory(org=org, period=period, owner=member_membership, title="Plan")
+    secret = ObjectiveFactory(
+        org=org,
+        period=period,
+        owner=admin_membership,
+        title="Secret plan",
+        visibility=Objective.Visibility.PRIVATE,
+    )
+    _krs(mine, ["Grow early", "Grow second"])  # oldest
+    _krs(secret, [f"Grow in secret {i}" for i in range(5)])  # newer, not the member's to see
+    _krs(mine, [f"We grow {i}" for i in range(5)])  # newest, merely containing "grow"
+    page = member.get(search_url(org), {"q": "grow"}).content.decode()
+    assert "Grow in secret" not in page
+    assert page.index(">Grow early<") < page.index(">We grow ")
+    assert ">Grow second<" in page and page.count(">We grow ") == 1
