@@ -284,9 +284,14 @@ def invitation_accept_as_new_user(*, token: str, full_name: str, password: str) 
     reason = invitation_unavailable_reason(invitation)
     if reason:
         raise InvitationUnavailable(reason)
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None and existing.email_verified:
         raise ValidationError("An account with this e-mail exists; sign in to accept.")
-    user = User(email=invitation.email.lower(), full_name=full_name.strip())
+    # A sign-up still waiting for its confirmation link: the invitation proves the address,
+    # so the account is theirs with the password chosen now (the old link stops working).
+    user = existing or User(email=invitation.email.lower())
+    user.full_name = full_name.strip()
+    user.is_active = user.email_verified = True
     user.set_password(password)
     user.full_clean(exclude=["password"])
     try:

@@ -328,7 +328,11 @@ def invitation_accept(request, token):
         return _unavailable(request, reason, 404 if invitation is None else 410)
 
     user = request.user
-    has_account = get_user_model().objects.filter(email__iexact=invitation.email).exists()
+    has_account = (  # an unconfirmed sign-up is not an account yet (accounts/signup.py)
+        get_user_model()
+        .objects.filter(email__iexact=invitation.email, email_verified=True)
+        .exists()
+    )
     context = {"invitation": invitation, "invited_org": invitation.org, "has_account": has_account}
 
     if user.is_authenticated:

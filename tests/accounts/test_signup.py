@@ -14,7 +14,12 @@ from objectives.models import Objective
 from organizations.clock import company_today, current_period
 from organizations.models import Membership, Organization, Period
 from organizations.services import membership_deactivate
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import (
+    InvitationFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -325,3 +330,23 @@ def test_bad_signup_keeps_what_was_typed(client):
     assert 'value="NewCo"' in html and 'value="newco"' in html
     # The browser's zone no longer overrides what was chosen.
     assert "data-detect-time-zone" not in html
+
+
+def test_an_invitation_completes_an_unconfirmed_signup_with_the_password_chosen_then(
+    client, org, admin_membership
+):
+    # Someone signed up with the address (perhaps not its owner) and never confirmed.
+    Client().post(reverse("accounts:signup"), {**SIGNUP, "password": "a-strangers-secret"})
+    old_link = _confirmation_path(SIGNUP["email"])
+    invitation = InvitationFactory(org=org, email=SIGNUP["email"], invited_by=admin_membership)
+    accept = reverse("invitation-accept", args=[invitation.token])
+    page = client.get(accept).content.decode()
+    assert 'name="password"' in page  # offered to set a password, not to sign in
+    response = client.post(accept, {"full_name": "Grace Owner", "password": "the-owners-secret"})
+    assert response.status_code == 302
+    user = User.objects.get(email=SIGNUP["email"])
+    assert (user.is_active, user.email_verified) == (True, True)
+    assert user.check_password("the-owners-secret") and user.full_name == "Grace Owner"
+    assert Membership.objects.filter(org=org, user=user, is_active=True).exists()
+    # The stranger's link no longer works.
+    assert Client().get(old_link).status_code == 410
