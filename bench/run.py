@@ -215,6 +215,14 @@ PAGES = [
         htmx=True,
         p95_limit=P95_LIMIT_HEAVY,
     ),
+    PageSpec("map", "Alignment map (first levels)", "alignment:map"),
+    PageSpec(  # a box's number: the band of what aligns to it, fetched by static/js/map.js
+        "map_children",
+        "Alignment map: open a box (htmx)",
+        "alignment:map-children",
+        kwargs={"objective_id": "team_objective_id"},
+        htmx=True,
+    ),
     PageSpec(
         "team_dashboard",
         "Manager dashboard (top team)",
