@@ -1,8 +1,8 @@
-"""Geometry for the dashboard's server-rendered SVG charts (attributes only, no inline style)."""
+"""Geometry for the dashboard's server-rendered SVG charts; the markup is the components'."""
 
 from dataclasses import dataclass
 
-from django.utils.html import format_html, format_html_join
+from components import component
 
 BAR_WIDTH = 240  # px for 100 %
 ROW_HEIGHT = 34
@@ -83,96 +83,15 @@ def histogram(counts: list[int], *, height: int = 120, column: int = 36, pad: in
     }
 
 
-# The SVG markup is built here rather than in the template: a 30-team table's chart has
-# hundreds of numbers, and formatting each through the template engine cost more than the
-# rest of the dashboard.
+# Drawn by components/team_bars_chart.jinja and components/histogram_chart.jinja (colours:
+# .chart-* classes in static/css/components.css): a 30-team chart has hundreds of numbers,
+# which a Jinja2 macro prints in one call (through Django's template engine they cost more
+# than the rest of the dashboard).
 
 
-def team_chart_svg(rows) -> str:
-    chart = team_bars(rows)
-    label_width, bar_width = chart["label_width"], chart["bar_width"]
-    text_x = label_width + bar_width + 6
-    bars = format_html_join(
-        "",
-        '<text x="0" y="{}" font-size="12" fill="#1d2333">{}</text>'
-        '<rect x="{}" y="{}" width="{}" height="10" rx="3" fill="#e6e8f0"/>'
-        '<rect x="{}" y="{}" width="{}" height="10" rx="3" fill="#137a4b"/>'
-        '<rect x="{}" y="{}" width="{}" height="10" rx="3" fill="#e6e8f0"/>'
-        '<rect x="{}" y="{}" width="{}" height="10" rx="3" fill="#3b3fd8"/>'
-        '<text x="{}" y="{}" font-size="11" fill="#137a4b">{}</text>'
-        '<text x="{}" y="{}" font-size="11" fill="#3b3fd8">{}</text>',
-        (
-            (
-                bar.y + 14,
-                bar.label,
-                label_width,
-                bar.y + 3,
-                bar_width,
-                label_width,
-                bar.y + 3,
-                bar.coverage_width,
-                label_width,
-                bar.y + 16,
-                bar_width,
-                label_width,
-                bar.y + 16,
-                bar.progress_width,
-                text_x,
-                bar.y + 12,
-                "–" if bar.coverage is None else f"{bar.coverage}%",
-                text_x,
-                bar.y + 25,
-                "–" if bar.progress is None else f"{bar.progress}%",
-            )
-            for bar in chart["bars"]
-        ),
-    )
-    return format_html(
-        '<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
-        'aria-labelledby="team-chart-title">'
-        '<title id="team-chart-title">Coverage (top bar) and average progress (bottom bar) '
-        "per team</title>{bars}</svg>",
-        w=chart["width"],
-        h=chart["height"],
-        bars=bars,
-    )
+def team_chart_svg(rows):
+    return component("team_bars_chart")(chart=team_bars(rows))
 
 
-def histogram_svg(counts: list[int]) -> str:
-    chart = histogram(counts)
-    columns = format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="#3b3fd8"><title>{}: {}</title></rect>'
-        '<text x="{}" y="{}" font-size="10" fill="#5b6378">{}%</text>{}',
-        (
-            (
-                c.x,
-                c.y,
-                chart["column"],
-                c.height,
-                c.label,
-                c.count,
-                c.x + 4,
-                chart["baseline"] + 14,
-                c.start,
-                format_html(
-                    '<text x="{}" y="{}" font-size="10" fill="#1d2333">{}</text>',
-                    c.x + 4,
-                    c.y - 3,
-                    c.count,
-                )
-                if c.count
-                else "",
-            )
-            for c in chart["columns"]
-        ),
-    )
-    return format_html(
-        '<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
-        'aria-labelledby="hist-title">'
-        '<title id="hist-title">Number of objectives by progress, in steps of 10%</title>'
-        "{columns}</svg>",
-        w=chart["width"],
-        h=chart["total_height"],
-        columns=columns,
-    )
+def histogram_svg(counts: list[int]):
+    return component("histogram_chart")(chart=histogram(counts))

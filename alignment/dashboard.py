@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from checkins.nudges import last_nudges, nudged_days_ago
 from objectives.models import KeyResult, Objective
 from objectives.permissions import can_edit_objective, managed_team_ids, visible_objectives
-from objectives.templatetags.okr_tags import RowUrls
+from objectives.presenters import RowUrls
 from organizations.models import Membership, Period, Team
 
 from .figures import DAY_SECONDS, LISTS, OBJECTIVES_IN, Metrics
@@ -64,7 +64,6 @@ class TeamRow:
         return "–" if health is None else str(health)
 
 
-CONFIDENCE_ICONS = {"on_track": "●", "at_risk": "▲", "off_track": "■"}
 LEVEL_LABELS = dict(Level.choices)
 CONFIDENCE_LABELS = dict(KeyResult.Confidence.choices)
 
@@ -92,10 +91,6 @@ class Listed:
     @property
     def confidence_label(self) -> str:
         return CONFIDENCE_LABELS.get(self.confidence, "No key results")
-
-    @property
-    def confidence_icon(self) -> str:
-        return CONFIDENCE_ICONS.get(self.confidence, "")
 
     @property
     def whose(self) -> str:

@@ -4,7 +4,7 @@ Trees and dashboards print hundreds of links and ``reverse`` costs tens of micro
 each URL name is reversed once per company object (``RowUrls``) and reused for every row.
 """
 
-from objectives.templatetags.okr_tags import RowUrls
+from objectives.presenters import RowUrls
 
 
 def _row_urls(org) -> RowUrls:

@@ -1,13 +1,11 @@
-"""The server-rendered SVG charts: their geometry, and their markup (attributes only, for
-the CSP: no style attributes)."""
+"""The server-rendered SVG charts' geometry; their markup is ``components/line_chart.jinja``."""
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.html import format_html, format_html_join
-
+from components import component
 from objectives.progress import as_percent, kr_progress, weighted_mean
 
 from .pace import line_start
@@ -188,91 +186,10 @@ def objective_chart(key_results: list, checkins: Iterable, *, period, tz, now) -
     return chart
 
 
-def chart_svg(chart: Chart, *, chart_id: str, title: str, series_label: str) -> str:
-    """The chart as SVG markup, with its legend. Built in Python like the dashboard's
-    charts: through the template engine its few dozen elements cost more than the rest of
-    the objective page's card."""
-    grid = format_html_join(
-        "",
-        '<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="#eceef4" stroke-width="1"/>'
-        '<text x="{label_x}" y="{y}" dy="4" text-anchor="end" font-size="11" '
-        'fill="#5b6378">{label}</text>',
-        (
-            {
-                "left": chart.plot_left,
-                "right": chart.plot_right,
-                "label_x": chart.plot_left - 6,
-                "y": y,
-                "label": label,
-            }
-            for y, label in chart.y_ticks
-        ),
-    )
-    months = format_html_join(
-        "",
-        '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#5b6378">{}</text>',
-        ((x, chart.plot_bottom + 18, label) for x, label in chart.x_ticks),
-    )
-    today = ""
-    if chart.today_x is not None:
-        today = format_html(
-            '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="#b42318" stroke-width="1" '
-            'stroke-dasharray="2 3"/><text x="{x}" y="{label_y}" text-anchor="middle" '
-            'font-size="10" fill="#b42318">today</text>',
-            x=chart.today_x,
-            top=chart.plot_top,
-            bottom=chart.plot_bottom,
-            label_y=chart.plot_top - 2,
-        )
-    line = ""
-    if len(chart.points) > 1:
-        line = format_html(
-            '<polyline points="{}" fill="none" stroke="#3b3fd8" stroke-width="2.5" '
-            'stroke-linejoin="round"/>',
-            chart.line,
-        )
-    dots = format_html_join(
-        "",
-        '<circle cx="{}" cy="{}" r="3.5" fill="#3b3fd8"><title>{}</title></circle>',
-        ((p.x, p.y, p.label) for p in chart.points),
-    )
-    x1, y1, x2, y2 = chart.pace_line
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {width} {height}" width="100%" '
-        'preserveAspectRatio="xMidYMid meet" role="img" '
-        'aria-labelledby="{id}-title {id}-desc">'
-        '<title id="{id}-title">{title}</title>'
-        '<desc id="{id}-desc">{summary} The dashed line is the expected pace.</desc>'
-        '<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#c4cad8" '
-        'stroke-width="1"/>'
-        '<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#c4cad8" '
-        'stroke-width="1"/>'
-        "{grid}{months}"
-        '<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#9aa1b5" stroke-width="2" '
-        'stroke-dasharray="6 5"/>'
-        "{today}{line}{dots}</svg>"
-        '<p class="small muted chart-legend"><svg width="22" height="8" aria-hidden="true">'
-        '<line x1="0" y1="4" x2="22" y2="4" stroke="#3b3fd8" stroke-width="2.5"/></svg> '
-        '{series_label} <svg width="22" height="8" aria-hidden="true"><line x1="0" y1="4" '
-        'x2="22" y2="4" stroke="#9aa1b5" stroke-width="2" stroke-dasharray="6 5"/></svg> '
-        "expected pace</p>",
-        width=chart.width,
-        height=chart.height,
-        id=chart_id,
-        title=title,
-        summary=chart.summary,
-        left=chart.plot_left,
-        right=chart.plot_right,
-        top=chart.plot_top,
-        bottom=chart.plot_bottom,
-        grid=grid,
-        months=months,
-        x1=x1,
-        y1=y1,
-        x2=x2,
-        y2=y2,
-        today=today,
-        line=line,
-        dots=dots,
-        series_label=series_label,
+def chart_svg(chart: Chart, *, chart_id: str, title: str, series_label: str):
+    """The chart as SVG with its legend (``components/line_chart.jinja``; colours: .chart-*
+    classes). A Jinja2 macro: through Django's template engine its few dozen elements cost
+    more than the rest of the objective page's card."""
+    return component("line_chart")(
+        chart=chart, chart_id=chart_id, title=title, series_label=series_label
     )

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 from objectives import selectors as objective_selectors
 from objectives.models import KeyResult
 from objectives.permissions import can_edit_objective
+from objectives.presenters import prepare_key_results
 from objectives.progress import as_percent, key_result_progress
 from objectives.rollups import with_ancestors
-from objectives.templatetags.okr_tags import prepare_key_results
 
 from .templatetags.checkin_tags import history_context, objective_progress_chart
 
@@ -95,11 +94,11 @@ def checkin_effects(request, kr: KeyResult, *, main: str) -> dict:
     if f"kr-history-{sid}" in shown:
         history = history_context(request, kr, show_all=f"kr-history-{sid}-all" in shown)
         history.update(csrf_token=get_token(request), oob=True)
-        effects["history"] = mark_safe(render_to_string("checkins/_kr_history.html", history))
+        effects["history"] = render_to_string("checkins/_kr_history.html", history)
     if f"objchart-{objective.pk}-card" in shown:
         chart = objective_progress_chart(
             {"request": request}, objective, key_results=objective.key_results.all()
         )
         chart["oob"] = True
-        effects["chart"] = mark_safe(render_to_string("checkins/_objective_chart.html", chart))
+        effects["chart"] = render_to_string("checkins/_objective_chart.html", chart)
     return effects

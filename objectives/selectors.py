@@ -22,14 +22,14 @@ from .permissions import (
     period_open_for,
     visible_objectives,
 )
-from .progress import as_percent, explain_objective, key_result_progress, objective_progress
-from .templatetags.okr_tags import (
+from .presenters import (
     RowUrls,
     prepare_key_results,
     prepare_progress,
     prepare_rows,
     prepare_summaries,
 )
+from .progress import as_percent, explain_objective, key_result_progress, objective_progress
 
 # Columns no OKR page shows, left out of the rows it builds (a list page builds hundreds of
 # model instances; passwords and timestamps only cost transfer and parsing).
@@ -122,7 +122,7 @@ def visible(org, viewer) -> QuerySet:
 
 def decorate(objectives, viewer, *, known_people=()) -> list[Objective]:
     """Attach progress (``progress``, ``percent``, ``explanation``), rights and what the
-    objective cards print (``okr_tags.prepare_rows``) to loaded rows. ``known_people``:
+    objective cards print (``presenters.prepare_rows``) to loaded rows. ``known_people``:
     memberships (with their users) the page loaded already, for owners not loaded yet."""
     objectives = list(objectives)
     _attach_people(objectives, known_people)
@@ -224,7 +224,7 @@ def objectives_for_team(
     anyway and which own most of the objectives and key results; ``periods``: the company's,
     loaded by the page). The team's objectives come as cards, with their key results; the
     first ``people_limit`` people's objectives as one-line summaries of their stored
-    progress (``okr_tags.prepare_summaries``): a large team's people have dozens."""
+    progress (``presenters.prepare_summaries``): a large team's people have dozens."""
     queryset = visible(org, viewer)
     if period is not None:
         queryset = queryset.filter(period=period)
@@ -301,7 +301,7 @@ def objective_with_krs(org, viewer, objective_id: int) -> Objective | None:
 
 def objectives_progress(org, viewer, ids) -> list[Objective]:
     """The objectives ``ids`` the viewer may see, with what their cards' progress regions
-    print (``okr_tags.prepare_progress``): the regions a check-in re-sends. Two queries
+    print (``presenters.prepare_progress``): the regions a check-in re-sends. Two queries
     however many (three with private ones among them: the visibility rules are asked only
     about those); no owners, teams or rights (the regions show none)."""
     if not ids:
@@ -431,7 +431,7 @@ def page_of_summaries(
     org, queryset: QuerySet, number: int, size: int, *, periods: list[Period]
 ) -> tuple[list[Objective], int]:
     """Page ``number`` (from 1) of ``queryset`` as one-line summaries of the objectives'
-    stored progress (``okr_tags.prepare_summaries``), and how many rows there are in all.
+    stored progress (``presenters.prepare_summaries``), and how many rows there are in all.
     ``periods``: the company's, loaded by the page. Three queries: the page's objectives
     with their teams, the count (only when the page is full or not the first: a short
     first page is all there is), and their owners. Counting apart lets PostgreSQL stop

@@ -49,8 +49,8 @@ from .permissions import (
     would_edit_if_open,
     would_manage_sharing_if_open,
 )
+from .presenters import RowUrls, period_options
 from .progress import as_percent, key_result_progress
-from .templatetags.okr_tags import RowUrls, period_options_html
 
 EXPLORE_PAGE_SIZE = 25  # one-line summaries
 TEAM_PEOPLE_SHOWN = 25  # people's objectives summarised on a team page before "show all"
@@ -88,8 +88,8 @@ def _selected_period(request) -> Period | None:
 
 def _period_context(request, period):
     """The period and the switcher's ``<optgroup>``s, by fiscal year with the current
-    quarter first (``okr_tags.period_options_html``)."""
-    options = period_options_html(request.org, _periods(request), period)
+    quarter first (``presenters.period_options``)."""
+    options = period_options(request.org, _periods(request), period)
     return {"period": period, "periods": _periods(request), "period_options": options}
 
 

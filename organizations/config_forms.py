@@ -1,12 +1,10 @@
 """Forms of the company configuration pages (admins only)."""
 
-import html
-
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models.functions import Lower
-from django.forms.utils import flatatt
-from django.utils.safestring import mark_safe
+
+from components import component
 
 from .models import MONTHS, TIME_ZONES, WEEKDAYS, Organization, Period, StrategicTheme
 from .periods import overlapping
@@ -117,20 +115,22 @@ class FiscalYearForm(forms.Form):
     )
 
 
+# The zones as a select shows them: "America/New_York" reads "America/New York".
+TIME_ZONE_CHOICES = [(zone, zone.replace("_", " ")) for zone in TIME_ZONES]
+
+
 class TimeZoneSelect(forms.Select):
-    """The ~600 zones as one ``<select>`` built in Python: Django's widget renders each option
-    through a template of its own. ``data-detect-time-zone`` lets static/js/timezone.js
-    pick the browser's zone (sign-up, before anything was typed)."""
+    """The ~600 zones as one ``<select>`` (``components/fields.jinja``): Django's widget
+    renders each option through a template of its own. ``data-detect-time-zone`` lets
+    static/js/timezone.js pick the browser's zone (sign-up, before anything was typed)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        chosen = str(value or "")
-        options = "".join(
-            f'<option value="{zone}"{" selected" if zone == chosen else ""}>'
-            f"{html.escape(zone.replace('_', ' '))}</option>"
-            for zone in TIME_ZONES
+        return component("fields.select")(
+            name=name,
+            attrs=self.build_attrs(self.attrs, attrs),
+            choices=TIME_ZONE_CHOICES,
+            chosen={str(value or "")},
         )
-        attributes = flatatt(self.build_attrs(self.attrs, attrs))
-        return mark_safe(f'<select name="{html.escape(name)}"{attributes}>{options}</select>')  # noqa: S308
 
 
 def time_zone_field(**kwargs) -> forms.ChoiceField:

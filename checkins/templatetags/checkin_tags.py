@@ -7,8 +7,8 @@ from django.utils.dates import MONTHS_3
 
 from objectives.models import KeyResult
 from objectives.permissions import can_checkin
+from objectives.presenters import value_text
 from objectives.progress import as_percent, key_result_progress
-from objectives.templatetags.okr_tags import value_text
 from organizations.clock import company_today, company_zone
 
 from .. import charts, pace

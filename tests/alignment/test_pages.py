@@ -292,7 +292,7 @@ def test_tree_nodes_nest_link_and_label_their_objectives(admin, make_objective, 
     full = admin.get(url("tree"), {"period": q2, "expand": "all"}).content.decode()
     top_at, mid_at = full.index(f'id="node-{top.pk}"'), full.index(f'id="node-{mid.pk}"')
     assert top_at < full.index(f'id="children-{top.pk}"') < mid_at  # nested inside its parent
-    assert "Marketing · Q2" in full and '<span class="badge">Done</span>' in full
+    assert "Marketing · Q2" in full and '<span class="badge status-done">Done</span>' in full
     assert "Private · not counted" in full and "Show what aligns" not in full
     assert f'href="/acme/objectives/{mid.pk}/"' in full
 

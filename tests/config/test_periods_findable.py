@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from objectives.forms import ObjectiveForm
-from objectives.templatetags.okr_tags import period_options_html
+from objectives.presenters import period_options as period_options_html
 from organizations.clock import company_today
 from organizations.models import Period
 from organizations.periods import PAST_YEARS, fiscal_year_of, fiscal_year_periods, period_groups
