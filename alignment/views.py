@@ -65,7 +65,7 @@ def tree(request):
 
 
 # What map.js needs to route an opened band's edge through the gutter beside its parent.
-MAP_GEOMETRY = {"node_w": map_layout.NODE_W, "gap_x": map_layout.GAP_X}
+MAP_GEOMETRY = {"node_w": map_layout.NODE_W, "node_h": map_layout.NODE_H, "gap_x": map_layout.GAP_X}
 
 
 @require_GET

@@ -21,6 +21,7 @@
     var tools = document.querySelector("[data-map-tools]");
     var nodeW = Number(svg.getAttribute("data-node-w")) || 232;
     var gapX = Number(svg.getAttribute("data-gap-x")) || 28;
+    var nodeH = Number(svg.getAttribute("data-node-h")) || 92;
     var base = svg.viewBox.baseVal;
     var mainBottom = base.y + base.height;
     var view = { x: base.x, y: base.y, w: base.width, h: base.height };
@@ -99,6 +100,17 @@
       }
       return { x: 0, y: 0 };
     }
+    function straightDown(x, top, bottom) {
+      // Whether a vertical edge at x from top to bottom would pass behind no box.
+      var nodes = svg.querySelectorAll(".map-node");
+      for (var i = 0; i < nodes.length; i++) {
+        var off = offsetOf(nodes[i]);
+        var cx = Number(nodes[i].getAttribute("data-cx")) + off.x;
+        var b = Number(nodes[i].getAttribute("data-bottom")) + off.y;
+        if (Math.abs(cx - x) < nodeW / 2 + 4 && b > top && b - nodeH < bottom) return false;
+      }
+      return true;
+    }
     function stack() {
       var bottom = mainBottom;
       stems.textContent = "";
@@ -115,7 +127,9 @@
         stem.setAttribute("class", "map-stem");
         stem.setAttribute(
           "d",
-          "M" + (px + 26) + " " + (pb + 12) + "H" + gutter + "V" + (entry.y - 18) + "H" + px + "V" + entry.y
+          straightDown(px, pb + 12, entry.y)
+            ? "M" + px + " " + (pb + 12) + "V" + entry.y
+            : "M" + (px + 26) + " " + (pb + 12) + "H" + gutter + "V" + (entry.y - 18) + "H" + px + "V" + entry.y
         );
         stems.appendChild(stem);
       });
@@ -196,11 +210,39 @@
     // --- pointer: drag to pan, wheel to zoom ------------------------------------------------
     var drag = null;
     var suppressClick = false;
+    var touches = {}; // two fingers pinch to zoom
+    var pinch = null;
+    function spread() {
+      var ids = Object.keys(touches);
+      if (ids.length !== 2) return null;
+      var a = touches[ids[0]];
+      var b = touches[ids[1]];
+      return { d: Math.hypot(a.x - b.x, a.y - b.y) || 1, x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+    }
     svg.addEventListener("pointerdown", function (e) {
+      if (e.pointerType === "touch") {
+        touches[e.pointerId] = { x: e.clientX, y: e.clientY };
+        if (Object.keys(touches).length === 2) {
+          pinch = spread();
+          drag = null;
+          suppressClick = true;
+          return;
+        }
+      }
       if (e.button !== 0) return;
+      suppressClick = false; // a new gesture: a pinch's swallowed click no longer pending
       drag = { id: e.pointerId, x: e.clientX, y: e.clientY, vx: view.x, vy: view.y, moved: false };
     });
     svg.addEventListener("pointermove", function (e) {
+      if (touches[e.pointerId]) touches[e.pointerId] = { x: e.clientX, y: e.clientY };
+      if (pinch) {
+        var now = spread();
+        if (!now) return;
+        var p = toSvg(now.x, now.y);
+        zoomAt(now.d / pinch.d, p.x, p.y);
+        pinch = now;
+        return;
+      }
       if (!drag || e.pointerId !== drag.id) return;
       var dx = e.clientX - drag.x;
       var dy = e.clientY - drag.y;
@@ -216,6 +258,11 @@
       apply();
     });
     function endDrag(e) {
+      delete touches[e.pointerId];
+      if (pinch) {
+        pinch = null;
+        return;
+      }
       if (!drag || e.pointerId !== drag.id) return;
       suppressClick = drag.moved;
       drag = null;
