@@ -1,18 +1,19 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from objectives.access import visible_objective_or_404
 from objectives.models import Objective
 from objectives.permissions import (
     can_edit_objective,
-    can_view_objective,
     managed_team_ids,
     managed_team_roots,
+    visible_objectives,
 )
 from organizations.models import Period, Team
 from organizations.tenancy import get_org_object_or_404
@@ -37,13 +38,9 @@ from .selectors import (
 from .services import duplicate_dismiss, objective_align
 
 
-def _visible_objective_or_403(request, objective_id) -> Objective:
-    objective = get_org_object_or_404(
-        request, Objective.objects.select_related(*OBJECTIVE_RELATED), pk=objective_id
-    )
-    if not can_view_objective(request.membership, objective):
-        raise PermissionDenied("This objective is private.")
-    return objective
+def _visible_objective_or_404(request, objective_id) -> Objective:
+    """An objective of the company this person may see; anything else is "not found"."""
+    return visible_objective_or_404(request, objective_id, related=OBJECTIVE_RELATED)
 
 
 @require_GET
@@ -120,7 +117,7 @@ def alignment_map_children(request, objective_id):
 @require_GET
 def subtree(request, objective_id):
     """What aligns directly to one objective (each child opens the same way)."""
-    objective = _visible_objective_or_403(request, objective_id)
+    objective = _visible_objective_or_404(request, objective_id)
     periods = company_periods(request.org)
     period = (
         resolve_period(request.org, request.GET["period"], periods)
@@ -153,7 +150,7 @@ def picker(request):
     objective = None
     objective_id = _int_or_none(request.GET.get("objective"))
     if request.GET.get("objective"):
-        objective = _visible_objective_or_403(request, objective_id)
+        objective = _visible_objective_or_404(request, objective_id)
     team = period = None
     if (team_id := _int_or_none(request.GET.get("team"))) is not None:
         team = Team.objects.for_org(org).filter(pk=team_id).first()
@@ -202,9 +199,7 @@ def picker(request):
 
 @require_POST
 def align(request, objective_id):
-    objective = get_org_object_or_404(
-        request, Objective.objects.select_related(*OBJECTIVE_RELATED), pk=objective_id
-    )
+    objective = _visible_objective_or_404(request, objective_id)
     if not can_edit_objective(request.membership, objective):
         raise PermissionDenied("You may not change the alignment of this objective.")
     raw = (request.POST.get("parent") or "").strip()
@@ -212,9 +207,12 @@ def align(request, objective_id):
     parent = None
     if raw:
         parent_id = _int_or_none(raw)
+        # A parent the person may not see is "not in the list", like a missing id.
         parent = (
-            Objective.objects.for_org(request.org).filter(pk=parent_id).first()
-            if parent_id is not None
+            visible_objectives(Objective.objects.for_org(request.org), request.membership)
+            .filter(pk=parent_id)
+            .first()
+            if parent_id is not None and parent_id <= 2**63 - 1
             else None
         )
         if parent is None:
@@ -312,16 +310,6 @@ def team_dashboard(request, team_id):
 
 
 # Dashboard actions ---------------------------------------------------------------------------
-
-
-def _visible_objective_or_404(request, objective_id) -> Objective:
-    """An objective of the company this person may see; anything else is "not found"."""
-    objective = get_org_object_or_404(
-        request, Objective.objects.select_related(*OBJECTIVE_RELATED), pk=objective_id
-    )
-    if not can_view_objective(request.membership, objective):
-        raise Http404("No such objective.")
-    return objective
 
 
 def back_to_dashboard(request) -> str:

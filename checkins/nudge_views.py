@@ -2,15 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from objectives.models import KeyResult
-from objectives.permissions import can_view_objective
-from organizations.tenancy import get_org_object_or_404
+from objectives.access import visible_key_result_or_404
 
 from .services import kr_nudge
 
@@ -27,15 +25,7 @@ def _back(request) -> str:
 @require_POST
 def kr_nudge_view(request, kr_id):
     """Send the key result's owner a nudge; htmx swaps the button for "nudged today"."""
-    kr = get_org_object_or_404(
-        request,
-        KeyResult.objects.select_related(
-            "org", "owner__user", "objective__period", "objective__owner__user"
-        ),
-        pk=kr_id,
-    )
-    if not can_view_objective(request.membership, kr.objective):
-        raise Http404("No such key result.")
+    kr = visible_key_result_or_404(request, kr_id)
     error, already = "", False
     try:
         nudge = kr_nudge(kr=kr, actor=request.membership)

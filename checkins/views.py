@@ -2,16 +2,15 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from objectives.access import visible_checkin_or_404, visible_key_result_or_404
 from objectives.models import KeyResult
-from objectives.permissions import can_checkin, can_view_objective, period_open_for
-from objectives.selectors import key_result_with_parents
+from objectives.permissions import can_checkin, period_open_for
 from organizations.clock import company_zone
 from organizations.confirm import Confirmation, confirmation_page
 from organizations.models import Team
@@ -21,7 +20,7 @@ from organizations.tenancy import get_org_object_or_404
 from . import selectors, services
 from .effects import checkin_effects, live_regions
 from .forms import CheckInForm, ReminderScheduleForm
-from .models import CheckIn, ReminderSchedule
+from .models import ReminderSchedule
 from .pace import team_and_subteam_ids
 from .templatetags.checkin_tags import checkin_form_context, history_context
 
@@ -50,12 +49,7 @@ def _back(request, fallback: str):
 
 
 def _load_kr(request, kr_id) -> KeyResult:
-    kr = key_result_with_parents(request.org, kr_id)
-    if kr is None:
-        raise Http404("No such key result.")
-    if not can_view_objective(request.membership, kr.objective):
-        raise PermissionDenied("This key result belongs to a private objective.")
-    return kr
+    return visible_key_result_or_404(request, kr_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -139,9 +133,7 @@ def _range_text(kr) -> str:
 
 @require_http_methods(["GET", "POST"])
 def checkin_delete(request, checkin_id):
-    checkin = get_org_object_or_404(
-        request, CheckIn.objects.select_related("key_result__objective__period"), pk=checkin_id
-    )
+    checkin = visible_checkin_or_404(request, checkin_id)
     kr = checkin.key_result
     period = kr.objective.period
     if not period_open_for(request.membership, period):

@@ -20,7 +20,7 @@ from organizations.models import Membership, Period, Team
 from organizations.onboarding import getting_started
 from organizations.tenancy import get_org_object_or_404
 
-from . import selectors, services
+from . import access, selectors, services
 from .examples import BY_KEY as EXAMPLES_BY_KEY
 from .examples import EXAMPLES
 from .forms import (
@@ -45,7 +45,6 @@ from .permissions import (
     can_create_objective,
     can_edit_objective,
     can_grant,
-    can_view_objective,
     would_edit_if_open,
     would_manage_sharing_if_open,
 )
@@ -113,14 +112,7 @@ def _next_url(request, default):
 
 
 def _visible_objective(request, objective_id) -> Objective:
-    objective = get_org_object_or_404(
-        request,
-        Objective.objects.select_related("period", "owner__user", "team", "theme"),
-        pk=objective_id,
-    )
-    if not can_view_objective(request.membership, objective):
-        raise Http404("No such objective.")
-    return objective
+    return access.visible_objective_or_404(request, objective_id)
 
 
 def _editable_objective(request, objective_id) -> Objective:
@@ -132,10 +124,7 @@ def _editable_objective(request, objective_id) -> Objective:
 
 
 def _visible_kr(request, kr_id) -> KeyResult:
-    kr = selectors.key_result_with_parents(request.org, kr_id)
-    if kr is None or not can_view_objective(request.membership, kr.objective):
-        raise Http404("No such key result.")
-    return kr
+    return access.visible_key_result_or_404(request, kr_id)
 
 
 def _editable_kr(request, kr_id) -> KeyResult:

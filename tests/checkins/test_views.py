@@ -230,12 +230,13 @@ def test_history_of_a_foreign_kr_is_404(member, foreign_kr):
     assert member.get(url("kr-history", kr_id=foreign_kr.pk)).status_code == 404
 
 
-def test_history_of_a_private_objective_is_403_for_others(org, period, member, admin_membership):
+def test_history_of_a_private_objective_is_404_for_others(org, period, member, admin_membership):
+    """Like a missing id: a 403 would tell that the id exists and is private."""
     objective = ObjectiveFactory(
         org=org, period=period, owner=admin_membership, visibility="private"
     )
     kr = KeyResultFactory(objective=objective)
-    assert member.get(url("kr-history", kr_id=kr.pk)).status_code == 403
+    assert member.get(url("kr-history", kr_id=kr.pk)).status_code == 404
 
 
 def _add_checkins(kr, n):
