@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from objectives.permissions import can_view_objective
 from objectives.progress import as_percent, key_result_progress
 from organizations.clock import company_date, company_timezone, company_today
 from organizations.models import Membership
@@ -55,7 +56,7 @@ def send_nudge(nudge_id: int) -> bool:
     nudge = (
         KRNudge.objects.select_related(
             "org",
-            "key_result__objective",
+            "key_result__objective__period",
             "recipient__user",
             "nudged_by__user",
         )
@@ -63,6 +64,9 @@ def send_nudge(nudge_id: int) -> bool:
         .first()
     )
     if nudge is None:
+        return False
+    if not can_view_objective(nudge.recipient, nudge.key_result.objective):
+        # Made private (or the recipient moved) since the nudge: the e-mail would show it.
         return False
     message = build_nudge_message(nudge)
     with get_connection() as connection:

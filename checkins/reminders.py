@@ -41,10 +41,12 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from objectives.models import KeyResult, Objective
+from objectives.access import who_sees
+from objectives.models import KeyResult, Objective, ObjectiveUserObjectPermission
+from objectives.permissions import READ_GRANTS
 from objectives.progress import as_percent, key_result_progress
 from organizations.clock import company_timezone, company_today, company_zone
-from organizations.models import Membership, Period
+from organizations.models import Membership, Period, TeamMembership
 
 from .models import CheckIn, ReminderDelivery, ReminderSchedule
 from .schedules import latest_occurrence, next_occurrence, rule_of
@@ -111,6 +113,24 @@ def audience_ids(schedule: ReminderSchedule, *, now: datetime.datetime) -> list[
     check-in), less those who checked in within ``skip_recent_days``, in one query."""
     today = company_today(schedule.org, now)
     krs = active_krs(schedule.org_id, today).filter(owner_id=OuterRef("pk"))
+    # Only KRs they may see are e-mailed (``_krs_needing_checkin``). Exactly here for everyone
+    # but managers, whose sight of private objectives (their teams' and sub-teams') this one
+    # query does not follow: a manager whose every KR turns out hidden gets a SKIPPED row.
+    krs = krs.filter(
+        Q(objective__visibility=Objective.Visibility.PUBLIC)
+        | Q(objective__owner_id=OuterRef("pk"))
+        | Q(owner__role=Membership.Role.ADMIN)
+        | Exists(
+            TeamMembership.objects.filter(membership_id=OuterRef(OuterRef("pk")), is_manager=True)
+        )
+        | Exists(
+            ObjectiveUserObjectPermission.objects.filter(
+                content_object_id=OuterRef("objective_id"),
+                user_id=OuterRef(OuterRef("user_id")),
+                permission__codename__in=READ_GRANTS,
+            )
+        )
+    )
     if schedule.audience == ReminderSchedule.Audience.STALE:
         krs = krs.filter(stale_q(now - datetime.timedelta(days=schedule.stale_days)))
     people = Membership.objects.filter(org_id=schedule.org_id, is_active=True).filter(Exists(krs))
@@ -469,9 +489,10 @@ def send_batch(
 
 
 def _krs_needing_checkin(org_id, deliveries, *, now) -> dict[int, list]:
-    """Each recipient's KRs that were active at its occurrence, least recently checked in
-    first (one query). For a "stale" schedule only the KRs without a check-in for its N days
-    (before the occurrence) are listed."""
+    """Each recipient's KRs that were active at its occurrence and on an objective they may
+    see, least recently checked in first (one query; up to four more when some of those
+    objectives are private and not theirs). For a "stale" schedule only the KRs without a
+    check-in for its N days (before the occurrence) are listed."""
     if not deliveries:
         return {}
     tz = zone(deliveries[0].org)
@@ -493,8 +514,14 @@ def _krs_needing_checkin(org_id, deliveries, *, now) -> dict[int, list]:
         for d in deliveries
         if d.schedule.audience == ReminderSchedule.Audience.STALE
     }
+    krs = list(krs)
+    # A KR on an objective its owner may not see (private, and not theirs) is left out: the
+    # e-mail would show its title, its objective's title and its progress.
+    seen = who_sees(org_id, ((kr.owner_id, kr.objective) for kr in krs))
     result: dict[int, list] = defaultdict(list)
     for kr in krs:
+        if (kr.owner_id, kr.objective_id) not in seen:
+            continue
         period, day = kr.objective.period, day_of[kr.owner_id]
         if not period.start <= day <= period.end:
             continue

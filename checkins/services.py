@@ -12,6 +12,7 @@ from objectives.permissions import (  # PeriodClosed: the views catch it from he
     PeriodClosed,  # noqa: F401
     can_checkin,
     can_nudge_key_result,
+    can_view_objective,
     ensure_period_open,
     period_open_for,
 )
@@ -237,6 +238,10 @@ def schedules_ensure_defaults(*, org) -> list[ReminderSchedule]:
 MSG_NUDGED_TODAY = "Already nudged today: one nudge a key result a day."
 MSG_NO_ONE_TO_NUDGE = "This key result has no owner to nudge."
 MSG_NUDGE_OPTED_OUT = "{name} has turned reminder e-mails off."
+MSG_NUDGE_CANNOT_SEE = (
+    "{name} may not see this objective, so a nudge would show them what is private: "
+    "share it with them first."
+)
 
 
 @transaction.atomic
@@ -258,6 +263,10 @@ def kr_nudge(*, kr: KeyResult, actor: Membership, now=None):
     if not recipient.user.reminder_emails:
         raise ValidationError(
             MSG_NUDGE_OPTED_OUT.format(name=recipient.user.get_full_name()), code="opted_out"
+        )
+    if not can_view_objective(recipient, kr.objective):
+        raise ValidationError(
+            MSG_NUDGE_CANNOT_SEE.format(name=recipient.user.get_full_name()), code="cannot_see"
         )
     now = now or timezone.now()
     day = company_today(kr.org, now)
