@@ -1,17 +1,18 @@
 """One viewer's alignment dashboard, read from the stored figures of its scope.
 
-The figures (``alignment.figures``, kept by ``alignment.snapshots``) hold the numbers, which
-count every objective and are the same for everybody, and each list's first public entries
-with the scope's private ones. A page reads one stored row, asks which of those private
-objectives this viewer may see (one query, only for non-admins with private work in scope)
-and merges them in. It runs no query that grows with the company.
+The figures (``alignment.figures``, kept by ``alignment.snapshots``) hold the numbers and each
+list's first public entries with the scope's private ones. A page reads one stored row, asks
+which of the private objectives the row names this viewer may see (one query, only for
+non-admins with private work in or around the scope), merges those into the lists and takes
+off the numbers what they owe to the others, so figures and lists come from the same visible
+set. It runs no query that grows with the company.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from checkins.nudges import last_nudges, nudged_days_ago
 from objectives.models import KeyResult, Objective
@@ -192,14 +193,53 @@ def build_dashboard(
     if getattr(snapshot, "current_version", snapshot.version) != snapshot.version:
         _drop_dismissed_since(org, data, as_of)  # figures a little behind: not those pairs
     private_ids = set(data["private_ids"])
-    if membership.is_admin or not private_ids:
-        seen_private = private_ids
+    unseen = data["unseen"]
+    partners, supporters = unseen["partners"], unseen["supporters"]
+    # Every private objective the figures or lists depend on: the lists' own, and those
+    # through which an objective counts as duplicated or supported (``alignment.figures``).
+    checked = private_ids.union(
+        *partners.values(), *supporters.values(), (pk for pk, _ in unseen["company"])
+    )
+    if membership.is_admin or not checked:
+        seen_private = checked
     else:
         seen_private = set(
             visible_objectives(
-                Objective.objects.for_org(org).filter(pk__in=private_ids), membership
+                Objective.objects.for_org(org).filter(pk__in=checked), membership
             ).values_list("pk", flat=True)
         )
+    hidden = checked - seen_private
+
+    def none_seen(among: dict, pk: int) -> bool:
+        return all(other in hidden for other in among[str(pk)])
+
+    def metrics_seen(values: list, through_private: list) -> Metrics:
+        """Stored numbers less what this viewer cannot see: an objective whose look-alikes
+        (or supporters) are all hidden from them is not duplicated (supported) for them."""
+        metrics = Metrics.from_json(values)
+        if not hidden:
+            return metrics
+        duplicated, tops = through_private
+        return replace(
+            metrics,
+            duplicated=metrics.duplicated - sum(none_seen(partners, pk) for pk in duplicated),
+            supported=metrics.supported - sum(none_seen(supporters, pk) for pk in tops),
+        )
+
+    company_supported, company_top = data["company_support"]
+    for pk, supported in unseen["company"]:
+        if pk in hidden:  # a private company objective they may not see: not counted
+            company_top -= 1
+            company_supported -= supported
+    company_supported -= sum(
+        pk not in hidden and none_seen(supporters, pk) for pk in unseen["company_tops"]
+    )
+
+    def unsupported_for_viewer(name: str) -> list:
+        """Objectives only hidden objectives support: "nobody supports" them, for this viewer."""
+        if not hidden:
+            return []
+        return [e for e in unseen[name] if e[1] not in hidden and none_seen(supporters, e[1])]
 
     def visible(name: str, entry: list) -> bool:
         return all(
@@ -214,13 +254,19 @@ def build_dashboard(
         shown = stored["shown"] if keep is None else [e for e in stored["shown"] if keep(e)]
         return sorted(shown + extra)[: LISTS[name]], len(extra)
 
-    def with_total(name: str) -> tuple[list, int]:
+    def with_total(name: str, more: list = ()) -> tuple[list, int]:
         entries, extra = merged(name)
-        return entries, data["lists"][name]["total"] + extra
+        if more:
+            entries = sorted(entries + more)[: LISTS[name]]
+        return entries, data["lists"][name]["total"] + extra + len(more)
 
     unaligned, unaligned_total = with_total("unaligned")
-    unsupported, unsupported_total = with_total("unsupported")
-    unsupported_team, unsupported_team_total = with_total("unsupported_team")
+    unsupported, unsupported_total = with_total(
+        "unsupported", unsupported_for_viewer("unsupported")
+    )
+    unsupported_team, unsupported_team_total = with_total(
+        "unsupported_team", unsupported_for_viewer("unsupported_team")
+    )
     at_risk, at_risk_total = with_total("at_risk")
     duplicates, duplicates_total = with_total("duplicates")
     flagged, flagged_total = with_total("flagged")
@@ -277,15 +323,17 @@ def build_dashboard(
         period=period,
         team=team,
         as_of=as_of,
-        metrics=Metrics.from_json(data["metrics"]),
+        metrics=metrics_seen(data["metrics"], unseen["scope"]),
         team_rows=[
             TeamRow(
                 RowTeam(pk, name),
                 depth,
-                Metrics.from_json(values),
+                metrics_seen(values, through_private),
                 href=f"{row_urls('alignment:team-dashboard', team_id=pk)}?period={period.pk}",
             )
-            for pk, name, depth, values in data["rows"]
+            for (pk, name, depth, values), through_private in zip(
+                data["rows"], unseen["rows"], strict=True
+            )
         ],
         unaligned=shown(unaligned),
         unaligned_total=unaligned_total,
@@ -293,8 +341,8 @@ def build_dashboard(
         unsupported_total=unsupported_total,
         unsupported_team=shown(unsupported_team),
         unsupported_team_total=unsupported_team_total,
-        company_supported=data["company_support"][0],
-        company_top=data["company_support"][1],
+        company_supported=company_supported,
+        company_top=company_top,
         at_risk=shown(at_risk),
         at_risk_total=at_risk_total,
         stale=[

@@ -6,8 +6,13 @@ objectives as plain values with their stored progress and confidence
 (``objectives.rollups``), the people and teams, the look-alike pairs, the silent key results
 and the pace flags, and returns one JSON-able dict per scope:
 
-- ``metrics``, ``histogram``, ``no_progress``: the numbers; they count every objective,
-  private ones included, so they are the same for everybody;
+- ``metrics``, ``histogram``, ``no_progress``: the numbers; they count every objective of the
+  scope, private ones included (whoever may open a scope's dashboard sees all of them);
+- ``unseen``: what the numbers owe to objectives outside the scope a viewer may not see: the
+  scope's (and each team row's) objectives counted as duplicated or supported only through
+  private ones, with those (``partners``, ``supporters``), the private company objectives,
+  and the objectives "nobody supports" for a viewer who sees none of their supporters; the
+  page takes those off for its viewer (``alignment.dashboard``);
 - ``rows``: the team table (the scope's teams and one level of sub-teams, each with its own
   scope's numbers);
 - ``lists``: for each list, the first entries among public objectives (``shown``), how many
@@ -53,7 +58,7 @@ FLAGS_SHOWN = 15
 TEAM_ROW_DEPTH = 1
 COMPANY = "company"
 # Stored figures in another layout are rebuilt before use; bump when the layout changes.
-FIGURES_FORMAT = 2
+FIGURES_FORMAT = 3
 DAY_SECONDS = 86400
 SCOPE_KEY_LENGTH = 255  # DashboardSnapshot.scope
 
@@ -318,12 +323,18 @@ class _List:
         return {"shown": self.shown, "total": self.total, "private": self.private}
 
 
-def is_supported():
+def supporters():
+    """What may support an objective: its children that are not abandoned."""
+    return Objective.objects.exclude(status=Status.ABANDONED)
+
+
+def is_supported(**among):
     """An objective is *supported* when something that is not abandoned aligns to it, from any
     period (a year's objective is supported by the quarters' work within it, done or not, as
     the alignment tree shows it). The one definition the "Supported" figures and the "nobody
-    supports" lists share: an expression to annotate objectives with."""
-    return Exists(Objective.objects.filter(parent=OuterRef("pk")).exclude(status=Status.ABANDONED))
+    supports" lists share: an expression to annotate objectives with (``among``: only
+    supporters matching these lookups)."""
+    return Exists(supporters().filter(parent=OuterRef("pk"), **among))
 
 
 def compute_scopes(
@@ -340,15 +351,21 @@ class _PeriodFigures:
         self._rule_shapes: dict[tuple, bool] = {}
         self.in_period = overlapping(Objective.objects.for_org(org), period)
         rows = (
-            self.in_period.annotate(supported=is_supported())
+            self.in_period.annotate(
+                supported=is_supported(),
+                publicly=is_supported(visibility=Objective.Visibility.PUBLIC),
+            )
             .order_by()
-            .values_list(*ITEM_FIELDS, "supported")
+            .values_list(*ITEM_FIELDS, "supported", "publicly")
         )
         self.items, self.supported_ids = [], set()
-        for *fields, supported in rows:
+        self.privately_supported: set[int] = set()  # only private objectives support these
+        for *fields, supported, publicly in rows:
             self.items.append(Item(*fields))
             if supported:
                 self.supported_ids.add(fields[0])
+                if not publicly:
+                    self.privately_supported.add(fields[0])
         self.by_id = {item.pk: item for item in self.items}
         self.teams = list(Team.objects.for_org(org).only("id", "parent_id", "name"))
         self.periods = {
@@ -373,7 +390,33 @@ class _PeriodFigures:
     def compute(self) -> dict[str, dict]:
         pairs = self._pairs()
         duplicated_ids = {i.pk for first, second, _ in pairs for i in (first, second)}
+        partners: dict[int, list[Item]] = {}
+        for a, b, _ in pairs:
+            partners.setdefault(a.pk, []).append(b)
+            partners.setdefault(b.pk, []).append(a)
+        # Counted as duplicated or supported only through private objectives: whether a
+        # viewer's figures count them depends on whether they may see one of those.
+        self.private_partners = {
+            pk: sorted(o.pk for o in found)
+            for pk, found in partners.items()
+            if all(o.private for o in found)
+        }
+        self.private_supporters = self._private_supporters()
         metrics = {key: self._numbers(key, duplicated_ids) for key in self.keys}
+        company_private = [
+            [i.pk, int(i.pk in self.supported_ids)]
+            for i in self.items
+            if i.level == Level.COMPANY and i.active and i.private
+        ]
+        # Objectives "nobody supports" for a viewer who sees none of their supporters.
+        unsupported_unless_seen: dict[str, list] = {Level.COMPANY: [], Level.TEAM: []}
+        for i in self.items:
+            if (
+                i.active
+                and i.pk in self.private_supporters
+                and i.level in (Level.COMPANY, Level.TEAM)
+            ):
+                unsupported_unless_seen[i.level].append([i.title.lower(), i.pk])
         lists = {key: {name: _List(cap) for name, cap in LISTS.items()} for key in self.keys}
         self._distribute_objective_lists(lists, pairs)
         self._distribute_stale(lists)
@@ -382,15 +425,37 @@ class _PeriodFigures:
         company = metrics[COMPANY][0]
         data = {}
         for key in self.keys:
-            figures, histogram, no_progress = metrics[key]
+            figures, histogram, no_progress, checked = metrics[key]
             scope_lists = {name: lst.to_json() for name, lst in lists[key].items()}
             scope_lists["stale"]["days"] = lists[key]["stale"].days
+            row_teams = self._row_teams(key)
+            team_tops = [
+                e
+                for e in unsupported_unless_seen[Level.TEAM]
+                if key != COMPANY and key in self.item_scopes[e[1]]
+            ]
+            company_tops = unsupported_unless_seen[Level.COMPANY]
+            checks = [checked, *(metrics[f"team:{t.pk}"][3] for t, _ in row_teams)]
+            dup_ids = {pk for dups, _ in checks for pk in dups}
+            top_ids = {pk for _, tops in checks for pk in tops}
+            top_ids |= {e[1] for e in team_tops + company_tops}
+            unseen = {
+                "partners": {str(pk): self.private_partners[pk] for pk in sorted(dup_ids)},
+                "supporters": {str(pk): self.private_supporters[pk] for pk in sorted(top_ids)},
+                "scope": checked,
+                "rows": checks[1:],
+                "company": company_private,
+                "company_tops": metrics[COMPANY][3][1],
+                "unsupported": company_tops,
+                "unsupported_team": team_tops,
+            }
             named = {
                 entry[index]
                 for name, lst in scope_lists.items()
                 for entry in lst["shown"] + lst["private"]
                 for index in OBJECTIVES_IN[name]
             }
+            named |= {e[1] for e in team_tops + company_tops}
             data[key] = {
                 "format": FIGURES_FORMAT,
                 "metrics": figures.to_json(),
@@ -400,9 +465,10 @@ class _PeriodFigures:
                 "company_support": [company.supported, company.top],
                 "rows": [
                     [t.pk, t.name, depth, metrics[f"team:{t.pk}"][0].to_json()]
-                    for t, depth in self._row_teams(key)
+                    for t, depth in row_teams
                 ],
                 "lists": scope_lists,
+                "unseen": unseen,
                 "objectives": {str(pk): shown_as(self.by_id[pk]) for pk in named},
                 "private_ids": sorted(pk for pk in named if self.by_id[pk].private),
             }
@@ -509,6 +575,21 @@ class _PeriodFigures:
             found.append((a, b, p.score))
         return found
 
+    def _private_supporters(self) -> dict[int, list[int]]:
+        """The private objectives supporting each objective that only private ones support
+        (one query, only when there are such objectives)."""
+        if not self.privately_supported:
+            return {}
+        found: dict[int, list[int]] = {}
+        for parent_id, pk in (
+            supporters()
+            .filter(org_id=self.org.pk, parent_id__in=self.privately_supported)
+            .order_by("parent_id", "id")
+            .values_list("parent_id", "id")
+        ):
+            found.setdefault(parent_id, []).append(pk)
+        return found
+
     def _links_allowed(self, a: Item, b: Item) -> list[list[int]]:
         """The links ``[child, parent]`` between a look-alike pair that the alignment rules
         allow (the service checks rights and cycles when one is asked for)."""
@@ -548,10 +629,13 @@ class _PeriodFigures:
             period=self.periods[item.period_id],
         )
 
-    def _numbers(self, key: str, duplicated_ids: set[int]) -> tuple[Metrics, list[int], int]:
-        """A scope's metrics, its progress histogram and how many have no progress yet."""
+    def _numbers(self, key: str, duplicated_ids: set[int]) -> tuple:
+        """A scope's metrics, its progress histogram, how many have no progress yet, and
+        which of its objectives count as duplicated or supported only through private
+        objectives (``[duplicated, supported]``: the page checks those for its viewer)."""
         tally, tops = _Tally(self.people_of[key]), self.top_teams[key]
         histogram, no_progress = [0] * HISTOGRAM_BUCKETS, 0
+        through_private: list[list[int]] = [[], []]
         for item in self.scope_items[key]:
             is_top = (
                 item.level == Level.COMPANY
@@ -566,12 +650,16 @@ class _PeriodFigures:
             )
             if not item.active:
                 continue
+            if item.level != Level.COMPANY and item.pk in self.private_partners:
+                through_private[0].append(item.pk)
+            if is_top and item.pk in self.private_supporters:
+                through_private[1].append(item.pk)
             if item.progress is None:
                 no_progress += 1
             else:
                 bucket = min(HISTOGRAM_BUCKETS - 1, int(item.progress * HISTOGRAM_BUCKETS))
                 histogram[bucket] += 1
-        return tally.metrics(), histogram, no_progress
+        return tally.metrics(), histogram, no_progress, through_private
 
     # Lists: each entry goes, in display order, to every scope it belongs to --------------
 
