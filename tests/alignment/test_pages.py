@@ -164,7 +164,8 @@ def test_invisible_parent_posted_by_id_is_refused(member, make_objective):
     secret = make_objective("team:sales", "q2", visibility=PRIVATE, title="Secret plan")
     response = member.post(url("align", objective_id=mine.pk), {"parent": secret.pk}, follow=True)
     body = response.content.decode()
-    assert "You cannot align to that objective" in body
+    # The same answer as for an id that does not exist: nothing tells it is private.
+    assert "Choose a parent objective from the list." in body
     assert "Secret plan" not in body
     mine.refresh_from_db()
     assert mine.parent_id is None
