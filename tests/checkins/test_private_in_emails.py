@@ -163,9 +163,11 @@ def test_nudge_about_a_kr_its_owner_may_not_see_is_refused(
     org, period, admin_membership, member_membership, django_capture_on_commit_callbacks
 ):
     kr = _secret_kr(org, period, admin_membership, member_membership)
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(ValidationError, match="may not see this objective"):
-            kr_nudge(kr=kr, actor=admin_membership)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError, match="may not see this objective"),
+    ):
+        kr_nudge(kr=kr, actor=admin_membership)
     assert mail.outbox == []
     assert not KRNudge.objects.exists()
 
