@@ -134,8 +134,11 @@ class ObjectiveForm(forms.ModelForm):
             grouped_period_choices, org, self.fields["period"]
         )
         self.fields["team"].queryset = Team.objects.for_org(org).order_by("name")
+        self.fields["team"].help_text = "For team objectives only: the team it belongs to."
         self.fields["owner"].queryset = people_queryset(org)
-        self.fields["owner"].help_text = "The person accountable (defaults to you)."
+        self.fields[
+            "owner"
+        ].help_text = "The person accountable; an individual objective is theirs (defaults to you)."
         suggest_people(
             self.fields["owner"],
             org,
@@ -166,6 +169,17 @@ class ObjectiveForm(forms.ModelForm):
             self.fields["parent"].initial = self.instance.parent_id
         self.fields["parent"].queryset = parents.order_by("-period__start", "level", "title")
         self._suggest_parents(parents)
+
+    # The form's fields in sections, each under a legend (objective_form.html).
+    SECTIONS = (
+        ("What you want to achieve", ("title", "description")),
+        ("When and whose", ("period", "level", "team", "owner")),
+        ("Alignment and visibility", ("parent", "theme", "visibility", "status")),
+    )
+
+    @property
+    def sections(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.SECTIONS]
 
     def _name_empty_choices(self) -> None:
         """Each select's empty choice says what it means, never Django's "---------"."""
@@ -214,6 +228,14 @@ class ObjectiveForm(forms.ModelForm):
         period, parent = data.get("period"), data.get("parent")
         if level == Objective.Level.TEAM and team is None and "team" not in self.errors:
             self.add_error("team", "Pick the team this objective belongs to.")
+        if level and level != Objective.Level.TEAM and team is not None:
+            # Without JavaScript the team shows whatever the level; say which level it needs.
+            self.add_error(
+                "team",
+                f"Only team objectives belong to a team: choose the level “Team”, or no team "
+                f"for a{'n' if level == Objective.Level.INDIVIDUAL else ''} "
+                f"{Objective.Level(level).label.lower()} objective.",
+            )
         if level == Objective.Level.INDIVIDUAL and owner is None:
             data["owner"] = owner = self.membership
         if level and not self.errors:
@@ -263,10 +285,18 @@ class KeyResultForm(forms.ModelForm):
             "currency_code": "Currency code",
         }
         help_texts = {
-            "currency_code": "Three letters, such as EUR or USD (for currency KRs).",
+            "unit": "For increase and decrease KRs (a milestone is done or not).",
+            "currency_code": "For amounts of money: three letters, such as EUR or USD.",
+            "start_value": "Where it stands when you set it.",
+            "target_value": "Where it should be by the end of the period.",
+            "current_value": "Where it stands now (a milestone: 1 when done, 0 until then).",
             "weight": "How much this KR counts in the objective's progress (default 1).",
         }
         field_classes = {"owner": PersonChoiceField}
+
+    # The kinds measured from a start to a target (kr_form.html shows the unit, start and
+    # target with them only; a milestone is done or not).
+    METRIC_KINDS = " ".join(k for k in KeyResult.Kind.values if k != KeyResult.Kind.MILESTONE)
 
     def __init__(self, *args, org, objective, membership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -297,9 +327,13 @@ class KeyResultForm(forms.ModelForm):
                 "placeholder": "e.g. Raise weekly active teams from 40 to 60",
             }
         )
-        self.fields["currency_code"].widget.attrs.update({"maxlength": 3, "size": 4})
+        self.fields["currency_code"].widget.attrs.update(
+            {"maxlength": 3, "size": 4, "placeholder": "EUR", "autocomplete": "off"}
+        )
         for name in ("start_value", "target_value", "current_value", "weight"):
             self.fields[name].widget.attrs["step"] = "any"
+        self.fields["start_value"].widget.attrs["placeholder"] = "e.g. 40"
+        self.fields["target_value"].widget.attrs["placeholder"] = "e.g. 60"
 
     def clean_title(self):
         title = (self.cleaned_data.get("title") or "").strip()
@@ -330,7 +364,12 @@ class KeyResultForm(forms.ModelForm):
         if measured and kind == KeyResult.Kind.DECREASE and target > start:
             self.add_error("target_value", "To decrease, the target must be below the start.")
         code = data.get("currency_code", "")
-        if unit == KeyResult.Unit.CURRENCY and (len(code) != 3 or not code.isalpha()):
+        measured_kind = kind != KeyResult.Kind.MILESTONE  # a milestone has no unit
+        if (
+            measured_kind
+            and unit == KeyResult.Unit.CURRENCY
+            and (len(code) != 3 or not code.isalpha())
+        ):
             self.add_error("currency_code", "Give a three-letter currency code, such as EUR.")
         if data.get("owner") is None:
             data["owner"] = self.objective.owner

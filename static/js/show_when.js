@@ -1,22 +1,30 @@
-// Shows a part of a form only while a control has a given value:
+// Shows a part of a form only while a control has one of the given values:
 //   <fieldset data-show-when="cadence" data-show-value="weekly">
-// Without this script every part shows, each under its own legend.
+//   <div data-show-when="kind" data-show-value="increase decrease">
+// A part marked data-show-disables also disables its controls while hidden, so a choice
+// made before the control changed is not sent (the server would refuse it for the new one).
+// Without this script every part shows, under a label or legend saying when it applies.
 (function () {
   "use strict";
+  if (window.alignedShowWhen) return; // loaded once per page, whatever includes it
+  window.alignedShowWhen = true;
 
   function update(form) {
     form.querySelectorAll("[data-show-when]").forEach(function (part) {
       var control = form.elements.namedItem(part.dataset.showWhen);
       if (!control) return;
-      part.hidden = control.value !== part.dataset.showValue;
+      var shown = part.dataset.showValue.split(" ").indexOf(control.value) !== -1;
+      part.hidden = !shown;
+      if (part.hasAttribute("data-show-disables")) {
+        part.querySelectorAll("input, select, textarea").forEach(function (field) {
+          field.disabled = !shown;
+        });
+      }
     });
   }
 
-  function init(root) {
-    root = root || document;
-    var forms = Array.prototype.slice.call(root.querySelectorAll("form"));
-    if (root.matches && root.matches("form")) forms.push(root);
-    forms.forEach(function (form) {
+  function init() {
+    document.querySelectorAll("form").forEach(function (form) {
       if (form.querySelector("[data-show-when]")) {
         form.classList.add("shows-when");
         update(form);
@@ -28,9 +36,9 @@
     var form = event.target.form;
     if (form && form.querySelector("[data-show-when]")) update(form);
   });
-  document.addEventListener("htmx:afterSwap", function (event) {
-    init(event.target);
-  });
+  // After any swap, new forms (a key result form loaded into a card) and forms swapped
+  // for themselves (redrawn with errors) start right.
+  document.addEventListener("htmx:afterSettle", function () { init(); });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { init(); });
   } else {
