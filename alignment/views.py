@@ -4,7 +4,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from objectives.access import visible_objective_or_404
@@ -15,6 +15,7 @@ from objectives.permissions import (
     managed_team_roots,
     visible_objectives,
 )
+from organizations.confirm import Confirmation, confirmation_page
 from organizations.models import Period, Team
 from organizations.tenancy import get_org_object_or_404
 
@@ -197,11 +198,26 @@ def picker(request):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def align(request, objective_id):
     objective = _visible_objective_or_404(request, objective_id)
     if not can_edit_objective(request.membership, objective):
         raise PermissionDenied("You may not change the alignment of this objective.")
+    if request.method == "GET":  # without JavaScript, Unlink asks here first
+        back = objective_url(request.org, objective)
+        if objective.parent_id is None:
+            return HttpResponseRedirect(back)
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=f"Unlink “{objective.title}”?",
+                message=f"It will no longer align to “{objective.parent.title}”, and stops "
+                "counting towards its progress. You can align it again at any time.",
+                button="Unlink",
+                cancel_url=back,
+                fields=(("parent", ""),),
+            ),
+        )
     raw = (request.POST.get("parent") or "").strip()
     error = None
     parent = None

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from organizations.clock import current_period
+from organizations.confirm import Confirmation, confirmation_page
 from organizations.markdown import render_markdown
 from organizations.models import Membership, Period, Team
 from organizations.onboarding import getting_started
@@ -521,8 +522,20 @@ def objective_delete(request, objective_id):
         title = objective.title
         services.objective_delete(objective=objective, actor=request.membership)
         messages.success(request, f"Objective “{title}” deleted.")
+        if request.htmx:  # its page is gone: the whole page moves on, not a fragment
+            return HttpResponseClientRedirect(_url(request, "my"))
         return redirect(_url(request, "my"))
-    return render(request, "objectives/objective_delete.html", {"objective": objective})
+    back = _url(request, "objective", objective_id=objective.pk)
+    return confirmation_page(
+        request,
+        Confirmation(
+            title=f"Delete “{objective.title}”?",
+            message="The objective and its key results (with their check-ins) will be "
+            "deleted. Objectives aligned to it stay, unaligned.",
+            button="Delete objective",
+            cancel_url=back,
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -546,20 +559,50 @@ def objective_share(request, objective_id):
     contributor_form = ContributorForm(
         post if action == "contribute" else None, org=request.org, actor=me, objective=objective
     )
+    # Taking access back asks first: without JavaScript its button is a GET answered by a
+    # confirmation page; with it, hx-confirm asks and htmx posts.
+    data = request.POST if post is not None else request.GET
+    remove_id = data.get("remove", "")
+    if remove_id.isdigit():
+        person = get_org_object_or_404(
+            request, Membership.objects.select_related("user"), pk=int(remove_id)
+        )
+        if post is None:
+            return confirmation_page(
+                request,
+                Confirmation(
+                    title=f"Remove {person.name}'s access to “{objective.title}”?",
+                    message=f"{person.name} will no longer see or edit it through this share.",
+                    button="Remove access",
+                    cancel_url=back,
+                    fields=(("remove", str(person.pk)),),
+                ),
+            )
+        services.objective_unshare(objective=objective, actor=me, membership=person)
+        messages.success(request, f"{person.name} no longer has access.")
+        return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
+    kr_id, _, person_id = data.get("remove_contributor", "").partition(":")
+    if kr_id.isdigit() and person_id.isdigit():
+        kr = get_org_object_or_404(request, KeyResult, pk=int(kr_id), objective=objective)
+        person = get_org_object_or_404(
+            request, Membership.objects.select_related("user"), pk=int(person_id)
+        )
+        if post is None:
+            return confirmation_page(
+                request,
+                Confirmation(
+                    title=f"Stop {person.name} checking in on “{kr.title}”?",
+                    message=f"{person.name} will no longer check in on this key result; "
+                    "their past check-ins stay.",
+                    button="Remove contributor",
+                    cancel_url=back,
+                    fields=(("remove_contributor", f"{kr.pk}:{person.pk}"),),
+                ),
+            )
+        services.key_result_remove_contributor(kr=kr, actor=me, membership=person)
+        messages.success(request, f"{person.name} no longer checks in on “{kr.title}”.")
+        return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
     if post is not None:
-        remove_id = request.POST.get("remove", "")
-        if remove_id.isdigit():
-            person = get_org_object_or_404(request, Membership, pk=int(remove_id))
-            services.objective_unshare(objective=objective, actor=me, membership=person)
-            messages.success(request, f"{person.name} no longer has access.")
-            return redirect(back)
-        kr_id, _, person_id = request.POST.get("remove_contributor", "").partition(":")
-        if kr_id.isdigit() and person_id.isdigit():
-            kr = get_org_object_or_404(request, KeyResult, pk=int(kr_id), objective=objective)
-            person = get_org_object_or_404(request, Membership, pk=int(person_id))
-            services.key_result_remove_contributor(kr=kr, actor=me, membership=person)
-            messages.success(request, f"{person.name} no longer checks in on “{kr.title}”.")
-            return redirect(back)
         if action == "contribute" and contributor_form.is_valid():
             person = contributor_form.cleaned_data["contributor"]
             kr = contributor_form.cleaned_data["key_result"]
@@ -678,11 +721,25 @@ def kr_delete(request, kr_id):
         return _refuse_closed(request, objective)
     if request.method == "POST":
         services.key_result_delete(kr=kr, actor=request.membership)
-        if request.htmx:
-            return _card_response(request, objective.pk)
+        if request.htmx and request.htmx.target == f"objective-{objective.pk}":
+            return _card_response(request, objective.pk)  # a row of its card
+        if request.htmx:  # the KR's own page: it is gone, the page moves on
+            messages.success(request, "Key result deleted.")
+            target = _url(request, "objective", objective_id=objective.pk)
+            return HttpResponseClientRedirect(_next_url(request, target))
         messages.success(request, "Key result deleted.")
         return redirect(_next_url(request, _url(request, "objective", objective_id=objective.pk)))
-    return render(request, "objectives/kr_delete.html", {"kr": kr, "objective": objective})
+    back = _next_url(request, _url(request, "kr", kr_id=kr.pk))
+    return confirmation_page(
+        request,
+        Confirmation(
+            title=f"Delete “{kr.title}”?",
+            message=f"The key result and its check-ins will be deleted from “{objective.title}”.",
+            button="Delete key result",
+            cancel_url=back,
+            fields=(("next", back),) if back != _url(request, "kr", kr_id=kr.pk) else (),
+        ),
+    )
 
 
 @require_POST

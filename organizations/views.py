@@ -268,6 +268,21 @@ def _render_team_members(request, team, *, add_form=None, notice=None, error=Non
 def team_members_view(request, team_id):
     team = get_org_object_or_404(request, Team.objects.select_related("parent"), pk=team_id)
     if request.method == "GET":
+        if request.GET.get("action") == "remove":  # without JavaScript, Remove asks here first
+            form = TeamMemberChangeForm(request.GET, org=request.org)
+            if form.is_valid():
+                person = form.cleaned_data["membership"]
+                return confirmation_page(
+                    request,
+                    Confirmation(
+                        title=f"Remove {person.name} from {team.name}?",
+                        message=f"{person.name} stays in the company; their objectives stay "
+                        f"theirs, but no longer count among {team.name}'s people.",
+                        button="Remove",
+                        cancel_url=request.path,
+                        fields=(("membership", str(person.pk)), ("action", "remove")),
+                    ),
+                )
         return _render_team_members(request, team)
 
     if request.POST.get("action", "add") == "add":

@@ -129,9 +129,11 @@ def test_actions_flash_a_message_and_empty_states_say_what_to_do(journey, demo):
     expect(page.locator("details.quick-new")).to_have_attribute("open", "")
     journey.shot(page, "empty my okrs")
     page.goto(f"/acme/?period={empty_period.pk}")
-    expect(page.locator("main .empty").last).to_contain_text("Write the first company objective")
+    expect(page.locator("main .empty-state").last).to_contain_text(
+        "Write the first company objective"
+    )
     page.goto(f"/acme/alignment/?period={empty_period.pk}")
-    expect(page.locator("main .empty")).to_contain_text("My OKRs")
+    expect(page.locator("main .empty-state")).to_contain_text("My OKRs")
 
     page.goto("/acme/manage/company/themes/")
     page.get_by_label("Name").fill("Customer love")

@@ -378,7 +378,7 @@ def test_my_okrs_offers_check_in_on_krs_i_own_on_others_objectives(
         html = member.get(url(org, "my")).content.decode()
     section = html[html.index("Key results I own on other objectives") :]
     # One "Check in" link per KR; the form itself opens on demand (see below).
-    assert section.count('class="checkin-open"') == size
+    assert section.count('class="checkin-open ') == size
     assert 'name="value"' not in section
 
 
@@ -408,17 +408,18 @@ def test_list_rows_offer_actions_only_to_who_may_use_them(
 ):
     objective = ObjectiveFactory(org=org, period=period, owner=member_membership, title="Mine")
     kr = KeyResultFactory(objective=objective, owner=member_membership, title="My KR")
+    KeyResultFactory(objective=objective, owner=member_membership, title="Next KR")  # to move past
     mine = member.get(url(org, "my")).content.decode()
     for action in ("kr-confidence", "kr-edit", "kr-move", "kr-delete"):
         assert url(org, action, kr_id=kr.pk) in mine
     assert url(org, "kr-new", objective_id=objective.pk) in mine
-    assert 'class="checkin-open"' in mine
+    assert 'class="checkin-open ' in mine
     # Someone else's public objective: visible, no action.
     theirs = manager.get(url(org, "person", person_id=member_membership.pk)).content.decode()
     assert "My KR" in theirs and url(org, "kr", kr_id=kr.pk) in theirs
     for action in ("kr-confidence", "kr-edit", "kr-move", "kr-delete"):
         assert url(org, action, kr_id=kr.pk) not in theirs
-    assert 'class="checkin-open"' not in theirs
+    assert 'class="checkin-open ' not in theirs
 
 
 def test_person_page_names_the_person_with_or_without_objectives_they_may_see(
