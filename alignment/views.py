@@ -211,8 +211,9 @@ def align(request, objective_id):
             request,
             Confirmation(
                 title=f"Unlink “{objective.title}”?",
-                message=f"It will no longer align to “{objective.parent.title}”, and stops "
-                "counting towards its progress. You can align it again at any time.",
+                # No parent's title: it may be a private objective this person cannot see.
+                message="It will no longer align to the objective it serves, and stops "
+                "counting towards that one's progress. You can align it again at any time.",
                 button="Unlink",
                 cancel_url=back,
                 fields=(("parent", ""),),
