@@ -20,6 +20,7 @@ well, hence ``MAX_AGE``.
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +32,8 @@ from organizations.models import Organization, Period
 
 from .figures import FIGURES_FORMAT, compute_scopes, scope_key
 from .models import DashboardSnapshot
+
+log = logging.getLogger(__name__)
 
 MAX_AGE = datetime.timedelta(minutes=10)
 _LOCK_NAMESPACE = 0x41_4C_44  # "ALD": high bits of the advisory lock of a period's rebuild
@@ -62,13 +65,29 @@ def scope_snapshot(org: Organization, period: Period, roots: frozenset[int] | No
 
 
 def schedule_refresh(org_id: int, period_id: int) -> bool:
-    """Queue one rebuild of the period's figures unless one was queued within the lag."""
+    """Queue one rebuild of the period's figures unless one was queued within the lag.
+
+    Best effort: with Redis down the cache answers a miss (``cache.add`` is falsy) and a send
+    fails; either way the page serves the stored figures, which are younger than the lag, and
+    a visit after the lag rebuilds them in the request. Nothing is lost, so no outbox.
+    """
+    from outbox.dispatch import BROKER_ERRORS
+
     from .tasks import refresh_dashboard_snapshots
 
     seconds = max(1, int(max_lag().total_seconds()))
-    if not cache.add(f"dashboard-refresh:{org_id}:{period_id}", 1, timeout=seconds):
+    key = f"dashboard-refresh:{org_id}:{period_id}"
+    if not cache.add(key, 1, timeout=seconds):
         return False
-    transaction.on_commit(lambda: refresh_dashboard_snapshots.delay(org_id, period_id))
+
+    def send():
+        try:
+            refresh_dashboard_snapshots.delay(org_id, period_id)
+        except BROKER_ERRORS as error:
+            log.warning("Dashboard rebuild not queued (broker unavailable): %s", error)
+            cache.delete(key)
+
+    transaction.on_commit(send)
     return True
 
 

@@ -250,6 +250,7 @@ def kr_nudge(*, kr: KeyResult, actor: Membership, now=None):
     ``KRNudge`` (at most one a key result a company day) and sends the e-mail once committed
     (``checkins.nudges``). Raises ``PermissionDenied`` or a ``ValidationError`` for the person."""
     from organizations.clock import company_today
+    from outbox.dispatch import publish_on_commit
 
     from . import nudges
     from .models import KRNudge
@@ -284,5 +285,6 @@ def kr_nudge(*, kr: KeyResult, actor: Membership, now=None):
     if KRNudge.objects.for_org(kr.org_id).filter(key_result=kr, day=day).exists():
         raise ValidationError(MSG_NUDGED_TODAY, code="nudged_today")
     nudge.save()
-    transaction.on_commit(lambda: send_kr_nudge.delay(nudge.pk))
+    # Kept in PostgreSQL when the broker is down, sent once it is back (outbox).
+    publish_on_commit(send_kr_nudge, nudge.pk)
     return nudge

@@ -18,7 +18,10 @@ def _parse_now(now: str | None) -> datetime.datetime | None:
 
 
 def enqueue_batch(org_id: int, delivery_ids: list[int]) -> None:
-    send_reminder_batch.delay(org_id, delivery_ids)
+    # With the broker down the batch waits in the outbox rather than failing the dispatch.
+    from outbox.dispatch import publish
+
+    publish(send_reminder_batch, org_id, delivery_ids)
 
 
 @shared_task(acks_late=True)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "checkins",
     "search",
     "demo",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -107,17 +108,28 @@ if _POSTGRES:
     )
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache is an optimisation, never a dependency: django-redis with IGNORE_EXCEPTIONS turns
+# a Redis outage into cache misses, and the short socket timeouts keep a request from waiting
+# on an unreachable Redis (the fault run: Redis stopped turned every page into a 500).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "aligned",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL only: a signed-in person stays signed in while Redis is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -208,6 +220,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# A request that hands work to a broker that is down must fail fast (outbox.publish keeps the
+# work in the database instead), not retry for seconds while the person waits.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT * 4
+CELERY_TASK_PUBLISH_RETRY = False
 
 # Security. The CSP allows no inline script: htmx is served from static/ and configured
 # through a <meta> tag, the CSRF token travels in hx-headers.

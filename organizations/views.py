@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.http import HttpResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from okr_site import health
 
 from . import services
 from .confirm import Confirmation, confirmation_page
@@ -46,10 +48,11 @@ def home(request):
 
 
 @require_GET
+@never_cache
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    """Each dependency's state as JSON; 503 when any is down (see ``okr_site.health``)."""
+    healthy, body = health.report()
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 # --- people and invitations (admins) -------------------------------------------------------

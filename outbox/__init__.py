@@ -1,0 +1,1 @@
+"""Work handed to Celery that survives a broker outage (see ``outbox.dispatch``)."""
