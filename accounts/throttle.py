@@ -43,10 +43,13 @@ def _key(kind, value):
 def _count(key, window):
     cache.add(key, 0, timeout=window)  # the window starts with the first e-mail
     try:
-        return cache.incr(key)
+        count = cache.incr(key)
     except ValueError:  # expired between add() and incr()
         cache.set(key, 1, timeout=window)
         return 1
+    # None: Redis is down and the cache ignores it. The e-mail is not counted rather than
+    # the page failing (sign-in lockouts are counted in PostgreSQL and still hold).
+    return 0 if count is None else count
 
 
 def allow_email(*, email, request):
