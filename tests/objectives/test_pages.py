@@ -294,7 +294,8 @@ PAGES = ["my", "company", "teams", "team", "person", "explore", "objective"]
 BUDGET = 30
 # The pages measured by ``make bench`` at their actual counts (for a manager, who costs most;
 # a full page of Explore counts its rows apart).
-PAGE_BUDGETS = {"team": 11, "explore": 10, "objective": 15}
+# (Sessions are read from PostgreSQL: one query of each page is the session.)
+PAGE_BUDGETS = {"team": 12, "explore": 11, "objective": 15}
 
 
 @pytest.mark.parametrize("size", [10, 200])

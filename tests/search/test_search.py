@@ -180,7 +180,7 @@ def test_search_has_bounded_queries(
         MembershipFactory(org=org, user__full_name=f"Grow Person {i}")
         TeamFactory(org=org, name=f"Grow Team {i}")
     # Session, membership, permission facts, one query per kind, the navigation's companies.
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = member.get(search_url(org), {"q": "grow"}, headers=headers)
     limit = DROPDOWN_LIMIT if headers else PAGE_LIMIT
     html = response.content.decode()
