@@ -3,56 +3,6 @@ from django.db import models
 from organizations.tenancy import TenantModel
 
 
-class AlignmentEvent(TenantModel):
-    """One change of an objective's alignment link: align, re-align or unlink.
-
-    Written only by ``alignment.services.objective_align``; never edited afterwards.
-    """
-
-    org = models.ForeignKey(
-        "organizations.Organization", on_delete=models.CASCADE, related_name="alignment_events"
-    )
-    objective = models.ForeignKey(
-        "objectives.Objective", on_delete=models.CASCADE, related_name="alignment_events"
-    )
-    from_parent = models.ForeignKey(
-        "objectives.Objective",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    to_parent = models.ForeignKey(
-        "objectives.Objective",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    actor = models.ForeignKey(
-        "organizations.Membership",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Who changed the link; empty for system changes (demo seeding, imports).",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["org", "objective", "created_at"])]
-
-    def __str__(self):
-        return f"{self.objective_id}: {self.from_parent_id} -> {self.to_parent_id}"
-
-    @property
-    def kind(self) -> str:
-        if self.to_parent_id is None:
-            return "unlink"
-        return "re-align" if self.from_parent_id else "align"
-
-
 class SimilarObjectives(TenantModel):
     """A pair of objectives whose texts look alike (possible duplicated work).
 

@@ -1,7 +1,9 @@
 """The alignment service: the only code that writes ``Objective.parent``.
 
 ``objective_align`` aligns, re-aligns and unlinks, enforces every rule of ``alignment.rules``
-plus visibility, edit rights and "no cycles", and records an ``AlignmentEvent``.
+plus visibility, edit rights and "no cycles", and records the change in the audit trail
+(``audit.record``: "objective.align", "objective.realign" or "objective.unlink", with the
+parent before and after).
 
 Concurrency: two re-alignments that are each fine alone can close a cycle together
 (A under B while B goes under A). On PostgreSQL every alignment change of a company takes a
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from audit.services import record
 from objectives.models import Objective
 from objectives.permissions import (
     can_edit_objective,
@@ -26,7 +29,7 @@ from organizations.models import Membership, Team, note_data_change
 
 from . import rules
 from .chain import ancestor_ids
-from .models import AlignmentEvent, DuplicateDismissal
+from .models import DuplicateDismissal
 
 # Test seam: called between the checks and the write, to widen a race window in tests.
 _before_write: Callable[[], None] | None = None
@@ -93,15 +96,11 @@ def objective_align(
     child.save(update_fields=["parent", "updated_at"])
     # Both chains' aligned progress change: the one it left and the one it joined.
     refresh_rollups([from_parent_id, child.pk], org_id=child.org_id)
-    event = AlignmentEvent(
-        org_id=child.org_id,
-        objective=child,
-        from_parent_id=from_parent_id,
-        to_parent=parent,
-        actor=actor,
-    )
-    event.full_clean()
-    event.save()
+    if parent is None:
+        action = "objective.unlink"
+    else:
+        action = "objective.realign" if from_parent_id else "objective.align"
+    record(actor, action, child, {"parent": [from_parent_id, new_parent_id]})
     objective.parent = parent
     objective.updated_at = child.updated_at
     return child
@@ -130,5 +129,6 @@ def duplicate_dismiss(
         org_id=a.org_id, objective_a=a, objective_b=b, defaults={"dismissed_by": actor}
     )
     if created:
+        record(actor, "objective.dismiss_duplicate", a, {"not_duplicate_of": [None, b.pk]})
         note_data_change(a.org_id)  # the dashboards' stored figures no longer hold
     return dismissal

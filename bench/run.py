@@ -286,6 +286,7 @@ PAGES = [
     # The periods page (with "Create the next quarter"); that POST is not timed: each one
     # would add a quarter, growing every other page's period picker during the run.
     PageSpec("periods", "Periods (admin)", "config:periods", persona="admin"),
+    PageSpec("audit", "Audit list (admin)", "audit:list", persona="admin"),
     PageSpec(  # after the first, each POST finds the list hidden already
         "getting_started_hide",
         "My OKRs: hide the getting-started list (POST)",

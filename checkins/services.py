@@ -1,4 +1,6 @@
-"""The only writers of check-ins and reminder schedules."""
+"""The only writers of check-ins and reminder schedules. Each checks its actor through the
+permission modules (``objectives.permissions``, ``organizations.permissions``) and records
+its write (``audit.record``)."""
 
 import datetime
 from decimal import Decimal, InvalidOperation
@@ -7,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import changes_of, record, stored
 from objectives.models import KeyResult
 from objectives.permissions import (  # PeriodClosed: the views catch it from here
     PeriodClosed,  # noqa: F401
@@ -19,6 +22,7 @@ from objectives.permissions import (  # PeriodClosed: the views catch it from he
 from objectives.rollups import lock_okr_writes, refresh_rollups
 from organizations.clock import company_today
 from organizations.models import Membership, note_data_change
+from organizations.permissions import ensure_admin
 
 from .models import NOTE_MAX_LENGTH, CheckIn, ReminderSchedule
 
@@ -87,6 +91,12 @@ def checkin_submit(
     locked.confidence = checkin.confidence
     locked.last_checkin_at = checkin.created_at
     locked.save(update_fields=["current_value", "confidence", "last_checkin_at", "updated_at"])
+    record(
+        author,
+        "checkin.create",
+        locked,
+        {"current_value": [checkin.previous_value, checkin.value]},
+    )
     refresh_rollups([locked.objective_id], org_id=locked.org_id)
     # Hand the caller the fresh KR state.
     kr.current_value, kr.confidence = locked.current_value, locked.confidence
@@ -150,6 +160,7 @@ def checkin_delete(*, checkin: CheckIn, actor: Membership, now=None) -> KeyResul
         kr.last_checkin_at = before.created_at if before else None
         kr.save(update_fields=["current_value", "confidence", "last_checkin_at", "updated_at"])
         refresh_rollups([kr.objective_id], org_id=kr.org_id)
+    record(actor, "checkin.delete", kr, {"checkin": [checkin.pk, None]})
     checkin.delete()
     return kr
 
@@ -172,16 +183,19 @@ SCHEDULE_FIELDS = (
 )
 
 
+MSG_ADMINS_REMIND = "Only admins configure reminders."
+
+
 @transaction.atomic
 def schedule_save(
     *, org, actor: Membership, data: dict, schedule: ReminderSchedule | None = None
 ) -> ReminderSchedule:
     """Create or update a reminder schedule (admins only)."""
-    if not actor.is_admin or actor.org_id != org.id:
-        raise PermissionDenied("Only admins configure reminders.")
+    ensure_admin(actor, org.id, MSG_ADMINS_REMIND)
     schedule = schedule or ReminderSchedule(org=org)
     if schedule.org_id != org.id:
         raise PermissionDenied("Not a schedule of this company.")
+    before = stored(schedule, SCHEDULE_FIELDS) if schedule.pk else {}
     for name in SCHEDULE_FIELDS:
         if name in data:
             setattr(schedule, name, data[name])
@@ -190,14 +204,18 @@ def schedule_save(
         schedule.week_anchor = company_today(org)  # "every N weeks" counts from this week
     schedule.full_clean()
     schedule.save()
+    if before:
+        record(actor, "schedule.update", schedule, changes_of(schedule, before))
+    else:
+        record(actor, "schedule.create", schedule)
     note_data_change(org.id)  # the dashboards' silence flags follow the schedules
     return schedule
 
 
 @transaction.atomic
 def schedule_delete(*, schedule: ReminderSchedule, actor: Membership) -> None:
-    if not actor.is_admin or actor.org_id != schedule.org_id:
-        raise PermissionDenied("Only admins configure reminders.")
+    ensure_admin(actor, schedule.org_id, MSG_ADMINS_REMIND)
+    record(actor, "schedule.delete", schedule)
     schedule.delete()
     note_data_change(schedule.org_id)
 
@@ -285,6 +303,7 @@ def kr_nudge(*, kr: KeyResult, actor: Membership, now=None):
     if KRNudge.objects.for_org(kr.org_id).filter(key_result=kr, day=day).exists():
         raise ValidationError(MSG_NUDGED_TODAY, code="nudged_today")
     nudge.save()
+    record(actor, "key_result.nudge", kr, {"recipient": [None, recipient.pk]})
     # Kept in PostgreSQL when the broker is down, sent once it is back (outbox).
     publish_on_commit(send_kr_nudge, nudge.pk)
     return nudge

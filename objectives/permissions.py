@@ -380,3 +380,32 @@ def annotate_rights(membership, objectives) -> None:
                 or objective.owner_id == membership.id
                 or kr.pk in contributed
             )
+
+
+MSG_CANNOT_CREATE = (
+    "You may not create an objective there: your own, or your teams' if you manage them."
+)
+MSG_CANNOT_EDIT = "You may not change this objective or its key results."
+MSG_CANNOT_CHECKIN = "You may not change this key result."
+
+
+def ensure_may_create(actor, *, level: str, team=None, owner=None) -> None:
+    """Refuse (``PermissionDenied``) an objective ``actor`` may not create at that level, team
+    and owner; ``actor=None`` is the system (seeding, imports)."""
+    if actor is not None and not can_create_objective(actor, level=level, team=team, owner=owner):
+        raise PermissionDenied(MSG_CANNOT_CREATE)
+
+
+def ensure_may_edit(actor, objective) -> None:
+    """Refuse a change to ``objective`` or its key results by someone who may not edit it.
+    Call ``ensure_period_open`` first: a closed period has its own message."""
+    if actor is not None and not would_edit_if_open(actor, objective):
+        raise PermissionDenied(MSG_CANNOT_EDIT)
+
+
+def ensure_may_checkin(actor, kr) -> None:
+    """Refuse a check-in (or a confidence change) on ``kr`` to someone who may not make one."""
+    if actor is not None and not (
+        would_edit_if_open(actor, kr.objective) or can_checkin(actor, kr)
+    ):
+        raise PermissionDenied(MSG_CANNOT_CHECKIN)

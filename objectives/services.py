@@ -6,6 +6,9 @@ Each write takes the company's OKR write lock first and refreshes the stored pro
 what it touched (``objectives.rollups``). Each refuses a closed period's OKRs to everyone but
 admins (``permissions.ensure_period_open``), and grants go through
 ``permissions.ensure_may_grant``: nobody gives a right they do not hold, nor to themselves.
+Every other write checks its actor too (``ensure_may_create``, ``ensure_may_edit``,
+``ensure_may_checkin``: ``PermissionDenied``, 403), so no caller can skip a view's check, and
+every write is recorded (``audit.record``). ``actor=None`` is the system (seeding, imports).
 """
 
 from decimal import Decimal
@@ -14,8 +17,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
+from audit.services import changes_between, record, snapshot, stored
+
 from .models import KeyResult, Objective, ObjectiveUserObjectPermission
-from .permissions import Grant, ensure_may_grant, ensure_period_open
+from .permissions import (
+    Grant,
+    ensure_may_checkin,
+    ensure_may_create,
+    ensure_may_edit,
+    ensure_may_grant,
+    ensure_period_open,
+)
 from .rollups import lock_okr_writes, refresh_rollups
 
 OBJECTIVE_FIELDS = (
@@ -69,6 +81,7 @@ def objective_create(
     unknown = set(fields) - set(OBJECTIVE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown objective fields: {sorted(unknown)}")
+    ensure_may_create(actor, level=level, team=fields.get("team"), owner=fields.get("owner"))
     ensure_period_open(actor, period)
     lock_okr_writes(org.pk)
     objective = Objective(
@@ -79,6 +92,7 @@ def objective_create(
     _normalise_objective(objective)
     objective.full_clean()
     objective.save()
+    record(actor, "objective.create", objective, org_id=org.pk)
     for data in key_results or []:
         key_result_create(objective=objective, actor=actor, **data)
     return objective
@@ -89,15 +103,24 @@ def objective_update(*, objective: Objective, actor, **fields) -> Objective:
     unknown = set(fields) - set(OBJECTIVE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown objective fields: {sorted(unknown)}")
+    ensure_may_edit(actor, objective)
     ensure_period_open(actor, objective.period)
     if "period" in fields:  # nor moved into a closed one
         ensure_period_open(actor, fields["period"])
     lock_okr_writes(objective.org_id)
+    before = stored(objective, fields)
     for name, value in fields.items():
         setattr(objective, name, value)
     _normalise_objective(objective)
+    if ("level" in fields or "team" in fields) and (
+        (before.get("level"), before.get("team")) != (objective.level, objective.team_id)
+    ):  # moving it to another level or team needs the right to create it there
+        ensure_may_create(actor, level=objective.level, team=objective.team, owner=objective.owner)
     objective.full_clean()
     objective.save()
+    record(
+        actor, "objective.update", objective, changes_between(before, snapshot(objective, fields))
+    )
     # Visibility and status decide whether it counts in its parent's aligned progress.
     refresh_rollups([objective.pk], org_id=objective.org_id)
     return objective
@@ -106,8 +129,10 @@ def objective_update(*, objective: Objective, actor, **fields) -> Objective:
 @transaction.atomic
 def objective_delete(*, objective: Objective, actor) -> None:
     """Delete an objective with its key results; objectives aligned to it become unaligned."""
+    ensure_may_edit(actor, objective)
     ensure_period_open(actor, objective.period)
     lock_okr_writes(objective.org_id)
+    record(actor, "objective.delete", objective)
     parent_id = objective.parent_id
     objective.delete()
     refresh_rollups([parent_id], org_id=objective.org_id)
@@ -120,6 +145,8 @@ def objective_share(*, objective: Objective, actor, membership, co_owner: bool =
     assign_perm("objectives.share_objective", membership.user, objective)
     if co_owner:
         assign_perm("objectives.change_objective", membership.user, objective)
+    grant = Grant.CO_OWNER if co_owner else Grant.READ
+    record(actor, "objective.share", objective, {grant: [None, membership.pk]})
 
 
 @transaction.atomic
@@ -133,6 +160,8 @@ def objective_unshare(*, objective: Objective, actor, membership) -> None:
     ensure_may_grant(actor, objective, Grant.CO_OWNER if co_owner else Grant.READ, membership)
     remove_perm("objectives.share_objective", membership.user, objective)
     remove_perm("objectives.change_objective", membership.user, objective)
+    grant = Grant.CO_OWNER if co_owner else Grant.READ
+    record(actor, "objective.unshare", objective, {grant: [membership.pk, None]})
 
 
 @transaction.atomic
@@ -141,6 +170,7 @@ def key_result_add_contributor(*, kr: KeyResult, actor, membership) -> None:
     ensure_may_grant(actor, kr.objective, Grant.CONTRIBUTOR, membership)
     assign_perm("objectives.share_objective", membership.user, kr.objective)
     assign_perm("objectives.checkin_keyresult", membership.user, kr)
+    record(actor, "key_result.add_contributor", kr, {"contributor": [None, membership.pk]})
 
 
 @transaction.atomic
@@ -148,6 +178,7 @@ def key_result_remove_contributor(*, kr: KeyResult, actor, membership) -> None:
     """Take back ``membership``'s check-ins on ``kr`` (their read access stays, listed apart)."""
     ensure_may_grant(actor, kr.objective, Grant.CONTRIBUTOR, membership)
     remove_perm("objectives.checkin_keyresult", membership.user, kr)
+    record(actor, "key_result.remove_contributor", kr, {"contributor": [membership.pk, None]})
 
 
 @transaction.atomic
@@ -155,6 +186,7 @@ def key_result_create(*, objective: Objective, actor, title: str, **fields) -> K
     unknown = set(fields) - set(KR_FIELDS)
     if unknown:
         raise TypeError(f"Unknown key result fields: {sorted(unknown)}")
+    ensure_may_edit(actor, objective)
     ensure_period_open(actor, objective.period)
     lock_okr_writes(objective.org_id)
     fields.setdefault("owner", objective.owner)
@@ -176,6 +208,7 @@ def key_result_create(*, objective: Objective, actor, title: str, **fields) -> K
     _normalise_kr(kr)
     kr.full_clean()
     kr.save()
+    record(actor, "key_result.create", kr)
     refresh_rollups([objective.pk], org_id=objective.org_id)
     return kr
 
@@ -185,8 +218,10 @@ def key_result_update(*, kr: KeyResult, actor, **fields) -> KeyResult:
     unknown = set(fields) - set(KR_FIELDS)
     if unknown:
         raise TypeError(f"Unknown key result fields: {sorted(unknown)}")
+    ensure_may_edit(actor, kr.objective)
     ensure_period_open(actor, kr.objective.period)
     lock_okr_writes(kr.org_id)
+    before = stored(kr, fields)
     for name, value in fields.items():
         setattr(kr, name, value)
     if "owner" in fields and kr.owner is None:
@@ -194,6 +229,7 @@ def key_result_update(*, kr: KeyResult, actor, **fields) -> KeyResult:
     _normalise_kr(kr)
     kr.full_clean()
     kr.save()
+    record(actor, "key_result.update", kr, changes_between(before, snapshot(kr, fields)))
     refresh_rollups([kr.objective_id], org_id=kr.org_id)
     return kr
 
@@ -202,18 +238,23 @@ def key_result_update(*, kr: KeyResult, actor, **fields) -> KeyResult:
 def key_result_set_confidence(*, kr: KeyResult, actor, confidence: str) -> KeyResult:
     if confidence not in KeyResult.Confidence.values:
         raise ValidationError({"confidence": "Choose on track, at risk or off track."})
+    ensure_may_checkin(actor, kr)
     ensure_period_open(actor, kr.objective.period)
     lock_okr_writes(kr.org_id)
+    before = kr.confidence
     kr.confidence = confidence
     kr.save(update_fields=["confidence", "updated_at"])
+    record(actor, "key_result.set_confidence", kr, {"confidence": [before, confidence]})
     refresh_rollups([kr.objective_id], org_id=kr.org_id)
     return kr
 
 
 @transaction.atomic
 def key_result_delete(*, kr: KeyResult, actor) -> None:
+    ensure_may_edit(actor, kr.objective)
     ensure_period_open(actor, kr.objective.period)
     lock_okr_writes(kr.org_id)
+    record(actor, "key_result.delete", kr)
     objective_id = kr.objective_id
     kr.delete()
     refresh_rollups([objective_id], org_id=kr.org_id)
@@ -224,6 +265,7 @@ def key_result_reorder(*, kr: KeyResult, actor, direction: str) -> KeyResult:
     """Move a key result one place up or down among its objective's key results."""
     if direction not in ("up", "down"):
         raise ValidationError("Move a key result up or down.")
+    ensure_may_edit(actor, kr.objective)
     ensure_period_open(actor, kr.objective.period)
     siblings = list(
         KeyResult.objects.select_for_update()
@@ -240,4 +282,6 @@ def key_result_reorder(*, kr: KeyResult, actor, direction: str) -> KeyResult:
             sibling.position = position
             changed.append(sibling)
     KeyResult.objects.bulk_update(changed, ["position"])
+    if changed:
+        record(actor, "key_result.move", kr, {"direction": [None, direction]})
     return kr

@@ -41,7 +41,9 @@ from .forms import (
 from .models import KeyResult, Objective
 from .permissions import (
     GRANT_REFUSED,
+    MSG_CANNOT_EDIT,
     Grant,
+    PeriodClosed,
     can_checkin,
     can_create_objective,
     can_edit_objective,
@@ -515,16 +517,22 @@ def objective_edit(request, objective_id):
 
 @require_http_methods(["GET", "POST"])
 def objective_delete(request, objective_id):
-    objective = _editable_objective(request, objective_id)
-    if _closed_for(request, objective):
-        return _refuse_closed(request, objective)
+    objective = _visible_objective(request, objective_id)
     if request.method == "POST":
         title = objective.title
-        services.objective_delete(objective=objective, actor=request.membership)
+        # The service refuses (403) whoever may not edit it: one check, here and for any caller.
+        try:
+            services.objective_delete(objective=objective, actor=request.membership)
+        except PeriodClosed:
+            return _refuse_closed(request, objective)
         messages.success(request, f"Objective “{title}” deleted.")
         if request.htmx:  # its page is gone: the whole page moves on, not a fragment
             return HttpResponseClientRedirect(_url(request, "my"))
         return redirect(_url(request, "my"))
+    if not would_edit_if_open(request.membership, objective):
+        raise PermissionDenied(MSG_CANNOT_EDIT)
+    if _closed_for(request, objective):
+        return _refuse_closed(request, objective)
     back = _url(request, "objective", objective_id=objective.pk)
     return confirmation_page(
         request,

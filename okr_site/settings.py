@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "alignment",
     "checkins",
     "search",
+    "audit",
     "demo",
     "outbox",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", org_views.healthz, name="healthz"),
     path("", org_views.home, name="home"),
     # Everything below is a company page: TenantMiddleware resolves <org_slug>.
+    path("<slug:org_slug>/manage/audit/", include("audit.urls")),
     path("<slug:org_slug>/manage/", include("organizations.urls")),
     path("<slug:org_slug>/manage/company/", include("organizations.config_urls")),
     path("<slug:org_slug>/alignment/", include("alignment.urls")),

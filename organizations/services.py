@@ -2,7 +2,9 @@
 
 Every function is keyword-only, atomic and validates before saving; a rule that is broken
 raises ``ValidationError`` (with a field name where one fits) that views turn into a form
-error. E-mails leave only after the transaction commits.
+error. Each write takes the acting membership (``actor``), checks it through
+``organizations.permissions`` (``PermissionDenied``: 403) and is recorded by ``audit.record``.
+E-mails leave only after the transaction commits.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.services import changes_of, record, snapshot
+
 from .clock import company_today
 from .models import (
     Invitation,
@@ -24,6 +28,7 @@ from .models import (
     note_data_change,
 )
 from .periods import fiscal_year_of, fiscal_year_periods
+from .permissions import ensure_admin
 
 User = get_user_model()
 
@@ -58,7 +63,8 @@ def organization_create(
             org.save()
     except IntegrityError as exc:  # a concurrent sign-up took the slug after full_clean()
         raise ValidationError({"slug": "This company address is already taken."}) from exc
-    Membership.objects.create(org=org, user=creator, role=Membership.Role.ADMIN)
+    founder = Membership.objects.create(org=org, user=creator, role=Membership.Role.ADMIN)
+    record(founder, "organization.create", org)
     if with_periods:
         fiscal_year_periods(org, fiscal_year_of(org, company_today(org)))
     return org
@@ -88,39 +94,46 @@ def _ensure_not_last_admin(membership: Membership, action: str) -> None:
 
 
 @transaction.atomic
-def membership_set_role(*, membership: Membership, role: str) -> Membership:
+def membership_set_role(*, membership: Membership, actor: Membership, role: str) -> Membership:
+    ensure_admin(actor, membership.org_id)
     if role not in Membership.Role.values:
         raise ValidationError({"role": "Choose admin, manager or member."})
     if role == membership.role:
         return membership
     if membership.role == Membership.Role.ADMIN and membership.is_active:
         _ensure_not_last_admin(membership, "change this role")
+    before = membership.role
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
+    record(actor, "membership.set_role", membership, {"role": [before, role]})
     note_data_change(membership.org_id)
     return membership
 
 
 @transaction.atomic
-def membership_deactivate(*, membership: Membership) -> Membership:
+def membership_deactivate(*, membership: Membership, actor: Membership) -> Membership:
     """Take away access at once; everything the person wrote stays."""
+    ensure_admin(actor, membership.org_id)
     if not membership.is_active:
         return membership
     if membership.role == Membership.Role.ADMIN:
         _ensure_not_last_admin(membership, "deactivate them")
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    record(actor, "membership.deactivate", membership, {"is_active": [True, False]})
     note_data_change(membership.org_id)
     return membership
 
 
 @transaction.atomic
-def membership_reactivate(*, membership: Membership) -> Membership:
+def membership_reactivate(*, membership: Membership, actor: Membership) -> Membership:
+    ensure_admin(actor, membership.org_id)
     if membership.is_active:
         return membership
     membership.is_active = True
     membership.save(update_fields=["is_active"])
+    record(actor, "membership.reactivate", membership, {"is_active": [False, True]})
     note_data_change(membership.org_id)
     return membership
 
@@ -151,10 +164,12 @@ def invitation_create(
     email: str,
     role: str = Membership.Role.MEMBER,
     teams: Iterable[Team] = (),
-    invited_by: Membership | None = None,
+    actor: Membership,
 ) -> Invitation:
-    """Invite a person by e-mail. A second invitation while one is pending is refused
-    (resend the pending one instead); an expired pending one is retired and replaced."""
+    """Invite a person by e-mail on behalf of ``actor`` (an admin). A second invitation while
+    one is pending is refused (resend the pending one instead); an expired pending one is
+    retired and replaced."""
+    ensure_admin(actor, org.pk)
     email = (email or "").strip().lower()
     teams = _check_teams(org, teams)
     if Membership.objects.filter(org=org, user__email__iexact=email, is_active=True).exists():
@@ -176,7 +191,7 @@ def invitation_create(
         org=org,
         email=email,
         role=role,
-        invited_by=invited_by,
+        invited_by=actor,
         expires_at=Invitation.default_expiry(),
         sent_at=timezone.now(),
     )
@@ -188,6 +203,12 @@ def invitation_create(
     except IntegrityError as exc:  # a concurrent request invited the same address
         raise ValidationError({"email": "This person already has a pending invitation."}) from exc
     invitation.teams.set(teams)
+    record(
+        actor,
+        "invitation.create",
+        invitation,
+        {"role": [None, role], "teams": [None, sorted(team.pk for team in teams)]},
+    )
     _send_invitation_after_commit(invitation)
     return invitation
 
@@ -197,8 +218,9 @@ def _lock_invitation(invitation: Invitation) -> Invitation:
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: Invitation) -> Invitation:
+def invitation_resend(*, invitation: Invitation, actor: Membership) -> Invitation:
     """A fresh token (the old link stops working) and a fresh expiry; the e-mail goes again."""
+    ensure_admin(actor, invitation.org_id)
     invitation = _lock_invitation(invitation)
     if invitation.accepted_at or invitation.revoked_at:
         raise ValidationError(f"This invitation was already {invitation.status}.")
@@ -206,17 +228,20 @@ def invitation_resend(*, invitation: Invitation) -> Invitation:
     invitation.expires_at = Invitation.default_expiry()
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["token", "expires_at", "sent_at"])
+    record(actor, "invitation.resend", invitation)
     _send_invitation_after_commit(invitation)
     return invitation
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, actor: Membership) -> Invitation:
+    ensure_admin(actor, invitation.org_id)
     invitation = _lock_invitation(invitation)
     if invitation.accepted_at or invitation.revoked_at:
         raise ValidationError(f"This invitation was already {invitation.status}.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    record(actor, "invitation.revoke", invitation)
     return invitation
 
 
@@ -273,6 +298,8 @@ def invitation_accept(*, token: str, user) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    # The invited person acts on the token they were sent: the invitation is the right.
+    record(membership, "invitation.accept", invitation)
     note_data_change(invitation.org_id)
     return membership
 
@@ -340,24 +367,41 @@ def _save_team(team: Team) -> Team:
 
 @transaction.atomic
 def team_create(
-    *, org: Organization, name: str, description: str = "", parent: Team | None = None
+    *,
+    org: Organization,
+    actor: Membership,
+    name: str,
+    description: str = "",
+    parent: Team | None = None,
 ) -> Team:
+    ensure_admin(actor, org.pk)
     team = Team(org=org, name=(name or "").strip(), description=description, parent=parent)
     _check_parent(team, parent)
-    return _save_team(team)
+    _save_team(team)
+    record(actor, "team.create", team)
+    return team
 
 
 @transaction.atomic
 def team_update(
-    *, team: Team, name: str, description: str = "", parent: Team | None = None
+    *,
+    team: Team,
+    actor: Membership,
+    name: str,
+    description: str = "",
+    parent: Team | None = None,
 ) -> Team:
+    ensure_admin(actor, team.org_id)
     # Lock the company's team rows: two concurrent re-parentings could otherwise make a loop.
     list(Team.objects.select_for_update().filter(org_id=team.org_id).values_list("pk"))
     _check_parent(team, parent)
+    before = snapshot(team, ["name", "description", "parent"])
     team.name = (name or "").strip()
     team.description = description
     team.parent = parent
-    return _save_team(team)
+    _save_team(team)
+    record(actor, "team.update", team, changes_of(team, before))
+    return team
 
 
 def _check_team_person(team: Team, membership: Membership) -> None:
@@ -367,8 +411,9 @@ def _check_team_person(team: Team, membership: Membership) -> None:
 
 @transaction.atomic
 def team_add_member(
-    *, team: Team, membership: Membership, is_manager: bool = False
+    *, team: Team, membership: Membership, actor: Membership, is_manager: bool = False
 ) -> TeamMembership:
+    ensure_admin(actor, team.org_id)
     _check_team_person(team, membership)
     if not membership.is_active:
         raise ValidationError({"membership": "This person is deactivated."})
@@ -377,6 +422,7 @@ def team_add_member(
     )
     if not created:
         raise ValidationError({"membership": f"{membership.name} is already in {team.name}."})
+    record(actor, "team.add_member", team, {"member": [None, membership.pk]})
     note_data_change(team.org_id)
     return link
 
@@ -392,16 +438,27 @@ def _team_link(team: Team, membership: Membership) -> TeamMembership:
 
 
 @transaction.atomic
-def team_remove_member(*, team: Team, membership: Membership) -> None:
+def team_remove_member(*, team: Team, membership: Membership, actor: Membership) -> None:
+    ensure_admin(actor, team.org_id)
     _team_link(team, membership).delete()
+    record(actor, "team.remove_member", team, {"member": [membership.pk, None]})
     note_data_change(team.org_id)
 
 
 @transaction.atomic
-def team_set_manager(*, team: Team, membership: Membership, is_manager: bool) -> TeamMembership:
+def team_set_manager(
+    *, team: Team, membership: Membership, actor: Membership, is_manager: bool
+) -> TeamMembership:
+    ensure_admin(actor, team.org_id)
     link = _team_link(team, membership)
     if link.is_manager != is_manager:
         link.is_manager = is_manager
         link.save(update_fields=["is_manager"])
+        record(
+            actor,
+            "team.set_manager",
+            team,
+            {"manager": [membership.pk, None] if not is_manager else [None, membership.pk]},
+        )
         note_data_change(team.org_id)
     return link

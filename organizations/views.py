@@ -111,7 +111,7 @@ def invite(request):
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 teams=form.cleaned_data["teams"],
-                invited_by=request.membership,
+                actor=request.membership,
             )
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -120,20 +120,22 @@ def invite(request):
     return _render_people(request, invite_form=form)
 
 
-@admin_required
 @require_POST
 def person_role(request, membership_id):
+    # No role decorator: the service refuses a non-admin (403) before anything is shown, so
+    # this page and any other caller of the service cannot disagree.
     membership = get_org_object_or_404(
         request, Membership.objects.select_related("user", "org"), pk=membership_id
     )
     form = RoleForm(request.POST)
-    if not form.is_valid():
-        return _render_people(request, error="Choose admin, manager or member.")
-    role = form.cleaned_data["role"]
+    role = form.cleaned_data["role"] if form.is_valid() else ""
+    label = Membership.Role(role).label.lower() if role else ""
     return _people_action(
         request,
-        lambda: services.membership_set_role(membership=membership, role=role),
-        f"{membership.name} is now {Membership.Role(role).label.lower()}.",
+        lambda: services.membership_set_role(
+            membership=membership, actor=request.membership, role=role
+        ),
+        f"{membership.name} is now {label}.",
     )
 
 
@@ -156,7 +158,7 @@ def person_deactivate(request, membership_id):
         )
     return _people_action(
         request,
-        lambda: services.membership_deactivate(membership=membership),
+        lambda: services.membership_deactivate(membership=membership, actor=request.membership),
         f"{membership.name} was deactivated; their OKRs and check-ins stay.",
     )
 
@@ -169,7 +171,7 @@ def person_reactivate(request, membership_id):
     )
     return _people_action(
         request,
-        lambda: services.membership_reactivate(membership=membership),
+        lambda: services.membership_reactivate(membership=membership, actor=request.membership),
         f"{membership.name} was reactivated.",
     )
 
@@ -180,7 +182,7 @@ def invitation_resend(request, invitation_id):
     invitation = get_org_object_or_404(request, Invitation, pk=invitation_id)
     return _people_action(
         request,
-        lambda: services.invitation_resend(invitation=invitation),
+        lambda: services.invitation_resend(invitation=invitation, actor=request.membership),
         f"A new invitation link was sent to {invitation.email}.",
     )
 
@@ -201,7 +203,7 @@ def invitation_revoke(request, invitation_id):
         )
     return _people_action(
         request,
-        lambda: services.invitation_revoke(invitation=invitation),
+        lambda: services.invitation_revoke(invitation=invitation, actor=request.membership),
         f"The invitation of {invitation.email} was revoked.",
     )
 
@@ -216,7 +218,9 @@ def teams(request):
     notice = None
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_create(org=request.org, **form.cleaned_data)
+            team = services.team_create(
+                org=request.org, actor=request.membership, **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
@@ -241,7 +245,7 @@ def team_edit(request, team_id):
     form = TeamForm(request.POST or None, org=request.org, team=team, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.team_update(team=team, **form.cleaned_data)
+            services.team_update(team=team, actor=request.membership, **form.cleaned_data)
         except ValidationError as exc:
             add_service_error(form, exc)
             team.refresh_from_db()
@@ -295,7 +299,10 @@ def team_members_view(request, team_id):
         membership = form.cleaned_data["membership"]
         try:
             services.team_add_member(
-                team=team, membership=membership, is_manager=form.cleaned_data["is_manager"]
+                team=team,
+                membership=membership,
+                actor=request.membership,
+                is_manager=form.cleaned_data["is_manager"],
             )
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -308,11 +315,18 @@ def team_members_view(request, team_id):
         membership, action = form.cleaned_data["membership"], form.cleaned_data["action"]
         try:
             if action == "remove":
-                services.team_remove_member(team=team, membership=membership)
+                services.team_remove_member(
+                    team=team, membership=membership, actor=request.membership
+                )
                 notice = f"{membership.name} left {team.name}."
             else:
                 is_manager = action == "manager"
-                services.team_set_manager(team=team, membership=membership, is_manager=is_manager)
+                services.team_set_manager(
+                    team=team,
+                    membership=membership,
+                    actor=request.membership,
+                    is_manager=is_manager,
+                )
                 notice = f"{membership.name} is {'now' if is_manager else 'no longer'} a manager."
         except ValidationError as exc:
             return _render_team_members(request, team, error=" ".join(exc.messages))

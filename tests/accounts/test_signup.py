@@ -242,7 +242,7 @@ def test_deactivation_in_one_company_leaves_the_other_untouched(org, admin_membe
     assert client.get("/acme/manage/people/").status_code == 200
     assert client.get("/initech/manage/people/").status_code == 200
 
-    membership_deactivate(membership=in_acme)
+    membership_deactivate(membership=in_acme, actor=admin_membership)
     assert client.get("/acme/manage/people/").status_code == 404
     page = client.get("/initech/manage/people/")
     assert page.status_code == 200

@@ -97,7 +97,7 @@ def test_team_changes_move_the_data_version_and_the_figures(
     marketing = teams["marketing"]
     before = board_for(org, periods["q2"], admin_membership, roots={marketing.pk})
     version = Organization.objects.get(pk=org.pk).data_version
-    team_add_member(team=marketing, membership=MembershipFactory(org=org))
+    team_add_member(team=marketing, membership=MembershipFactory(org=org), actor=admin_membership)
     assert Organization.objects.get(pk=org.pk).data_version == version + 1
     after = board_for(org, periods["q2"], admin_membership, roots={marketing.pk})
     assert after.metrics.people == before.metrics.people + 1

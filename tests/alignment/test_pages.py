@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from alignment.models import AlignmentEvent
+from audit.models import AuditEntry
 from objectives.models import KeyResult, Objective
 from tests.factories import (
     KeyResultFactory,
@@ -130,7 +130,9 @@ def test_unlink_with_empty_parent(member, make_objective):
     member.post(url("align", objective_id=mine.pk), {"parent": ""})
     mine.refresh_from_db()
     assert mine.parent_id is None
-    assert AlignmentEvent.objects.get(objective=mine).kind == "unlink"
+    assert AuditEntry.objects.get(target_id=mine.pk, action__startswith="objective.").action == (
+        "objective.unlink"
+    )
 
 
 @pytest.mark.parametrize("bad", ["abc", "99999999", "1" * 400])

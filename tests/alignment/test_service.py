@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from alignment import rules
-from alignment.models import AlignmentEvent
 from alignment.selectors import eligible_parents
 from alignment.services import objective_align
+from audit.models import AuditEntry
 from objectives.models import Objective
 from organizations.models import Team
 from tests.factories import ObjectiveFactory, PeriodFactory
@@ -14,6 +14,15 @@ from tests.factories import ObjectiveFactory, PeriodFactory
 pytestmark = pytest.mark.django_db
 
 PERIOD = "must lie within the parent's period"
+
+
+def _alignment_entries(objective):
+    return AuditEntry.objects.filter(
+        target_type="objectives.objective",
+        target_id=objective.pk,
+        action__in=["objective.align", "objective.realign", "objective.unlink"],
+    ).order_by("id")
+
 
 # (child level[:team], child period, parent level[:team], parent period, expected error or None)
 RULES = [
@@ -67,7 +76,7 @@ def test_rule_table(
         assert error in " ".join(exc.value.messages)
         child_obj.refresh_from_db()
         assert child_obj.parent_id is None
-        assert not AlignmentEvent.objects.filter(objective=child_obj).exists()
+        assert not AuditEntry.objects.filter(target_id=child_obj.pk).exists()
         assert parent_obj.pk not in offered
 
 
@@ -96,11 +105,11 @@ def test_align_realign_unlink_are_recorded(make_objective, admin_membership):
 
     child.refresh_from_db()
     assert child.parent_id is None
-    events = list(AlignmentEvent.objects.filter(objective=child).order_by("id"))
-    assert [(e.from_parent_id, e.to_parent_id, e.kind) for e in events] == [
-        (None, first.pk, "align"),
-        (first.pk, second.pk, "re-align"),
-        (second.pk, None, "unlink"),
+    events = list(_alignment_entries(child))
+    assert [(e.changes["parent"], e.action) for e in events] == [
+        ([None, first.pk], "objective.align"),
+        ([first.pk, second.pk], "objective.realign"),
+        ([second.pk, None], "objective.unlink"),
     ]
     assert all(e.actor_id == admin_membership.pk and e.org_id == child.org_id for e in events)
 
@@ -110,7 +119,7 @@ def test_same_parent_again_records_nothing(make_objective, admin_membership):
     parent = make_objective("company", "year")
     objective_align(objective=child, parent=parent, actor=admin_membership)
     objective_align(objective=child, parent=parent, actor=admin_membership)
-    assert AlignmentEvent.objects.filter(objective=child).count() == 1
+    assert _alignment_entries(child).count() == 1
 
 
 def _restructure(child_team, new_parent_team):
@@ -179,7 +188,7 @@ def test_member_aligns_own_objective(make_objective, member_membership):
     parent = make_objective("team:marketing", "q2")
     objective_align(objective=mine, parent=parent, actor=member_membership)
     assert mine.parent_id == parent.pk
-    assert AlignmentEvent.objects.get(objective=mine).actor == member_membership
+    assert _alignment_entries(mine).get().actor == member_membership
 
 
 def test_system_actor_skips_permissions_not_rules(make_objective):

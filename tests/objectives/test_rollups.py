@@ -115,8 +115,8 @@ def test_a_checkin_costs_the_same_queries_however_deep_the_chain(
     kr = KeyResultFactory(
         objective=ObjectiveFactory(org=org, period=period, owner=member_membership, parent=parent)
     )
-    # 12: the lock, the version bump, the check-in and KR writes, the roll-up refresh
-    with django_assert_num_queries(12):
+    # 13: the lock, the version bump, the check-in and KR writes, the audit entry, the roll-ups
+    with django_assert_num_queries(13):
         checkin_submit(kr=kr, author=member_membership, value="40", confidence="on_track")
     assert_exact(org)
 

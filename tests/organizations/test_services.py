@@ -13,15 +13,17 @@ pytestmark = pytest.mark.django_db
 def test_two_admins_demoting_each_other_leaves_one_admin(org):
     first = MembershipFactory(org=org, role=Membership.Role.ADMIN)
     second = MembershipFactory(org=org, role=Membership.Role.ADMIN)
-    services.membership_set_role(membership=first, role=Membership.Role.MEMBER)
+    services.membership_set_role(membership=first, actor=second, role=Membership.Role.MEMBER)
     with pytest.raises(ValidationError, match="only active admin"):
-        services.membership_set_role(membership=second, role=Membership.Role.MEMBER)
+        services.membership_set_role(membership=second, actor=second, role=Membership.Role.MEMBER)
     assert Membership.objects.filter(org=org, role="admin", is_active=True).count() == 1
 
 
 def test_a_deactivated_admin_may_be_demoted(org, admin_membership):
     gone = MembershipFactory(org=org, role=Membership.Role.ADMIN, is_active=False)
-    services.membership_set_role(membership=gone, role=Membership.Role.MEMBER)
+    services.membership_set_role(
+        membership=gone, actor=admin_membership, role=Membership.Role.MEMBER
+    )
     gone.refresh_from_db()
     assert gone.role == Membership.Role.MEMBER
 
@@ -46,27 +48,32 @@ def test_invitation_accept_as_new_user_refuses_an_existing_account(org):
     assert Invitation.objects.get().accepted_at is None
 
 
-def test_team_cannot_take_a_parent_or_person_from_another_company(org, other_org, team):
+def test_team_cannot_take_a_parent_or_person_from_another_company(
+    org, other_org, team, admin_membership
+):
     foreign_team = TeamFactory(org=other_org)
     with pytest.raises(ValidationError) as exc:
-        services.team_create(org=org, name="New", parent=foreign_team)
+        services.team_create(org=org, actor=admin_membership, name="New", parent=foreign_team)
     assert "parent" in exc.value.message_dict
     stranger = MembershipFactory(org=other_org)
     with pytest.raises(ValidationError) as exc:
-        services.team_add_member(team=team, membership=stranger)
+        services.team_add_member(team=team, membership=stranger, actor=admin_membership)
     assert "membership" in exc.value.message_dict
 
 
-def test_invitation_create_refuses_teams_of_another_company(org, other_org):
+def test_invitation_create_refuses_teams_of_another_company(org, other_org, admin_membership):
     with pytest.raises(ValidationError) as exc:
         services.invitation_create(
-            org=org, email="a@example.com", teams=[TeamFactory(org=other_org)]
+            org=org,
+            email="a@example.com",
+            teams=[TeamFactory(org=other_org)],
+            actor=admin_membership,
         )
     assert "teams" in exc.value.message_dict
     assert not Invitation.objects.exists()
 
 
-def test_deactivated_person_cannot_be_added_to_a_team(org, team):
+def test_deactivated_person_cannot_be_added_to_a_team(org, team, admin_membership):
     gone = MembershipFactory(org=org, is_active=False)
     with pytest.raises(ValidationError, match="deactivated"):
-        services.team_add_member(team=team, membership=gone)
+        services.team_add_member(team=team, membership=gone, actor=admin_membership)

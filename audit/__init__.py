@@ -1,0 +1,1 @@
+"""The audit trail: every service records its write here (``audit.record``)."""
