@@ -93,7 +93,9 @@ def objective_align(
 
     from_parent_id = child.parent_id
     child.parent = parent
-    child.save(update_fields=["parent", "updated_at"])
+    # "Aligns to" is on the objective's edit form: a form opened before this is stale now.
+    child.version += 1  # the row is locked above
+    child.save(update_fields=["parent", "version", "updated_at"])
     # Both chains' aligned progress change: the one it left and the one it joined.
     refresh_rollups([from_parent_id, child.pk], org_id=child.org_id)
     if parent is None:

@@ -20,7 +20,66 @@ from .permissions import (
     can_create_objective,
     visible_objectives,
 )
-from .services import KR_FIELDS
+from .services import KR_CHECKIN_FIELDS, KR_FIELDS
+
+STALE_FORM_MESSAGE = "This form is out of date. Open the edit page again to see what is saved."
+CONFLICT_MESSAGE = (
+    "Someone saved this {noun} after you opened this form, so your changes are not saved yet. "
+    "They are kept below; where the saved {noun} now differs, its value is shown beside the "
+    "field. Save again to store what the form shows."
+)
+
+
+def _shown(field, current, name) -> str:
+    """A stored value as the person reads it in the form."""
+    value = getattr(current, name)
+    if value in (None, ""):
+        return "(empty)"
+    if isinstance(field, forms.ModelChoiceField):
+        return field.label_from_instance(value)
+    if current._meta.get_field(name).choices:
+        return str(getattr(current, f"get_{name}_display")())
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+class EditVersionMixin:
+    """An edit form carries, as a hidden field, the version of the object it was opened at.
+    The service writes only the fields the form changed, and only while that version is still
+    the stored one; otherwise ``show_conflict`` tells the person what changed meanwhile."""
+
+    noun = "object"
+
+    def add_version_field(self) -> None:
+        if self.instance.pk:
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, min_value=1, required=False, initial=self.instance.version
+            )
+
+    def clean(self):
+        data = super().clean()
+        # A hidden field's own errors show nowhere: say it for the whole form.
+        if "version" in self.fields and data.get("version") is None:
+            self.add_error(None, STALE_FORM_MESSAGE)
+        return data
+
+    def changed_fields(self, names) -> dict:
+        """The cleaned values of the fields among ``names`` that differ from the stored ones."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in names}
+
+    def show_conflict(self, current) -> None:
+        """Keep what the person typed, show the stored value beside each field where it differs,
+        and carry the stored version so that saving again stores what the form shows."""
+        self.add_error(None, CONFLICT_MESSAGE.format(noun=self.noun))
+        for name, field in list(self.fields.items()):
+            if name == "version" or name not in self.cleaned_data:
+                continue
+            initial = current._meta.get_field(name).value_from_object(current)
+            if field.has_changed(initial, self[name].data):
+                self.add_error(name, f"Now saved: {_shown(field, current, name)}")
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(current.version)
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -98,7 +157,8 @@ KR_OWNER_EMPTY_LABEL = "The objective's owner"
 PERSON_EMPTY_LABELS = (EMPTY_LABELS["owner"], KR_OWNER_EMPTY_LABEL)
 
 
-class ObjectiveForm(forms.ModelForm):
+class ObjectiveForm(EditVersionMixin, forms.ModelForm):
+    noun = "objective"
     parent = ParentChoiceField(
         queryset=Objective.objects.none(),
         required=False,
@@ -124,6 +184,7 @@ class ObjectiveForm(forms.ModelForm):
 
     def __init__(self, *args, org, membership, **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_version_field()
         self.org = org
         self.membership = membership
         self._name_empty_choices()
@@ -274,7 +335,9 @@ class ObjectiveForm(forms.ModelForm):
         return data
 
 
-class KeyResultForm(forms.ModelForm):
+class KeyResultForm(EditVersionMixin, forms.ModelForm):
+    noun = "key result"
+
     class Meta:
         model = KeyResult
         fields = list(KR_FIELDS)
@@ -300,6 +363,12 @@ class KeyResultForm(forms.ModelForm):
 
     def __init__(self, *args, org, objective, membership, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Once it exists, only check-ins move its value and confidence: a form opened
+            # before a check-in must not put the old ones back.
+            for name in KR_CHECKIN_FIELDS:
+                del self.fields[name]
+        self.add_version_field()
         self.objective = objective
         self.membership = membership
         self.fields["owner"].queryset = people_queryset(org)
@@ -331,7 +400,8 @@ class KeyResultForm(forms.ModelForm):
             {"maxlength": 3, "size": 4, "placeholder": "EUR", "autocomplete": "off"}
         )
         for name in ("start_value", "target_value", "current_value", "weight"):
-            self.fields[name].widget.attrs["step"] = "any"
+            if name in self.fields:
+                self.fields[name].widget.attrs["step"] = "any"
         self.fields["start_value"].widget.attrs["placeholder"] = "e.g. 40"
         self.fields["target_value"].widget.attrs["placeholder"] = "e.g. 60"
 
@@ -380,8 +450,9 @@ class KeyResultForm(forms.ModelForm):
         if self.cleaned_data.get("kind") == KeyResult.Kind.MILESTONE:
             self.cleaned_data["start_value"] = Decimal(0)
             self.cleaned_data["target_value"] = Decimal(1)
-            current = self.cleaned_data.get("current_value") or 0
-            self.cleaned_data["current_value"] = Decimal(1 if current >= 1 else 0)
+            if "current_value" in self.fields:
+                current = self.cleaned_data.get("current_value") or 0
+                self.cleaned_data["current_value"] = Decimal(1 if current >= 1 else 0)
         self.instance.org_id = self.objective.org_id
         self.instance.objective = self.objective
         super()._post_clean()

@@ -91,6 +91,10 @@ class Objective(TenantModel):
         max_digits=7, decimal_places=6, null=True, blank=True, editable=False
     )
     confidence = models.CharField(max_length=10, blank=True, editable=False)
+    # Moves on with every save of what the edit form edits (and of its alignment): a form
+    # carries the version it was opened at, and saving it succeeds only while that is still
+    # the stored one (objectives.services.objective_update), so no edit silently undoes another.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,6 +186,9 @@ class KeyResult(TenantModel):
     )
     position = models.PositiveIntegerField(default=0)
     last_checkin_at = models.DateTimeField(null=True, blank=True)
+    # Like Objective.version, for the edit form's fields. Check-ins (the only writers of
+    # current_value and confidence) do not move it: an edit opened before one still saves.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Model
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import changes_between, record, snapshot, stored
@@ -53,6 +55,44 @@ KR_FIELDS = (
     "weight",
     "confidence",
 )
+# Check-ins are the only writers of a key result's value and confidence once it exists
+# (checkins.services); an edit form, possibly opened before the latest check-in, never is.
+KR_CHECKIN_FIELDS = ("current_value", "confidence")
+KR_EDIT_FIELDS = tuple(name for name in KR_FIELDS if name not in KR_CHECKIN_FIELDS)
+
+
+class EditConflict(Exception):
+    """The object was saved by someone else after the form was opened; nothing was written.
+    ``current`` is the stored object, to show the person what changed."""
+
+    def __init__(self, current: Model):
+        super().__init__("Saved by someone else since this form was opened.")
+        self.current = current
+
+
+def _save_if_unchanged(instance: Model, names, *, before: dict, expected_version) -> None:
+    """Write the fields in ``names``, plus any that normalising changed (compared to
+    ``before``), with one ``UPDATE ... WHERE version = expected_version`` that moves the
+    version on; raise ``EditConflict`` when the stored version is another (the form is stale).
+    ``expected_version=None`` (a caller without a form) writes whatever is stored."""
+    model = type(instance)
+    fields = {model._meta.get_field(name) for name in names}
+    fields |= {
+        field
+        for field in map(model._meta.get_field, before)
+        if getattr(instance, field.attname) != before[field.name]
+    }
+    values = {field.attname: getattr(instance, field.attname) for field in fields}
+    instance.updated_at = values["updated_at"] = timezone.now()
+    rows = model.objects.filter(pk=instance.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if rows.update(**values, version=F("version") + 1) != 1:
+        raise EditConflict(model.objects.get(pk=instance.pk))
+    if expected_version is None:
+        instance.refresh_from_db(fields=["version"])
+    else:
+        instance.version = expected_version + 1
 
 
 def _normalise_objective(objective: Objective) -> None:
@@ -99,7 +139,12 @@ def objective_create(
 
 
 @transaction.atomic
-def objective_update(*, objective: Objective, actor, **fields) -> Objective:
+def objective_update(
+    *, objective: Objective, actor, expected_version: int | None = None, **fields
+) -> Objective:
+    """Change ``fields`` (only those: what the form changed) of an objective. With the
+    ``expected_version`` its edit form was opened at, refuses (``EditConflict``) when someone
+    saved it since, so a second editor never silently undoes the first."""
     unknown = set(fields) - set(OBJECTIVE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown objective fields: {sorted(unknown)}")
@@ -111,13 +156,14 @@ def objective_update(*, objective: Objective, actor, **fields) -> Objective:
     before = stored(objective, fields)
     for name, value in fields.items():
         setattr(objective, name, value)
+    pre_normalise = {"team": objective.team_id}
     _normalise_objective(objective)
     if ("level" in fields or "team" in fields) and (
         (before.get("level"), before.get("team")) != (objective.level, objective.team_id)
     ):  # moving it to another level or team needs the right to create it there
         ensure_may_create(actor, level=objective.level, team=objective.team, owner=objective.owner)
     objective.full_clean()
-    objective.save()
+    _save_if_unchanged(objective, fields, before=pre_normalise, expected_version=expected_version)
     record(
         actor, "objective.update", objective, changes_between(before, snapshot(objective, fields))
     )
@@ -214,8 +260,15 @@ def key_result_create(*, objective: Objective, actor, title: str, **fields) -> K
 
 
 @transaction.atomic
-def key_result_update(*, kr: KeyResult, actor, **fields) -> KeyResult:
-    unknown = set(fields) - set(KR_FIELDS)
+def key_result_update(
+    *, kr: KeyResult, actor, expected_version: int | None = None, **fields
+) -> KeyResult:
+    """Change ``fields`` of a key result, refusing a stale form like ``objective_update``.
+    Its value and confidence are not among them: only check-ins write those."""
+    refused = set(fields) & set(KR_CHECKIN_FIELDS)
+    if refused:
+        raise TypeError(f"Only check-ins change a key result's {' and '.join(sorted(refused))}.")
+    unknown = set(fields) - set(KR_EDIT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown key result fields: {sorted(unknown)}")
     ensure_may_edit(actor, kr.objective)
@@ -226,9 +279,11 @@ def key_result_update(*, kr: KeyResult, actor, **fields) -> KeyResult:
         setattr(kr, name, value)
     if "owner" in fields and kr.owner is None:
         kr.owner = kr.objective.owner
+    normalised = ("start_value", "target_value", "current_value", "currency_code")
+    pre_normalise = {name: getattr(kr, name) for name in normalised}  # milestones, currencies
     _normalise_kr(kr)
     kr.full_clean()
-    kr.save()
+    _save_if_unchanged(kr, fields, before=pre_normalise, expected_version=expected_version)
     record(actor, "key_result.update", kr, changes_between(before, snapshot(kr, fields)))
     refresh_rollups([kr.objective_id], org_id=kr.org_id)
     return kr

@@ -177,6 +177,7 @@ def _save_objective(request, form, objective=None, key_results=None) -> Objectiv
 
     data = dict(form.cleaned_data)
     parent = data.pop("parent", None)
+    expected_version = data.pop("version", None)
     try:
         with transaction.atomic():
             if objective is None:
@@ -190,7 +191,10 @@ def _save_objective(request, form, objective=None, key_results=None) -> Objectiv
             else:
                 old_parent_id, old_period_id = objective.parent_id, objective.period_id
                 saved = services.objective_update(
-                    objective=objective, actor=request.membership, **data
+                    objective=objective,
+                    actor=request.membership,
+                    expected_version=expected_version,
+                    **form.changed_fields(services.OBJECTIVE_FIELDS),
                 )
             new_parent_id = parent.pk if parent else None
             if new_parent_id != old_parent_id or (
@@ -202,6 +206,9 @@ def _save_objective(request, form, objective=None, key_results=None) -> Objectiv
                     raise _AlignmentRefused(exc) from exc
     except _AlignmentRefused as refused:
         form.add_error("parent", refused.error.messages)
+        return None
+    except services.EditConflict as conflict:
+        form.show_conflict(conflict.current)
         return None
     except ValidationError as exc:
         form.add_error(None, exc.messages)
@@ -704,9 +711,15 @@ def kr_edit(request, kr_id):
     if request.method == "POST":
         form = KeyResultForm(request.POST, instance=kr, **kwargs)
         if form.is_valid():
-            data = {name: form.cleaned_data[name] for name in services.KR_FIELDS}
             try:
-                services.key_result_update(kr=kr, actor=request.membership, **data)
+                services.key_result_update(
+                    kr=kr,
+                    actor=request.membership,
+                    expected_version=form.cleaned_data["version"],
+                    **form.changed_fields(services.KR_EDIT_FIELDS),
+                )
+            except services.EditConflict as conflict:
+                form.show_conflict(conflict.current)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
