@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from objectives import selectors as objective_selectors
 from objectives.models import KeyResult
 from objectives.permissions import can_edit_objective
-from objectives.presenters import prepare_key_results
+from objectives.presenters import PaceClock, prepare_key_results
 from objectives.progress import as_percent, key_result_progress
 from objectives.rollups import with_ancestors
 
@@ -66,7 +66,7 @@ def checkin_effects(request, kr: KeyResult, *, main: str) -> dict:
     sid = str(kr.pk)
     kr.progress = key_result_progress(kr)
     kr.percent = as_percent(kr.progress)
-    prepare_key_results([kr], org.slug)
+    prepare_key_results([kr], org.slug, clock=PaceClock(org))
     effects: dict = {
         "kr_values": f"kr-{sid}-values" in shown,
         "kr_status": f"kr-{sid}-status" in shown,

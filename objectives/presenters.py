@@ -15,9 +15,11 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from checkins.pace import ON_PACE_POINTS, expected_progress, line_start
 from components import component
-from objectives.models import KeyResult
+from objectives.models import KeyResult, Objective
 from objectives.progress import as_percent
+from organizations.clock import company_today, company_zone
 from organizations.periods import period_groups
 
 
@@ -114,10 +116,12 @@ def prepare_progress(objective) -> None:
     )
 
 
-def prepare_rows(objectives, org_slug: str) -> None:
+def prepare_rows(objectives, org_slug: str, *, org=None) -> None:
     """Give decorated objectives (``percent``, ``explanation``, rights: see
-    ``objectives.selectors.decorate``) and their key results what the card prints."""
+    ``objectives.selectors.decorate``) and their key results what the card prints; with
+    ``org``, the key results' pace too."""
     urls = RowUrls(org_slug)
+    clock = PaceClock(org) if org is not None else None
     for objective in objectives:
         pk = objective.pk
         objective.sid = str(pk)
@@ -134,11 +138,55 @@ def prepare_rows(objectives, org_slug: str) -> None:
         prepare_progress(objective)
         editable = getattr(objective, "can_edit", False)
         objective.kr_new_url = urls("objectives:kr-new", objective_id=pk) if editable else ""
-        prepare_key_results(objective.key_results.all(), org_slug, urls, editable=editable)
+        prepare_key_results(
+            objective.key_results.all(), org_slug, urls, editable=editable, clock=clock
+        )
 
 
-def prepare_key_results(key_results, org_slug: str, urls=None, *, editable=False) -> None:
-    """What a KR row prints; ``kr.percent`` (and ``kr.can_checkin``, if any) must be set."""
+class PaceClock:
+    """The company's today and time zone, read once for a page's rows."""
+
+    def __init__(self, org):
+        self.today = company_today(org)
+        self.zone = company_zone(org)
+
+
+@dataclass(slots=True)
+class RowPace:
+    """Where a KR row stands against its expected pace (``checkins.pace``), in words."""
+
+    expected: int  # percent expected by today
+    status: str  # ahead, on_pace, behind
+    text: str
+
+
+def row_pace(kr, clock: PaceClock | None) -> RowPace | None:
+    """A metric KR's pace in a running period, from rows already loaded (no query): ``None``
+    for milestones, past or future periods, or when its objective's period is not at hand."""
+    if clock is None or kr.kind == KeyResult.Kind.MILESTONE or kr.percent is None:
+        return None
+    if not KeyResult.objective.is_cached(kr) or not Objective.period.is_cached(kr.objective):
+        return None
+    period = kr.objective.period
+    if not period.start <= clock.today <= period.end:
+        return None
+    start = line_start(kr, period=period, zone=clock.zone)
+    expected = as_percent(
+        expected_progress(period_start=start, period_end=period.end, today=clock.today)
+    )
+    gap = kr.percent - expected
+    if gap > ON_PACE_POINTS:
+        return RowPace(expected, "ahead", f"ahead of pace ({expected}% expected by today)")
+    if gap < -ON_PACE_POINTS:
+        return RowPace(expected, "behind", f"{-gap} points behind pace ({expected}% expected)")
+    return RowPace(expected, "on_pace", f"on pace ({expected}% expected by today)")
+
+
+def prepare_key_results(
+    key_results, org_slug: str, urls=None, *, editable=False, clock: PaceClock | None = None
+) -> None:
+    """What a KR row prints; ``kr.percent`` (and ``kr.can_checkin``, if any) must be set.
+    With ``clock``, each row also shows its pace (``kr.pace``) as a mark on the bar and words."""
     urls = urls or RowUrls(org_slug)
     bar = component("progress_bar")
     for kr in key_results:
@@ -151,7 +199,13 @@ def prepare_key_results(key_results, org_slug: str, urls=None, *, editable=False
             f"(now {value_text(kr, kr.current_value)})"
         )
         kr.weight_text = num(kr.weight) if kr.weight != 1 else ""
-        kr.status_html = bar(percent=kr.percent, status=kr.confidence, label=kr.title)
+        kr.pace = pace = row_pace(kr, clock)
+        kr.status_html = bar(
+            percent=kr.percent,
+            status=kr.confidence,
+            label=kr.title,
+            pace=pace.expected if pace else None,
+        )
         checkin = getattr(kr, "can_checkin", False)
         kr.confidence_url = (
             urls("objectives:kr-confidence", kr_id=kr_pk) if editable or checkin else ""

@@ -23,6 +23,7 @@ from .permissions import (
     visible_objectives,
 )
 from .presenters import (
+    PaceClock,
     RowUrls,
     prepare_key_results,
     prepare_progress,
@@ -135,7 +136,7 @@ def decorate(objectives, viewer, *, known_people=()) -> list[Objective]:
         objective.percent = as_percent(objective.progress)
         objective.explanation = explain_objective(krs)
     annotate_rights(viewer, objectives)
-    prepare_rows(objectives, viewer.org.slug)
+    prepare_rows(objectives, viewer.org.slug, org=viewer.org)
     return objectives
 
 
@@ -185,8 +186,9 @@ def key_results_owned_elsewhere(
         queryset = queryset.filter(objective__period=period)
         order = order[1:]
     krs = list(
+        # ``created_at`` stays: each row's pace line starts when its KR was created.
         queryset.select_related("objective")
-        .defer("created_at", "updated_at", "objective__description")
+        .defer("updated_at", "objective__description")
         .order_by(*order)
     )
     _attach_periods([kr.objective for kr in krs], periods)
@@ -203,7 +205,7 @@ def key_results_owned_elsewhere(
         # check in on it while its period is open (``permissions.can_checkin``).
         kr.can_checkin = kr.owner_id == viewer.pk and period_open_for(viewer, kr.objective.period)
     urls = RowUrls(viewer.org.slug)
-    prepare_key_results(krs, viewer.org.slug, urls)
+    prepare_key_results(krs, viewer.org.slug, urls, clock=PaceClock(viewer.org))
     for kr in krs:
         kr.objective.url = urls("objectives:objective", objective_id=kr.objective_id)
     return [(kr.objective, kr) for kr in krs]

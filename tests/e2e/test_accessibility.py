@@ -39,6 +39,7 @@ def main_pages():
         ("mia", "key result", f"/acme/krs/{kr.pk}/"),
         ("mia", "alignment tree", "/acme/alignment/"),
         ("mia", "alignment map", "/acme/alignment/map/"),
+        ("mia", "search", "/acme/search/?q=social"),
         ("mia", "settings", "/accounts/settings/"),
         ("mia", "feed", "/acme/checkins/feed/"),
         ("erik", "dashboard", "/acme/alignment/dashboard/"),
@@ -50,6 +51,7 @@ def main_pages():
         ("admin", "themes", "/acme/manage/company/themes/"),
         ("admin", "periods", "/acme/manage/company/periods/"),
         ("admin", "reminder schedules", "/acme/checkins/schedules/"),
+        ("admin", "audit", "/acme/manage/audit/"),
     ]
 
 
