@@ -1,6 +1,7 @@
 """The company's audit list (admins): who wrote what, newest first, by person and object."""
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -39,10 +40,16 @@ def _id(raw) -> int | None:
 def audit_list(request):
     entries = AuditEntry.objects.for_org(request.org).select_related("actor__user")
     person = _id(request.GET.get("person"))
+    # A name or e-mail typed, not a list of everyone: a company has thousands of people.
+    who = request.GET.get("who", "").strip()[:100]
     kind = request.GET.get("kind") if request.GET.get("kind") in KINDS else ""
     target = _id(request.GET.get("object")) if kind else None
     if person:
         entries = entries.filter(actor_id=person)
+    if who:
+        entries = entries.filter(
+            Q(actor__user__full_name__icontains=who) | Q(actor__user__email__icontains=who)
+        )
     if kind:
         entries = entries.filter(target_type=kind)
     if target:
@@ -50,14 +57,18 @@ def audit_list(request):
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = [
         (name, value)
-        for name, value in (("person", person), ("kind", kind), ("object", target))
+        for name, value in (("person", person), ("who", who), ("kind", kind), ("object", target))
         if value
     ]
     context = {
         "page": page,
-        "people": Membership.objects.for_org(request.org)
+        "chosen": Membership.objects.for_org(request.org)
         .select_related("user")
-        .order_by("user__full_name", "user__email"),
+        .filter(pk=person)
+        .first()
+        if person
+        else None,
+        "who": who,
         "kinds": KINDS,
         "person": person,
         "kind": kind,

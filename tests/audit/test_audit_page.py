@@ -83,3 +83,18 @@ def test_query_count_does_not_grow_with_the_trail(
         assert admin.get(AUDIT).status_code == 200
     with django_assert_max_num_queries(9):
         assert admin.get(AUDIT, {"person": 1, "kind": "objectives.objective"}).status_code == 200
+
+
+def test_a_typed_name_or_email_narrows_the_list_which_never_lists_everyone(admin, org, period):
+    people, _ = _trail(org, period, 9)
+    extra = [MembershipFactory(org=org) for _ in range(20)]  # people who changed nothing
+    first = people[0].user
+    for typed in (first.full_name, first.email.upper()):
+        page = admin.get(AUDIT, {"who": typed}).context["page"]
+        assert {e.actor_id for e in page.object_list} == {people[0].pk}
+    html = admin.get(AUDIT).content.decode()
+    # The person filter is a search box, not a list of the company's people.
+    assert 'name="who"' in html
+    assert not any(f'value="{m.pk}"' in html for m in extra)
+    chosen = admin.get(AUDIT, {"person": people[1].pk}).content.decode()
+    assert f"The changes made by {people[1].user.get_full_name()}" in chosen
