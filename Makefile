@@ -48,6 +48,8 @@ screenshots: venv e2e-deps
 	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	$(BIN)/pytest -p no:cacheprovider tests/e2e/test_accessibility.py::test_main_pages_have_no_serious_axe_violations_and_no_csp_errors \
 	  tests/e2e/test_phone.py::test_every_main_page_fits_a_phone_without_sideways_scrolling
+	@# Smaller pictures for the repository when Debian's pngquant is there (same look).
+	-command -v pngquant >/dev/null && pngquant --force --ext .png --quality 70-95 --skip-if-larger docs/screenshots/*.png
 
 test: lint e2e-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:cacheprovider
