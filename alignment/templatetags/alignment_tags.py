@@ -1,5 +1,6 @@
 from django import template
 
+from components import component
 from objectives.permissions import can_edit_objective
 
 from .. import links, presenters
@@ -85,3 +86,10 @@ def person_href(context, membership):
 @register.simple_tag(takes_context=True)
 def team_href(context, team):
     return links.team_url(context["org"], team) or ""
+
+
+@register.simple_tag
+def map_drawing(band):
+    """``{% map_drawing layout %}``: a map band's edges, labels and boxes
+    (``alignment.map_layout.Layout``, drawn by ``components/map_drawing.jinja``)."""
+    return component("map_drawing")(band=band)
