@@ -161,6 +161,7 @@ def tree_top(
     *,
     periods: list[Period],
     limit: int = TREE_OTHERS_LIMIT,
+    count: bool = True,
 ) -> TreeTop:
     """The first level of the alignment tree: objectives overlapping ``period`` that the
     viewer may see and whose parent is outside the period or hidden from them. ``periods``:
@@ -184,7 +185,8 @@ def tree_top(
     shown = company + others[:limit]
     loaded = {o.pk: o for o in node_objectives(Objective.objects.filter(pk__in=shown))}
     nodes = [Node(objective=loaded[pk]) for pk in shown]
-    count_children(nodes, membership)
+    if count:  # else the caller counts them with more nodes (the map: one query for all)
+        count_children(nodes, membership)
     return TreeTop(
         company=nodes[: len(company)], others=nodes[len(company) :], others_total=len(others)
     )
@@ -474,32 +476,48 @@ def supporting_initial(org, membership: Membership, parent_id: int, *, current=N
 
 def first_children(parents: list[Node], membership: Membership, limit: int) -> dict[int, list]:
     """The first ``limit`` objectives aligned to each of ``parents`` that the viewer may see
-    (every period, tree order), in one query however many parents: PostgreSQL numbers each
-    parent's children and keeps the first ones."""
+    (every period, tree order), in two queries however many parents: PostgreSQL numbers each
+    parent's children and keeps the first ones' ids, then their nodes load. Numbering bare
+    ids and loading the nodes apart halves the time: Django compiles a window over the
+    joined node columns several times slower than PostgreSQL runs it (docs/performance.md)."""
     if not parents:
         return {}
     children = Objective.objects.filter(
         org_id=membership.org_id, parent_id__in=[n.pk for n in parents]
     )
-    ranked = visible_objectives(children, membership).annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("parent_id")],
-            order_by=[_level_rank().asc(), F("period__start").asc(), Lower("title").asc(), "pk"],
+    ranked = (
+        visible_objectives(children, membership)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("parent_id")],
+                order_by=[
+                    _level_rank().asc(),
+                    F("period__start").asc(),
+                    Lower("title").asc(),
+                    "pk",
+                ],
+            )
         )
+        .filter(rank__lte=limit)
+        .order_by("parent_id", "rank")
     )
+    ids = list(ranked.values_list("pk", flat=True))
+    loaded = {o.pk: o for o in node_objectives(Objective.objects.filter(pk__in=ids))}
     found: dict[int, list] = {n.pk: [] for n in parents}
-    for o in node_objectives(ranked.filter(rank__lte=limit).order_by("parent_id", "rank")):
-        found[o.parent_id].append(o)
+    for pk in ids:
+        found[loaded[pk].parent_id].append(loaded[pk])
     return found
 
 
 def map_branches(top: TreeTop, membership: Membership, limit: int) -> dict[int, list[Node]]:
     """The children the map draws under each company objective of the tree's first level,
-    each with its own count of children (two queries)."""
+    and the children counts of every node drawn, the first level's included (three queries;
+    ``top`` comes from ``tree_top(..., count=False)``)."""
     found = first_children(top.company, membership, limit)
     nodes = {pk: [Node(objective=o) for o in objectives] for pk, objectives in found.items()}
-    count_children([n for children in nodes.values() for n in children], membership)
+    drawn = [n for children in nodes.values() for n in children]
+    count_children(top.company + top.others + drawn, membership)
     return nodes
 
 

@@ -74,7 +74,7 @@ def alignment_map(request):
     period = resolve_period(request.org, request.GET.get("period"), periods)
     context = {"periods": periods, "period": period, "layout": None, **MAP_GEOMETRY}
     if period is not None:
-        top = tree_top(request.org, period, request.membership, periods=periods)
+        top = tree_top(request.org, period, request.membership, periods=periods, count=False)
         children = map_branches(top, request.membership, map_layout.CHILD_LIMIT)
         branches = [
             map_layout.Branch(node=node, children=children[node.pk], total=node.child_count)
