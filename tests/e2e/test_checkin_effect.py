@@ -151,7 +151,8 @@ def test_a_checkin_updates_every_dependent_figure_without_a_reload(journey, fami
     expect(card.locator(".pct")).to_have_text("80%")
     expect(card.locator("dd").nth(4)).to_have_text("80")
     expect(card.locator(".badge.conf-on_track")).to_contain_text("On track")
-    expect(card.locator("#kr-conf")).to_have_value("on_track")
+    # The confidence select sits in the page's action menu, updated with the card.
+    expect(page.locator(f"#conf-{kr.pk}")).to_have_value("on_track")
     expect(history).to_contain_text("Two more signed.")
     expect(history.locator("svg.chart circle")).to_have_count(points + 1)
     expect(history.locator("tbody tr").first).to_contain_text("80")
