@@ -20,23 +20,24 @@ from django.urls import reverse
 
 from objectives.models import Objective
 from tests import factories as f
-from tests.test_tenancy_walker import FILLERS, World, company_patterns, route_kwargs
+from tests.test_tenancy_walker import (
+    FILLERS,
+    BuiltOnDemand,
+    World,
+    company_patterns,
+    route_kwargs,
+)
 
 MISSING_ID = 987_654_321
 
 
-class Hidden:
+class Hidden(BuiltOnDemand):
     """What the viewer (a member of acme's "Marketing" team) may not see."""
 
     def __init__(self, world: World, other_org):
         self.world = world
         self.other_org = other_org
         self._cache = {}
-
-    def get(self, key, build):
-        if key not in self._cache:
-            self._cache[key] = build()
-        return self._cache[key]
 
     @property
     def objective(self):  # the admin's private objective: the admin is in no team

@@ -48,7 +48,18 @@ def route_kwargs(route):
     ]
 
 
-class World:
+class BuiltOnDemand:
+    """Objects a walker builds the first time a URL asks for them, then reuses."""
+
+    _cache: dict
+
+    def get(self, key, build):
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+
+class World(BuiltOnDemand):
     """One object of every kind in company "acme", built on demand."""
 
     def __init__(self, org, admin_membership, member_membership, team, period):
@@ -58,11 +69,6 @@ class World:
         self.team = team
         self.period = period
         self._cache = {}
-
-    def get(self, key, build):
-        if key not in self._cache:
-            self._cache[key] = build()
-        return self._cache[key]
 
     @property
     def objective(self):
