@@ -6,16 +6,24 @@ PORT ?= 8000
 # Tests and the benchmark use this machine's real PostgreSQL and Redis.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aligned
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+LOCK_FLAGS = --generate-hashes --universal --python-version 3.11 --quiet $(UPGRADE)
 
-.PHONY: venv run test lint format e2e e2e-deps screenshots bench clean
+.PHONY: venv lock run test lint format e2e e2e-deps screenshots bench clean
 
-$(BIN)/.installed: pyproject.toml
+# Exactly what CI tested: every package, direct and transitive, pinned with its hashes in
+# requirements-dev.lock (requirements.lock: the runtime part, for the Docker image). `make lock`
+# remakes both from pyproject.toml; tests/test_lock_files.py fails when they no longer match.
+$(BIN)/.installed: requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 venv: $(BIN)/.installed
+
+# After editing pyproject.toml's dependencies (or to take newer releases: UPGRADE=--upgrade).
+lock: venv
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -c requirements-dev.lock -o requirements.lock
 
 # Embedded default: SQLite, console e-mail, Celery tasks in-process. DATABASE_URL /
 # REDIS_URL / EMAIL_URL in the environment switch to PostgreSQL, Redis and SMTP.
