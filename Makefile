@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aligned
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 LOCK_FLAGS = --generate-hashes --universal --python-version 3.11 --quiet $(UPGRADE)
 
-.PHONY: venv lock run test lint format e2e e2e-deps screenshots bench clean
+.PHONY: venv lock run test lint format e2e e2e-deps proxy-deps screenshots bench clean
 
 # Exactly what CI tested: every package, direct and transitive, pinned with its hashes in
 # requirements-dev.lock (requirements.lock: the runtime part, for the Docker image). `make lock`
@@ -47,6 +47,11 @@ e2e-deps:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium..."; \
 	  (apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)) >/dev/null; }
 
+# The production shape's reverse proxy, started by tests/test_production_shape.py.
+proxy-deps:
+	@test -x /usr/sbin/nginx || { echo "Installing Debian's nginx-light..."; \
+	  (apt-get install -y -q nginx-light || (apt-get update -q && apt-get install -y -q nginx-light)) >/dev/null; }
+
 e2e: venv e2e-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:cacheprovider tests/e2e
 
@@ -59,7 +64,7 @@ screenshots: venv e2e-deps
 	@# Smaller pictures for the repository when Debian's pngquant is there (same look).
 	-command -v pngquant >/dev/null && pngquant --force --ext .png --quality 70-95 --skip-if-larger docs/screenshots/*.png
 
-test: lint e2e-deps
+test: lint e2e-deps proxy-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:cacheprovider
 
 bench: venv

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused from its Content-Length, before anything reads it.
+    "okr_site.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -72,6 +74,12 @@ MIDDLEWARE = [
     # Last, as django-axes asks: turns a locked-out sign-in into the sign-in page's message.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Request bodies: refused above this size (okr_site.limits; nginx's client_max_body_size in
+# deploy/nginx matches it). Uploads above 2.5 MB go to a temporary file, not memory.
+MAX_REQUEST_BODY = env.int("MAX_REQUEST_BODY_MB", default=10) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 ROOT_URLCONF = "okr_site.urls"
 WSGI_APPLICATION = "okr_site.wsgi.application"

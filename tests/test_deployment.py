@@ -32,7 +32,17 @@ def test_compose_describes_the_production_shape():
     assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
     for name in services:
         assert "healthcheck" in services[name], f"{name} has no healthcheck"
+    assert "proxy" in services
     assert "gunicorn" in services["web"]["command"]
+    # Sync workers sit behind nginx (tests/test_production_shape.py), never facing clients.
+    assert "ports" not in services["web"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["environment"]["ALIGNED_UPSTREAM"] == "web:8000"
+    template, _, target = proxy["volumes"][0].partition(":")
+    assert (ROOT / template).is_file()
+    assert target.startswith("/etc/nginx/templates/")
+    assert proxy["environment"]["ALIGNED_MAX_BODY"].endswith("m")
     assert "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
     for name in ("web", "worker", "beat"):
