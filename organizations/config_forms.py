@@ -173,3 +173,11 @@ class CompanySettingsForm(forms.Form):
         label="Week starts on",
         error_messages={"invalid_choice": "Choose a day from the list."},
     )
+
+
+class CompanyDeleteForm(forms.Form):
+    confirm_name = forms.CharField(
+        max_length=200,
+        label="Type the company's name to confirm",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

@@ -14,5 +14,6 @@ urlpatterns = [
     path("themes/<int:theme_id>/", views.theme_edit, name="theme-edit"),
     path("periods/", views.periods, name="periods"),
     path("periods/<int:period_id>/", views.period_edit, name="period-edit"),
+    path("delete/", views.company_delete, name="company-delete"),
     path("periods/next-quarter/", views.period_next_quarter, name="period-next-quarter"),
 ]

@@ -2,13 +2,16 @@
 Admins only."""
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import config_services as services
+from . import services as org_services
 from .clock import company_today
 from .config_forms import (
+    CompanyDeleteForm,
     CompanySettingsForm,
     FiscalYearForm,
     PeriodCreateForm,
@@ -17,9 +20,10 @@ from .config_forms import (
     ThemeForm,
 )
 from .confirm import Confirmation, confirmation_page
+from .deletion import exclusive_user_ids
 from .forms import add_service_error
 from .markdown import render_markdown
-from .models import Period, StrategicTheme
+from .models import Membership, Period, StrategicTheme
 from .periods import fiscal_year_bounds, fiscal_year_of, next_quarter_plan
 from .permissions import admin_required
 from .tenancy import get_org_object_or_404
@@ -237,3 +241,35 @@ def period_edit(request, period_id):
             messages.success(request, "Period saved.")
             return _go(request, "period-edit", period_id=period.pk)
     return render(request, "config/period_edit.html", {"form": form, "period": period})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def company_delete(request):
+    """The company goes, with every row of it; the admin confirms by typing its name."""
+    org = request.org
+    form = CompanyDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deleted = org_services.organization_delete(
+                org=org, actor=request.membership, confirm_name=form.cleaned_data["confirm_name"]
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            notice = f"{deleted.name} was deleted, with all its OKRs and people."
+            if request.user.pk in deleted.deleted_user_ids:
+                logout(request)  # the account went with the company
+                messages.success(
+                    request, f"{notice} Your account belonged to it alone and was deleted too."
+                )
+                return redirect("accounts:login")
+            messages.success(request, notice)
+            return redirect("home")  # the person's other company
+    people = Membership.objects.for_org(org).count()
+    context = {
+        "form": form,
+        "people": people,
+        "accounts_deleted": len(exclusive_user_ids(org.pk)),
+    }
+    return render(request, "config/company_delete.html", context)

@@ -9,6 +9,7 @@ E-mails leave only after the transaction commits.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
@@ -19,6 +20,7 @@ from django.utils import timezone
 from audit.services import changes_of, record, snapshot
 
 from .clock import company_today
+from .deletion import CompanyDeleted, delete_company
 from .models import (
     Invitation,
     Membership,
@@ -31,6 +33,7 @@ from .periods import fiscal_year_of, fiscal_year_periods
 from .permissions import ensure_admin
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 
 # --- companies ---------------------------------------------------------------------------
@@ -70,6 +73,36 @@ def organization_create(
     return org
 
 
+def organization_delete(
+    *, org: Organization, actor: Membership, confirm_name: str
+) -> CompanyDeleted:
+    """Delete the company: every row that carries its id (its audit trail too), and the
+    accounts that belong to no other company, with their sessions (``deletion``). One
+    transaction: a failure leaves the company whole. Any active admin may, once they typed
+    the company's name exactly; a line in the log is what remains."""
+    ensure_admin(actor, org.pk)
+    if (confirm_name or "").strip() != org.name:
+        raise ValidationError(
+            {"confirm_name": f"Type the company's name, {org.name}, exactly to delete it."}
+        )
+    with transaction.atomic():
+        # Lock the company row: a second deletion, or a sign-up's membership, waits for us.
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        deleted = delete_company(org)
+    logger.warning(
+        "Company %r (id %s, %s) deleted by %s (membership %s): %s rows, %s accounts, %s sessions",
+        deleted.name,
+        deleted.org_id,
+        org.slug,
+        actor.user.email,
+        actor.pk,
+        sum(deleted.rows.values()),
+        len(deleted.deleted_user_ids),
+        deleted.sessions,
+    )
+    return deleted
+
+
 # --- people --------------------------------------------------------------------------------
 
 
@@ -84,7 +117,9 @@ def _lock_active_admins(org: Organization) -> list[int]:
     )
 
 
-def _ensure_not_last_admin(membership: Membership, action: str) -> None:
+def ensure_not_last_admin(membership: Membership, action: str) -> None:
+    """Refuse (``ValidationError``) when ``membership`` is the company's only active admin;
+    locks the admin rows first (``objectives.services.membership_offboard`` asks it too)."""
     admin_ids = _lock_active_admins(membership.org)
     if admin_ids == [membership.pk]:
         raise ValidationError(
@@ -101,7 +136,7 @@ def membership_set_role(*, membership: Membership, actor: Membership, role: str)
     if role == membership.role:
         return membership
     if membership.role == Membership.Role.ADMIN and membership.is_active:
-        _ensure_not_last_admin(membership, "change this role")
+        ensure_not_last_admin(membership, "change this role")
     before = membership.role
     membership.role = role
     membership.full_clean()
@@ -118,7 +153,7 @@ def membership_deactivate(*, membership: Membership, actor: Membership) -> Membe
     if not membership.is_active:
         return membership
     if membership.role == Membership.Role.ADMIN:
-        _ensure_not_last_admin(membership, "deactivate them")
+        ensure_not_last_admin(membership, "deactivate them")
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     record(actor, "membership.deactivate", membership, {"is_active": [True, False]})
