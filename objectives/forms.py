@@ -154,7 +154,8 @@ EMPTY_LABELS = {
 }
 KR_OWNER_EMPTY_LABEL = "The objective's owner"
 # The empty choices an owner <select> may have (objectives:people-search redraws it).
-PERSON_EMPTY_LABELS = (EMPTY_LABELS["owner"], KR_OWNER_EMPTY_LABEL)
+SUCCESSOR_EMPTY_LABEL = "Choose who takes them over…"
+PERSON_EMPTY_LABELS = (EMPTY_LABELS["owner"], KR_OWNER_EMPTY_LABEL, SUCCESSOR_EMPTY_LABEL)
 
 
 class ObjectiveForm(EditVersionMixin, forms.ModelForm):
@@ -694,3 +695,49 @@ class ExploreForm(forms.Form):
             options[kind].append((pk, name))
         _lean_choices(self.fields["team"], "Any team", options["team"])
         _lean_choices(self.fields["theme"], "Any theme", options["theme"])
+
+
+class PersonLeavesForm(forms.Form):
+    """What happens to a leaving person's OKRs of open periods (``membership_offboard``).
+    The successor field is called ``owner`` so the people search of large companies
+    (``objectives:people-search``) redraws it."""
+
+    REASSIGN, ARCHIVE = "reassign", "archive"
+    okrs = forms.ChoiceField(
+        choices=[
+            (REASSIGN, "Give them to another person"),
+            (ARCHIVE, "Archive them"),
+        ],
+        widget=forms.RadioSelect,
+        label="Their objectives and key results of open periods",
+        help_text="Archiving marks their own objectives abandoned (still theirs), leaves "
+        "their team and company objectives without an owner, and gives key results they own "
+        "on other objectives to that objective's owner. Closed periods stay as they are.",
+    )
+    owner = PersonChoiceField(
+        queryset=Membership.objects.none(),
+        required=False,
+        label="Give them to",
+        empty_label=SUCCESSOR_EMPTY_LABEL,
+        help_text="An active person of the company; applies when you give them to someone.",
+    )
+
+    def __init__(self, *args, org, leaver, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        field.queryset = people_queryset(org).exclude(pk=leaver.pk).order_by("user__full_name")
+        likely = [pk for pk in teammate_ids(people=[leaver.pk]) if pk != leaver.pk]
+        suggest_people(field, org, likely_ids=likely, selected_ids=[self.data.get("owner")])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("okrs") == self.REASSIGN and not data.get("owner"):
+            self.add_error("owner", "Choose who takes them over.")
+        return data
+
+    @property
+    def successor(self):
+        """The chosen person, or None to archive."""
+        if self.cleaned_data["okrs"] == self.REASSIGN:
+            return self.cleaned_data["owner"]
+        return None

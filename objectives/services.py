@@ -11,6 +11,7 @@ Every other write checks its actor too (``ensure_may_create``, ``ensure_may_edit
 every write is recorded (``audit.record``). ``actor=None`` is the system (seeding, imports).
 """
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -20,8 +21,16 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import changes_between, record, snapshot, stored
+from organizations.models import Membership, TeamMembership
+from organizations.permissions import ensure_admin
+from organizations.services import ensure_not_last_admin
 
-from .models import KeyResult, Objective, ObjectiveUserObjectPermission
+from .models import (
+    KeyResult,
+    KeyResultUserObjectPermission,
+    Objective,
+    ObjectiveUserObjectPermission,
+)
 from .permissions import (
     Grant,
     ensure_may_checkin,
@@ -340,3 +349,138 @@ def key_result_reorder(*, kr: KeyResult, actor, direction: str) -> KeyResult:
     if changed:
         record(actor, "key_result.move", kr, {"direction": [None, direction]})
     return kr
+
+
+# --- a person leaves the company ---------------------------------------------------------
+
+
+@dataclass
+class Offboarded:
+    """What ``membership_offboard`` did, for the page's message."""
+
+    reassigned_to: Membership | None
+    objectives: list[int] = field(default_factory=list)  # changed owner or status
+    key_results: list[int] = field(default_factory=list)  # changed owner
+    teams_left: list[int] = field(default_factory=list)
+    grants_removed: int = 0
+
+
+def _check_successor(membership: Membership, reassign_to: Membership | None) -> None:
+    if reassign_to is None:
+        return
+    if reassign_to.org_id != membership.org_id or not reassign_to.is_active:
+        raise ValidationError({"reassign_to": "Choose an active person of this company."})
+    if reassign_to.pk == membership.pk:
+        raise ValidationError({"reassign_to": "Choose someone other than the person leaving."})
+
+
+def _set_owners(model, rows: list, owner_of, actor, offboarded_ids: list[int]) -> None:
+    """Give each row its new owner (``owner_of(row)``), moving its version on so an edit
+    form opened before fails instead of writing the old owner back; one entry each."""
+    now = timezone.now()
+    for row in rows:
+        new_owner_id = owner_of(row)
+        if new_owner_id == row.owner_id:
+            continue
+        model.objects.filter(pk=row.pk).update(
+            owner_id=new_owner_id, version=F("version") + 1, updated_at=now
+        )
+        action = "objective.update" if model is Objective else "key_result.update"
+        record(actor, action, row, {"owner": [row.owner_id, new_owner_id]})
+        offboarded_ids.append(row.pk)
+
+
+@transaction.atomic
+def membership_offboard(
+    *, membership: Membership, actor, reassign_to: Membership | None = None
+) -> Offboarded:
+    """A person leaves the company (admins only; not oneself; never its last admin).
+
+    Their objectives and key results of open periods go to ``reassign_to``, or, without one,
+    are archived: their individual objectives are marked abandoned (still theirs), their team
+    and company objectives lose their owner and stay the team's and the company's, and key
+    results they own on other people's objectives go to that objective's owner. Closed
+    periods keep every OKR as it was (read-only history). Their team memberships and manager
+    roles end, grants on the company's objectives are taken back, and the membership is
+    deactivated, never deleted: their check-ins, audit entries and the invitations they sent
+    keep their name. One audit entry a changed OKR, one for the person.
+    """
+    ensure_admin(actor, membership.org_id)
+    if membership.pk == actor.pk:
+        raise ValidationError("You cannot take yourself out of the company; ask another admin.")
+    _check_successor(membership, reassign_to)
+    if membership.is_active and membership.role == Membership.Role.ADMIN:
+        ensure_not_last_admin(membership, "they leave")
+    org_id = membership.org_id
+    lock_okr_writes(org_id)
+    result = Offboarded(reassigned_to=reassign_to)
+    open_objectives = list(
+        Objective.objects.filter(org_id=org_id, owner=membership, period__is_closed=False)
+        .only("pk", "title", "owner", "level", "status", "org")
+        .order_by("pk")
+    )
+    open_krs = list(
+        KeyResult.objects.filter(
+            org_id=org_id, owner=membership, objective__period__is_closed=False
+        )
+        .select_related("objective")
+        .order_by("pk")
+    )
+    archived_ids: set[int] = set()
+    if reassign_to is not None:
+        _set_owners(Objective, open_objectives, lambda o: reassign_to.pk, actor, result.objectives)
+        _set_owners(KeyResult, open_krs, lambda kr: reassign_to.pk, actor, result.key_results)
+    else:
+        individual = [o for o in open_objectives if o.level == Objective.Level.INDIVIDUAL]
+        for objective in individual:
+            archived_ids.add(objective.pk)
+            if objective.status in (Objective.Status.ACTIVE, Objective.Status.DRAFT):
+                Objective.objects.filter(pk=objective.pk).update(
+                    status=Objective.Status.ABANDONED,
+                    version=F("version") + 1,
+                    updated_at=timezone.now(),
+                )
+                record(
+                    actor,
+                    "objective.update",
+                    objective,
+                    {"status": [objective.status, Objective.Status.ABANDONED]},
+                )
+                result.objectives.append(objective.pk)
+        shared = [o for o in open_objectives if o.pk not in archived_ids]
+        _set_owners(Objective, shared, lambda o: None, actor, result.objectives)
+        others = [kr for kr in open_krs if kr.objective_id not in archived_ids]
+        unowned = {o.pk for o in shared}
+        _set_owners(
+            KeyResult,
+            others,
+            lambda kr: None if kr.objective_id in unowned else kr.objective.owner_id,
+            actor,
+            result.key_results,
+        )
+    links = TeamMembership.objects.filter(membership=membership)
+    result.teams_left = sorted(links.values_list("team_id", flat=True))
+    managed = sorted(links.filter(is_manager=True).values_list("team_id", flat=True))
+    links.delete()
+    user_id = membership.user_id
+    result.grants_removed = (
+        ObjectiveUserObjectPermission.objects.filter(
+            user_id=user_id, content_object__org_id=org_id
+        ).delete()[0]
+        + KeyResultUserObjectPermission.objects.filter(
+            user_id=user_id, content_object__org_id=org_id
+        ).delete()[0]
+    )
+    was_active = membership.is_active
+    if was_active:
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+    changes = {
+        "is_active": [was_active, False],
+        "teams": [result.teams_left, []],
+        "managed_teams": [managed, []],
+        "okrs": ["reassigned" if reassign_to else "archived", reassign_to and reassign_to.pk],
+    }
+    record(actor, "membership.offboard", membership, changes)
+    refresh_rollups(result.objectives, org_id=org_id)
+    return result

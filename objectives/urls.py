@@ -11,6 +11,8 @@ urlpatterns = [
     path("teams/<int:team_id>/", views.team, name="team"),
     path("people/search/", views.people_search, name="people-search"),
     path("people/<int:person_id>/", views.person, name="person"),
+    # Beside the admins' people pages (organizations.urls, under manage/): it writes OKRs.
+    path("manage/people/<int:membership_id>/leaves/", views.person_leaves, name="person-leaves"),
     path("explore/", views.explore, name="explore"),
     path("objectives/new/", views.objective_new, name="objective-new"),
     path("objectives/<int:objective_id>/", views.objective_detail, name="objective"),

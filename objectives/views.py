@@ -16,9 +16,11 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from organizations.clock import current_period
 from organizations.confirm import Confirmation, confirmation_page
+from organizations.forms import add_service_error
 from organizations.markdown import render_markdown
 from organizations.models import Membership, Period, Team
 from organizations.onboarding import getting_started
+from organizations.permissions import admin_required
 from organizations.tenancy import get_org_object_or_404
 
 from . import access, selectors, services
@@ -34,6 +36,7 @@ from .forms import (
     KeyResultForm,
     MoveForm,
     ObjectiveForm,
+    PersonLeavesForm,
     QuickKeyResultFormSet,
     ShareForm,
     people_queryset,
@@ -797,3 +800,43 @@ def kr_move(request, kr_id):
     if request.htmx:
         return _card_response(request, kr.objective_id)
     return redirect(_next_url(request, _url(request, "objective", objective_id=kr.objective_id)))
+
+
+# --- a person leaves the company (admins) ----------------------------------------------------
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def person_leaves(request, membership_id):
+    """An admin takes a person out of the company: their open OKRs go to someone else or are
+    archived, then the membership is deactivated (``services.membership_offboard``)."""
+    leaver = get_org_object_or_404(
+        request, Membership.objects.select_related("user"), pk=membership_id
+    )
+    form = PersonLeavesForm(request.POST or None, org=request.org, leaver=leaver)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = services.membership_offboard(
+                membership=leaver, actor=request.membership, reassign_to=form.successor
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            okrs = len(done.objectives) + len(done.key_results)
+            what = (
+                f"{okrs} of their objectives and key results went to {done.reassigned_to.name}"
+                if done.reassigned_to
+                else f"{okrs} of their objectives and key results were archived"
+            )
+            messages.success(
+                request,
+                f"{leaver.name} left {request.org.name}: {what}; their check-ins keep their name.",
+            )
+            return redirect("organizations:people", org_slug=request.org.slug)
+    context = {
+        "leaver": leaver,
+        "form": form,
+        "okrs": selectors.okrs_of_leaver(request.org, request.membership, leaver),
+        "is_self": leaver.pk == request.membership.pk,
+    }
+    return render(request, "objectives/person_leaves.html", context)
