@@ -338,6 +338,13 @@ CASES = [
         "admin",
         "team.set_manager",
     ),
+    Case(
+        "objectives.membership_offboard",
+        lambda w, a: (OB.membership_offboard(membership=w.stranger, actor=a), w.stranger)[1],
+        "manager",
+        "admin",
+        "membership.offboard",
+    ),
     # --- company configuration ----------------------------------------------------------
     Case(
         "config.strategy_update",
@@ -450,6 +457,9 @@ NOT_ROLE_CHECKED = {
     "organizations.invitation_accept_as_new_user",
     "checkins.schedules_ensure_defaults",  # the system's defaults, no actor
     "checkins.can_delete_checkin",  # a question, not a write
+    # Role-checked, but its audit entries go with the company: the refusals (a manager, an
+    # admin of another company) are in tests/organizations/test_leaving.py.
+    "organizations.organization_delete",
 }
 
 MODULES = {

@@ -1,0 +1,496 @@
+"""People leave, companies go (issue 21, item 5).
+
+A person leaving: an admin gives their OKRs of open periods to someone else or archives them,
+then the membership is deactivated (never deleted), so their check-ins and audit entries keep
+their name. A company going: every row that carries its id goes in one transaction, with the
+accounts that belonged to it alone; people who also belong to another company keep theirs.
+"""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from alignment.models import DashboardSnapshot, DuplicateDismissal, SimilarObjectives
+from alignment.services import duplicate_dismiss, objective_align
+from audit.models import AuditEntry
+from checkins.models import CheckIn, KRNudge, ReminderDelivery
+from checkins.services import checkin_submit, kr_nudge
+from objectives import services as objective_services
+from objectives.models import (
+    KeyResult,
+    KeyResultUserObjectPermission,
+    Objective,
+    ObjectiveUserObjectPermission,
+)
+from organizations import services as org_services
+from organizations.deletion import company_models, company_rows
+from organizations.models import Membership, Organization, TeamMembership
+from tests.factories import (
+    CheckInFactory,
+    InvitationFactory,
+    KeyResultFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    PeriodFactory,
+    ReminderScheduleFactory,
+    StrategicThemeFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+)
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+LEAVES_PAGE_BUDGET = 16
+DELETE_PAGE_BUDGET = 9
+
+
+def _leaves_url(membership):
+    return reverse(
+        "objectives:person-leaves",
+        kwargs={"org_slug": membership.org.slug, "membership_id": membership.pk},
+    )
+
+
+def _closed_period(org):
+    return PeriodFactory(
+        org=org,
+        name="Last year's Q4",
+        start=datetime.date(2020, 10, 1),
+        end=datetime.date(2020, 12, 31),
+        is_closed=True,
+    )
+
+
+@pytest.fixture
+def leaver_okrs(org, period, team, admin_membership, manager_membership, member_membership):
+    """Mia (the member) owns: an individual objective with a KR and her check-in on it, a
+    team objective of Marketing, a KR on the manager's objective, and last year's objective
+    of a closed period. She manages a sub-team."""
+    mia = member_membership
+    own = ObjectiveFactory(org=org, period=period, owner=mia, title="Grow APAC audience")
+    own_kr = KeyResultFactory(objective=own, title="1,000 followers")
+    checkin = checkin_submit(kr=own_kr, author=mia, value="40", confidence="on_track")
+    team_objective = ObjectiveFactory(
+        org=org, period=period, level="team", team=team, owner=mia, title="Brand"
+    )
+    managers = ObjectiveFactory(org=org, period=period, owner=manager_membership, title="Lead")
+    kr_elsewhere = KeyResultFactory(objective=managers, owner=mia, title="Hire two")
+    closed = _closed_period(org)
+    old = ObjectiveFactory(org=org, period=closed, owner=mia, title="Old goal")
+    old_kr = KeyResultFactory(objective=old, title="Old KR")
+    sub = TeamFactory(org=org, name="Social", parent=team)
+    TeamMembershipFactory(team=sub, membership=mia, is_manager=True)
+    objective_services.objective_share(objective=managers, actor=manager_membership, membership=mia)
+    return {
+        "own": own,
+        "own_kr": own_kr,
+        "checkin": checkin,
+        "team_objective": team_objective,
+        "managers": managers,
+        "kr_elsewhere": kr_elsewhere,
+        "old": old,
+        "old_kr": old_kr,
+    }
+
+
+def _owner(model, row):
+    return model.objects.get(pk=row.pk).owner_id
+
+
+# --- a person leaves ---------------------------------------------------------------------
+
+
+def test_leaving_person_okrs_go_to_the_chosen_person_and_history_keeps_their_name(
+    admin, member, member_membership, manager_membership, leaver_okrs
+):
+    mia, max_ = member_membership, manager_membership
+    page = admin.get(_leaves_url(mia))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for title in ("Grow APAC audience", "Brand", "Hire two"):
+        assert title in html
+    assert "Old goal" not in html  # closed periods stay as they are
+
+    response = admin.post(_leaves_url(mia), {"okrs": "reassign", "owner": max_.pk})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("organizations:people", args=["acme"])
+
+    o = leaver_okrs
+    for objective in (o["own"], o["team_objective"]):
+        assert _owner(Objective, objective) == max_.pk
+    for kr in (o["own_kr"], o["kr_elsewhere"]):
+        assert _owner(KeyResult, kr) == max_.pk
+    # The closed period's OKRs are read-only history: still hers.
+    assert _owner(Objective, o["old"]) == mia.pk
+    assert _owner(KeyResult, o["old_kr"]) == mia.pk
+    # Her check-in keeps its author; the membership is deactivated, not deleted.
+    assert CheckIn.objects.get(pk=o["checkin"].pk).author_id == mia.pk
+    mia.refresh_from_db()
+    assert mia.is_active is False
+    assert not TeamMembership.objects.filter(membership=mia).exists()
+    assert not ObjectiveUserObjectPermission.objects.filter(user=mia.user).exists()
+    # She can no longer reach the company.
+    assert member.get(reverse("objectives:my", args=["acme"])).status_code == 404
+    # The trail: one entry a changed OKR, one for her, all by the admin.
+    entries = AuditEntry.objects.filter(actor=admin.membership).order_by("id")
+    assert [e.action for e in entries].count("objective.update") == 2
+    assert [e.action for e in entries].count("key_result.update") == 2
+    summary = entries.get(action="membership.offboard")
+    assert summary.target_id == mia.pk
+    assert summary.changes["is_active"] == [True, False]
+    assert sorted(summary.changes["managed_teams"][0]) != []
+    # The KR page still names her as the check-in's author.
+    kr_page = admin.get(reverse("objectives:kr", args=["acme", o["own_kr"].pk]))
+    assert "Mia Member" in kr_page.content.decode()
+
+
+def test_archiving_abandons_their_own_objectives_and_frees_shared_ones(
+    admin, member_membership, manager_membership, leaver_okrs
+):
+    mia = member_membership
+    response = admin.post(_leaves_url(mia), {"okrs": "archive"})
+    assert response.status_code == 302
+    o = leaver_okrs
+    own = Objective.objects.get(pk=o["own"].pk)
+    assert (own.status, own.owner_id) == ("abandoned", mia.pk)
+    assert _owner(KeyResult, o["own_kr"]) == mia.pk  # on her archived objective
+    team_objective = Objective.objects.get(pk=o["team_objective"].pk)
+    assert (team_objective.status, team_objective.owner_id) == ("active", None)
+    # A KR she owned on the manager's objective goes to that objective's owner.
+    assert _owner(KeyResult, o["kr_elsewhere"]) == manager_membership.pk
+    assert Objective.objects.get(pk=o["old"].pk).status == "active"  # closed: untouched
+    mia.refresh_from_db()
+    assert not mia.is_active
+
+
+def test_archiving_moves_the_parent_aligned_progress(admin, org, period, member_membership):
+    parent = ObjectiveFactory(org=org, period=period, level="company", owner=None)
+    KeyResultFactory(objective=parent, owner=None, current_value=0)
+    child = ObjectiveFactory(org=org, period=period, owner=member_membership)
+    KeyResultFactory(objective=child, current_value=100)
+    objective_align(objective=child, parent=parent, actor=None)
+    before = Objective.objects.get(pk=parent.pk).aligned_progress
+    admin.post(_leaves_url(member_membership), {"okrs": "archive"})
+    after = Objective.objects.get(pk=parent.pk).aligned_progress
+    assert after < before  # an abandoned child no longer counts upward
+
+
+@pytest.mark.parametrize("data", [{}, {"okrs": "reassign"}, {"okrs": "reassign", "owner": "x"}])
+def test_leaving_without_a_choice_changes_nothing(admin, member_membership, leaver_okrs, data):
+    response = admin.post(_leaves_url(member_membership), data)
+    assert response.status_code == 200
+    member_membership.refresh_from_db()
+    assert member_membership.is_active
+    assert _owner(Objective, leaver_okrs["own"]) == member_membership.pk
+
+
+def test_the_successor_must_be_active_and_of_the_company(
+    admin, org, member_membership, outsider_membership
+):
+    gone = MembershipFactory(org=org, is_active=False)
+    for owner in (gone.pk, outsider_membership.pk, member_membership.pk):
+        response = admin.post(_leaves_url(member_membership), {"okrs": "reassign", "owner": owner})
+        assert response.status_code == 200
+        assert response.context["form"].errors["owner"]
+    with pytest.raises(ValidationError):
+        objective_services.membership_offboard(
+            membership=member_membership, actor=admin.membership, reassign_to=gone
+        )
+
+
+@pytest.mark.parametrize("persona", ["member", "manager"])
+def test_only_admins_may_take_someone_out(request, persona, org, leaver_okrs, member_membership):
+    client = request.getfixturevalue(persona)
+    target = MembershipFactory(org=org)
+    for method in ("get", "post"):
+        response = getattr(client, method)(_leaves_url(target), {"okrs": "archive"})
+        assert response.status_code == 403, (persona, method)
+    target.refresh_from_db()
+    assert target.is_active
+
+
+def test_nobody_takes_themselves_out_so_the_last_admin_stays(admin, admin_membership):
+    page = admin.get(_leaves_url(admin_membership))
+    assert "You cannot take yourself out" in page.content.decode()
+    response = admin.post(_leaves_url(admin_membership), {"okrs": "archive"})
+    assert response.status_code == 200
+    admin_membership.refresh_from_db()
+    assert admin_membership.is_active
+    with pytest.raises(ValidationError):
+        objective_services.membership_offboard(membership=admin_membership, actor=admin_membership)
+
+
+def test_an_admin_may_take_another_admin_out(admin, org):
+    other_admin = MembershipFactory(org=org, role=Membership.Role.ADMIN)
+    assert admin.post(_leaves_url(other_admin), {"okrs": "archive"}).status_code == 302
+    other_admin.refresh_from_db()
+    assert not other_admin.is_active
+
+
+def test_a_private_objective_is_listed_too_since_admins_see_everything(
+    admin, org, period, member_membership
+):
+    ObjectiveFactory(
+        org=org, period=period, owner=member_membership, visibility="private", title="Secret"
+    )
+    html = admin.get(_leaves_url(member_membership)).content.decode()
+    assert "Secret" in html
+    assert "you may not open" not in html
+
+
+def test_the_people_page_offers_leaving(admin, member_membership, admin_membership):
+    html = admin.get(reverse("organizations:people", args=["acme"])).content.decode()
+    assert f'href="{_leaves_url(member_membership)}"' in html
+    assert f'href="{_leaves_url(admin_membership)}"' not in html  # not oneself
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_leaves_page_queries_do_not_grow(
+    admin, org, period, team, member_membership, size, django_assert_max_num_queries
+):
+    other = ObjectiveFactory(org=org, period=period)
+    closed = _closed_period(org)
+    for i in range(size):
+        objective = ObjectiveFactory(org=org, period=period, owner=member_membership)
+        KeyResultFactory(objective=objective)
+        KeyResultFactory(objective=other, owner=member_membership)
+        ObjectiveFactory(org=org, period=closed, owner=member_membership)
+        TeamMembershipFactory(team=TeamFactory(org=org), membership=member_membership)
+        MembershipFactory(org=org)
+    with django_assert_max_num_queries(LEAVES_PAGE_BUDGET):
+        response = admin.get(_leaves_url(member_membership))
+    assert response.status_code == 200
+    assert len(response.context["okrs"].objectives) == size
+
+
+# --- a company goes ----------------------------------------------------------------------
+
+
+def _delete_url(slug="acme"):
+    return reverse("config:company-delete", kwargs={"org_slug": slug})
+
+
+def _company_with_everything(org, period, team, admin_m, manager_m, member_m):
+    """One row at least of every kind a company has."""
+    year = PeriodFactory(
+        org=org,
+        kind="year",
+        name="FY",
+        start=period.start.replace(month=1, day=1),
+        end=period.start.replace(month=12, day=31),
+    )
+    period.parent = year
+    period.save(update_fields=["parent"])
+    _closed_period(org)
+    sub = TeamFactory(org=org, name="Social", parent=team)
+    TeamFactory(org=org, name="Deep", parent=sub)
+    TeamMembershipFactory(team=sub, membership=member_m)
+    theme = StrategicThemeFactory(org=org)
+    company_goal = ObjectiveFactory(
+        org=org, period=period, level="company", owner=admin_m, theme=theme, title="Grow"
+    )
+    team_goal = ObjectiveFactory(
+        org=org, period=period, level="team", team=sub, owner=manager_m, title="Grow social"
+    )
+    mine = ObjectiveFactory(org=org, period=period, owner=member_m, title="Grow social reach")
+    objective_align(objective=team_goal, parent=company_goal, actor=None)
+    objective_align(objective=mine, parent=team_goal, actor=member_m)
+    kr = KeyResultFactory(objective=mine)
+    CheckInFactory(key_result=kr)
+    checkin_submit(kr=kr, author=member_m, value="30", confidence="at_risk")
+    objective_services.objective_share(
+        objective=mine, actor=member_m, membership=manager_m, co_owner=True
+    )
+    objective_services.key_result_add_contributor(kr=kr, actor=member_m, membership=admin_m)
+    kr_nudge(kr=kr, actor=manager_m)
+    SimilarObjectives.objects.get_or_create(
+        org=org,
+        first_id=min(mine.pk, team_goal.pk),
+        second_id=max(mine.pk, team_goal.pk),
+        defaults={"score": 0.9},
+    )
+    duplicate_dismiss(first=mine, second=team_goal, actor=admin_m)
+    InvitationFactory(org=org, invited_by=admin_m).teams.set([team, sub])
+    schedule = ReminderScheduleFactory(org=org)
+    ReminderDelivery.objects.create(
+        org=org,
+        schedule=schedule,
+        membership=member_m,
+        occurrence=datetime.datetime.now(tz=datetime.UTC),
+    )
+    from alignment.snapshots import refresh
+
+    refresh(org, period)
+    org_services.membership_set_role(membership=member_m, actor=admin_m, role="member")
+    org_services.team_create(org=org, actor=admin_m, name="Sales")
+
+
+def _signed_in() -> set[str]:
+    return {s.get_decoded().get("_auth_user_id") for s in Session.objects.all()}
+
+
+def _all_company_counts(org_id):
+    return {model._meta.label: qs.count() for model, qs in company_rows(org_id).items()}
+
+
+@pytest.fixture
+def two_companies(
+    org,
+    period,
+    team,
+    admin_membership,
+    manager_membership,
+    member_membership,
+    other_org,
+    outsider_membership,
+):
+    """Acme with everything; Globex with its own data and one of Acme's people (the
+    manager) as a member too."""
+    _company_with_everything(
+        org, period, team, admin_membership, manager_membership, member_membership
+    )
+    shared = MembershipFactory(org=other_org, user=manager_membership.user)
+    globex_period = PeriodFactory(org=other_org, is_current=True)
+    globex_team = TeamFactory(org=other_org, name="Ops")
+    TeamFactory(org=other_org, name="Ops east", parent=globex_team)
+    theirs = ObjectiveFactory(org=other_org, period=globex_period, owner=shared)
+    CheckInFactory(key_result=KeyResultFactory(objective=theirs))
+    objective_services.objective_share(
+        objective=theirs, actor=shared, membership=outsider_membership
+    )
+    return shared
+
+
+def test_every_kind_of_company_row_is_built_here(two_companies, org):
+    """The deletion test below proves nothing about a kind it never built: a new model with
+    a company key must get a row in ``_company_with_everything`` first."""
+    empty = sorted(label for label, n in _all_company_counts(org.pk).items() if n == 0)
+    assert empty == [], f"teach _company_with_everything to build {empty}"
+
+
+def test_deleting_a_company_removes_every_row_with_its_id_and_only_its_own_accounts(
+    admin,
+    org,
+    other_org,
+    admin_membership,
+    manager_membership,
+    member_membership,
+    two_companies,
+    outsider,
+):
+    org_id = org.pk
+    exclusive = [admin_membership.user_id, member_membership.user_id]
+    shared_user = manager_membership.user_id
+    globex_before = _all_company_counts(other_org.pk)
+    member_session = Client()
+    member_session.force_login(member_membership.user)
+    assert _signed_in() >= {str(pk) for pk in exclusive}
+
+    page = admin.get(_delete_url())
+    assert page.status_code == 200
+    assert "2 accounts belong" in page.content.decode()
+    response = admin.post(_delete_url(), {"confirm_name": "Acme"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")  # their account went too
+
+    assert not Organization.objects.filter(pk=org_id).exists()
+    for model in company_models():
+        keys = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if f.many_to_one and f.related_model is Organization
+        ]
+        for key in keys:
+            assert not model._base_manager.filter(**{key: org_id}).exists(), model
+    assert not AuditEntry.objects.filter(org_id=org_id).exists()
+    # Rows hanging on company rows without a company key went too.
+    Through = Organization._meta.apps.get_model("organizations", "Invitation").teams.through  # noqa: N806
+    assert not Through.objects.filter(team__isnull=True).exists()
+    assert ObjectiveUserObjectPermission.objects.count() == 1  # Globex's share
+    assert KeyResultUserObjectPermission.objects.count() == 0
+    # Accounts: Acme's own went (sessions too); the shared one stays with its Globex membership.
+    assert not User.objects.filter(pk__in=exclusive).exists()
+    assert list(
+        Membership.objects.filter(user_id=shared_user).values_list("org_id", flat=True)
+    ) == [other_org.pk]
+    assert _signed_in() == {str(outsider.user.pk)}
+    # Globex is untouched.
+    assert _all_company_counts(other_org.pk) == globex_before
+    assert outsider.get(reverse("objectives:my", args=["globex"])).status_code == 200
+
+
+def test_an_admin_who_belongs_elsewhere_lands_on_their_other_company(
+    org, other_org, admin_membership
+):
+    MembershipFactory(org=other_org, user=admin_membership.user)
+    client = Client()
+    client.force_login(admin_membership.user)
+    response = client.post(_delete_url(), {"confirm_name": " Acme "})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert client.get(reverse("home"))["Location"] == reverse("objectives:my", args=["globex"])
+    assert User.objects.filter(pk=admin_membership.user_id).exists()
+
+
+@pytest.mark.parametrize("typed", ["", "acme", "Acme Inc", "x" * 10_000])
+def test_the_company_stays_unless_its_name_is_typed_exactly(admin, org, period, typed):
+    ObjectiveFactory(org=org, period=period)
+    response = admin.post(_delete_url(), {"confirm_name": typed})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert Organization.objects.filter(pk=org.pk).exists()
+    assert Objective.objects.filter(org=org).count() == 1
+
+
+@pytest.mark.parametrize("persona", ["member", "manager"])
+def test_only_admins_may_delete_the_company(request, persona, org):
+    client = request.getfixturevalue(persona)
+    assert client.get(_delete_url()).status_code == 403
+    assert client.post(_delete_url(), {"confirm_name": "Acme"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        org_services.organization_delete(org=org, actor=client.membership, confirm_name="Acme")
+    assert Organization.objects.filter(pk=org.pk).exists()
+
+
+def test_an_admin_of_another_company_cannot_delete_this_one(org, outsider_membership):
+    with pytest.raises(PermissionDenied):
+        org_services.organization_delete(org=org, actor=outsider_membership, confirm_name="Acme")
+    assert Organization.objects.filter(pk=org.pk).exists()
+
+
+def test_a_deletion_is_logged(admin, org, caplog):
+    with caplog.at_level("WARNING", logger="organizations.services"):
+        admin.post(_delete_url(), {"confirm_name": "Acme"})
+    assert "Company 'Acme'" in caplog.text and admin.user.email in caplog.text
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_delete_page_queries_do_not_grow(admin, org, period, size, django_assert_max_num_queries):
+    for _ in range(size):
+        person = MembershipFactory(org=org)
+        ObjectiveFactory(org=org, period=period, owner=person)
+    with django_assert_max_num_queries(DELETE_PAGE_BUDGET):
+        response = admin.get(_delete_url())
+    assert response.status_code == 200
+    assert response.context["people"] == size + 1
+
+
+def test_every_model_with_a_company_key_is_found(org):
+    labels = {model._meta.label for model in company_models()}
+    for label in (
+        "objectives.Objective",
+        "organizations.Team",
+        "audit.AuditEntry",
+        "checkins.CheckIn",
+        "alignment.DashboardSnapshot",
+        "checkins.KRNudge",
+    ):
+        assert label in labels
+    assert apps.get_model("accounts.User")._meta.label not in labels
+    assert {DashboardSnapshot, DuplicateDismissal, KRNudge} <= set(company_models())
