@@ -257,7 +257,7 @@ def test_leaves_page_queries_do_not_grow(
 ):
     other = ObjectiveFactory(org=org, period=period)
     closed = _closed_period(org)
-    for i in range(size):
+    for _ in range(size):
         objective = ObjectiveFactory(org=org, period=period, owner=member_membership)
         KeyResultFactory(objective=objective)
         KeyResultFactory(objective=other, owner=member_membership)
