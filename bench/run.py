@@ -287,6 +287,17 @@ PAGES = [
     # would add a quarter, growing every other page's period picker during the run.
     PageSpec("periods", "Periods (admin)", "config:periods", persona="admin"),
     PageSpec("audit", "Audit list (admin)", "audit:list", persona="admin"),
+    # GET only: the POSTs would take the manager out, or delete the company, mid-run.
+    PageSpec(
+        "person_leaves",
+        "A person leaves (admin; the manager's OKRs and teams)",
+        "objectives:person-leaves",
+        persona="admin",
+        kwargs={"membership_id": "manager_id"},
+    ),
+    PageSpec(
+        "company_delete", "Delete the company (admin)", "config:company-delete", persona="admin"
+    ),
     PageSpec(  # after the first, each POST finds the list hidden already
         "getting_started_hide",
         "My OKRs: hide the getting-started list (POST)",

@@ -110,6 +110,7 @@ def history_context(request, kr, *, now=None, show_all=None) -> dict:
         c.value_text = value_text(kr, c.value)
         c.previous_text = value_text(kr, c.previous_value)
         c.author_name = c.author.user.get_full_name() if c.author_id else ""
+        c.author_left = bool(c.author_id) and not c.author.is_active  # left, or deactivated
         c.confidence_label = labels.get(c.confidence, c.confidence)
     history_url = reverse(
         "checkins:kr-history", kwargs={"org_slug": request.org.slug, "kr_id": kr.pk}

@@ -148,7 +148,7 @@ def test_leaving_person_okrs_go_to_the_chosen_person_and_history_keeps_their_nam
     assert sorted(summary.changes["managed_teams"][0]) != []
     # The KR page still names her as the check-in's author.
     kr_page = admin.get(reverse("objectives:kr", args=["acme", o["own_kr"].pk]))
-    assert "Mia Member" in kr_page.content.decode()
+    assert 'Mia Member <span class="muted">(left)</span>' in kr_page.content.decode()
 
 
 def test_archiving_abandons_their_own_objectives_and_frees_shared_ones(
@@ -494,3 +494,30 @@ def test_every_model_with_a_company_key_is_found(org):
         assert label in labels
     assert apps.get_model("accounts.User")._meta.label not in labels
     assert {DashboardSnapshot, DuplicateDismissal, KRNudge} <= set(company_models())
+
+
+# --- what stays refused ------------------------------------------------------------------
+
+
+def test_the_site_admin_is_told_why_a_team_with_okrs_cannot_be_deleted(org, period, team):
+    """The app has no team deletion; Django's admin, which has, refuses with a page naming
+    what protects the team (its objectives, its sub-teams), never an error."""
+    ObjectiveFactory(org=org, period=period, level="team", team=team, owner=None, title="Ours")
+    TeamFactory(org=org, name="Social", parent=team)
+    staff = User.objects.create_superuser(email="root@example.com", password="pw", full_name="R")
+    client = Client()
+    client.force_login(staff)
+    url = reverse("admin:organizations_team_delete", args=[team.pk])
+    for response in (client.get(url), client.post(url, {"post": "yes"})):
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "protected related objects" in html and "Ours" in html and "Social" in html
+    assert type(team).objects.filter(pk=team.pk).exists()
+
+
+def test_a_dashboard_refresh_queued_before_the_company_went_does_nothing(admin, org, period):
+    from alignment import tasks
+
+    org_id, period_id = org.pk, period.pk
+    admin.post(_delete_url(), {"confirm_name": "Acme"})
+    assert tasks.refresh_dashboard_snapshots(org_id, period_id) == 0
