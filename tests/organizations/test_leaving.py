@@ -47,8 +47,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
-LEAVES_PAGE_BUDGET = 16
-DELETE_PAGE_BUDGET = 9
+LEAVES_PAGE_BUDGET = 15  # session, user, tenancy, leaver, the picker (4), its OKRs and teams (7)
+DELETE_PAGE_BUDGET = 6  # session, user, tenancy, people, accounts, nav
 
 
 def _leaves_url(membership):
@@ -111,6 +111,7 @@ def test_leaving_person_okrs_go_to_the_chosen_person_and_history_keeps_their_nam
     admin, member, member_membership, manager_membership, leaver_okrs
 ):
     mia, max_ = member_membership, manager_membership
+    invited = InvitationFactory(org=mia.org, invited_by=mia)
     page = admin.get(_leaves_url(mia))
     assert page.status_code == 200
     html = page.content.decode()
@@ -135,6 +136,8 @@ def test_leaving_person_okrs_go_to_the_chosen_person_and_history_keeps_their_nam
     mia.refresh_from_db()
     assert mia.is_active is False
     assert not TeamMembership.objects.filter(membership=mia).exists()
+    invited.refresh_from_db()
+    assert invited.invited_by_id == mia.pk  # the invitations she sent stay hers
     assert not ObjectiveUserObjectPermission.objects.filter(user=mia.user).exists()
     # She can no longer reach the company.
     assert member.get(reverse("objectives:my", args=["acme"])).status_code == 404
