@@ -32,6 +32,15 @@ QUERY_MAX = 100  # characters of the query that count; the rest is ignored
 QUERY_MIN = 2  # one letter matches nearly everything, and no trigram index helps it
 CANDIDATES = 100  # objectives (key results) ranked in full, of the many a common word matches
 MATCHES_SORTED_MAX = 100_000  # a bound that is never reached: the LIMIT keeps a subquery whole
+# What the hits show (templates/search/_hits.html): rows without descriptions and timestamps
+# are cheaper to send and to turn into objects.
+OBJECTIVE_COLUMNS = (
+    "title", "level", "visibility", "period__name", "period__start", "team__name",
+    "owner__user__full_name", "owner__user__email",
+)  # fmt: skip
+KEY_RESULT_COLUMNS = (
+    "title", "objective__title", "objective__period__name", "objective__period__start",
+)  # fmt: skip
 
 
 def clean_query(raw: str | None) -> str:
@@ -163,6 +172,7 @@ def search(org, viewer, text: str, *, limit: int) -> Found:
         "objectives",
         Objective.objects.filter(pk__in=candidates)
         .select_related("period", "team", "owner__user")
+        .only(*OBJECTIVE_COLUMNS)
         .order_by(
             _starts_first("title", text),
             _first_when(period_id__in=current),
@@ -181,6 +191,7 @@ def search(org, viewer, text: str, *, limit: int) -> Found:
         "key_results",
         KeyResult.objects.filter(pk__in=candidates)
         .select_related("objective__period")
+        .only(*KEY_RESULT_COLUMNS)
         .order_by(
             _starts_first("title", text),
             _first_when(objective__period_id__in=current),
@@ -198,6 +209,7 @@ def search(org, viewer, text: str, *, limit: int) -> Found:
             text,
         )
         .select_related("user")
+        .only("job_title", "user__full_name", "user__email")
         .order_by(_starts_first("user__full_name", text), "user__full_name", "id"),
     )
     _cut(
@@ -205,6 +217,7 @@ def search(org, viewer, text: str, *, limit: int) -> Found:
         "teams",
         _matching(Team.objects.for_org(org), ("name",), text)
         .select_related("parent")
+        .only("name", "parent__name")
         .order_by(_starts_first("name", text), "name", "id"),
     )
     return found

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import selectors
+from . import presenters, selectors
 
 DROPDOWN_LIMIT = 5  # rows of each kind under the navigation's box
 PAGE_LIMIT = 25  # rows of each kind on the results page
@@ -22,4 +22,5 @@ def search(request):
     template = "search/results.html"
     if dropdown:
         template += "#dropdown"
-    return render(request, template, {"found": found, "q": text})
+    kinds = presenters.kinds(found, request.org.slug)
+    return render(request, template, {"found": found, "kinds": kinds, "q": text})
