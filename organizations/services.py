@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from audit.services import changes_of, record, snapshot
@@ -437,6 +438,44 @@ def team_update(
     _save_team(team)
     record(actor, "team.update", team, changes_of(team, before))
     return team
+
+
+def team_delete_refusal(team: Team) -> str | None:
+    """Why the team cannot be deleted (its objectives, of any period, and its sub-teams hold
+    it: ``PROTECT`` keys), or None when nothing does."""
+    objectives = team.objectives.count()
+    children = team.children.count()
+    held = [
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in ((objectives, "objective"), (children, "sub-team"))
+        if n
+    ]
+    if not held:
+        return None
+    return (
+        f"{team.name} cannot be deleted while it has {' and '.join(held)} (closed periods "
+        "included): move its objectives to another team and its sub-teams under another "
+        "parent first."
+    )
+
+
+@transaction.atomic
+def team_delete(*, team: Team, actor: Membership) -> None:
+    """Delete a team that holds no objectives and no sub-teams (``team_delete_refusal`` says
+    why not otherwise); its memberships and its place in pending invitations go with it."""
+    ensure_admin(actor, team.org_id)
+    # Lock the company's team rows: a concurrent re-parenting under this team waits.
+    list(Team.objects.select_for_update().filter(org_id=team.org_id).values_list("pk"))
+    refusal = team_delete_refusal(team)
+    if refusal:
+        raise ValidationError(refusal)
+    record(actor, "team.delete", team)
+    try:
+        with transaction.atomic():
+            team.delete()
+    except ProtectedError as exc:  # an objective was written for it since the count
+        raise ValidationError(team_delete_refusal(team) or str(exc)) from exc
+    note_data_change(team.org_id)
 
 
 def _check_team_person(team: Team, membership: Membership) -> None:

@@ -242,6 +242,33 @@ def teams(request):
 def team_edit(request, team_id):
     team = get_org_object_or_404(request, Team, pk=team_id)
     initial = {"name": team.name, "description": team.description, "parent": team.parent_id}
+    action = request.POST.get("action") if request.method == "POST" else request.GET.get("action")
+    delete_error = None
+    if action == "delete":
+        delete_error = services.team_delete_refusal(team)
+        if request.method == "POST" and delete_error is None:
+            name = team.name
+            try:
+                services.team_delete(team=team, actor=request.membership)
+            except ValidationError as exc:
+                delete_error = " ".join(exc.messages)
+            else:
+                messages.success(request, f"Team {name} was deleted; its people stay.")
+                return redirect("organizations:teams", org_slug=request.org.slug)
+        elif request.method == "GET" and delete_error is None:  # without JavaScript
+            return confirmation_page(
+                request,
+                Confirmation(
+                    title=f"Delete the team {team.name}?",
+                    message="Its people stay in the company; they are no longer in this team.",
+                    button="Delete team",
+                    cancel_url=request.path,
+                    fields=(("action", "delete"),),
+                ),
+            )
+        form = TeamForm(org=request.org, team=team, initial=initial)
+        context = {"team": team, "form": form, "delete_error": delete_error}
+        return render(request, "organizations/team_edit.html", context)
     form = TeamForm(request.POST or None, org=request.org, team=team, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -316,6 +316,13 @@ CASES = [
         "team.update",
     ),
     Case(
+        "organizations.team_delete",
+        lambda w, a: _gone(w.empty_team, lambda: OR.team_delete(team=w.empty_team, actor=a)),
+        "manager",
+        "admin",
+        "team.delete",
+    ),
+    Case(
         "organizations.team_add_member",
         lambda w, a: OR.team_add_member(team=w.team, membership=w.stranger, actor=a).team,
         "manager",
@@ -478,6 +485,7 @@ def world(org, period, team, admin_membership, manager_membership, member_member
     w.invitation = InvitationFactory(org=org)
     w.schedule = ReminderScheduleFactory(org=org)
     w.theme = StrategicThemeFactory(org=org)
+    w.empty_team = TeamFactory(org=org, name="Empty")
     w.later = PeriodFactory(
         org=org,
         name="Later",

@@ -502,9 +502,55 @@ def test_every_model_with_a_company_key_is_found(org):
 # --- what stays refused ------------------------------------------------------------------
 
 
+def _team_edit(team):
+    return reverse("organizations:team-edit", args=["acme", team.pk])
+
+
+def test_a_team_with_objectives_or_sub_teams_is_not_deleted_and_the_page_says_why(
+    admin, org, team, member_membership
+):
+    closed = _closed_period(org)
+    ObjectiveFactory(org=org, period=closed, level="team", team=team, owner=None)
+    TeamFactory(org=org, name="Social", parent=team)
+    for response in (
+        admin.get(_team_edit(team), {"action": "delete"}),
+        admin.post(_team_edit(team), {"action": "delete"}),
+    ):
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Marketing cannot be deleted while it has 1 objective and 1 sub-team" in html
+    assert type(team).objects.filter(pk=team.pk).exists()
+    with pytest.raises(ValidationError):
+        org_services.team_delete(team=team, actor=admin.membership)
+
+
+def test_an_empty_team_asks_then_goes_and_its_people_stay(admin, org, team, member_membership):
+    invitation = InvitationFactory(org=org)
+    invitation.teams.set([team])
+    page = admin.get(_team_edit(team), {"action": "delete"})
+    assert (
+        page.status_code == 200 and "<h1>Delete the team Marketing?</h1>" in page.content.decode()
+    )
+    response = admin.post(_team_edit(team), {"action": "delete"})
+    assert response.status_code == 302
+    assert not type(team).objects.filter(pk=team.pk).exists()
+    assert not TeamMembership.objects.filter(team_id=team.pk).exists()
+    assert list(invitation.teams.all()) == []
+    member_membership.refresh_from_db()
+    assert member_membership.is_active
+    assert AuditEntry.objects.get(action="team.delete").target_id == team.pk
+
+
+@pytest.mark.parametrize("persona", ["member", "manager"])
+def test_only_admins_may_delete_a_team(request, persona, team):
+    client = request.getfixturevalue(persona)
+    assert client.post(_team_edit(team), {"action": "delete"}).status_code == 403
+    assert type(team).objects.filter(pk=team.pk).exists()
+
+
 def test_the_site_admin_is_told_why_a_team_with_okrs_cannot_be_deleted(org, period, team):
-    """The app has no team deletion; Django's admin, which has, refuses with a page naming
-    what protects the team (its objectives, its sub-teams), never an error."""
+    """Django's admin refuses too, with a page naming what protects the team (its
+    objectives, its sub-teams), never an error."""
     ObjectiveFactory(org=org, period=period, level="team", team=team, owner=None, title="Ours")
     TeamFactory(org=org, name="Social", parent=team)
     staff = User.objects.create_superuser(email="root@example.com", password="pw", full_name="R")
