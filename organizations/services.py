@@ -86,16 +86,19 @@ def organization_delete(
         raise ValidationError(
             {"confirm_name": f"Type the company's name, {org.name}, exactly to delete it."}
         )
+    who = User.objects.filter(pk=actor.user_id).values_list("email", flat=True).first()
     with transaction.atomic():
         # Lock the company row: a second deletion, or a sign-up's membership, waits for us.
-        org = Organization.objects.select_for_update().get(pk=org.pk)
-        deleted = delete_company(org)
+        locked = Organization.objects.select_for_update().filter(pk=org.pk).first()
+        if locked is None:  # another admin's deletion went first
+            raise ValidationError("This company was deleted already.")
+        deleted = delete_company(locked)
     logger.warning(
         "Company %r (id %s, %s) deleted by %s (membership %s): %s rows, %s accounts, %s sessions",
         deleted.name,
         deleted.org_id,
-        org.slug,
-        actor.user.email,
+        locked.slug,
+        who,
         actor.pk,
         sum(deleted.rows.values()),
         len(deleted.deleted_user_ids),

@@ -570,3 +570,51 @@ def test_a_dashboard_refresh_queued_before_the_company_went_does_nothing(admin, 
     org_id, period_id = org.pk, period.pk
     admin.post(_delete_url(), {"confirm_name": "Acme"})
     assert tasks.refresh_dashboard_snapshots(org_id, period_id) == 0
+
+
+def test_the_demo_company_goes_whole(other_org, outsider_membership):
+    """The seeded story (people, teams, a year of OKRs, check-ins, reminders), deleted by
+    its admin: no row keeps its id, and Globex is untouched."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--org", "demo-co", "--people", "16")
+    demo = Organization.objects.get(slug="demo-co")
+    admin_m = Membership.objects.get(org=demo, user__email="admin@demo-co.example")
+    ObjectiveFactory(org=other_org, period=PeriodFactory(org=other_org))
+    globex_before = _all_company_counts(other_org.pk)
+    assert sum(_all_company_counts(demo.pk).values()) > 100
+
+    deleted = org_services.organization_delete(org=demo, actor=admin_m, confirm_name=demo.name)
+
+    assert sum(_all_company_counts(demo.pk).values()) == 0
+    assert not User.objects.filter(pk__in=deleted.deleted_user_ids).exists()
+    assert not User.objects.filter(email__endswith="@demo-co.example").exists()
+    assert _all_company_counts(other_org.pk) == globex_before
+
+
+def test_demo_people_leave_and_the_stored_progress_stays_true(db):
+    """In the seeded story: Mara (a manager, with team OKRs) is archived out, Erik's OKRs go
+    to the admin; every stored roll-up still matches a full recount."""
+    from django.core.management import call_command
+
+    from objectives.rollups import refresh_rollups_for_org
+
+    call_command("seed_demo", "--org", "demo-co", "--people", "16")
+    people = {
+        m.user.email.split("@")[0]: m
+        for m in Membership.objects.filter(org__slug="demo-co").select_related("user", "org")
+    }
+    admin_m, mara, erik = people["admin"], people["mara"], people["erik"]
+    owned = Objective.objects.filter(owner=mara, period__is_closed=False).count()
+    assert owned and KeyResult.objects.filter(owner=erik).exists()
+
+    objective_services.membership_offboard(membership=mara, actor=admin_m)
+    objective_services.membership_offboard(membership=erik, actor=admin_m, reassign_to=admin_m)
+
+    assert not Objective.objects.filter(owner=erik, period__is_closed=False).exists()
+    assert not KeyResult.objects.filter(owner=erik, objective__period__is_closed=False).exists()
+    assert not Objective.objects.filter(
+        owner=mara, period__is_closed=False, status="active"
+    ).exists()
+    assert refresh_rollups_for_org(admin_m.org_id, write=False) == 0
+    assert AuditEntry.objects.filter(action="membership.offboard").count() == 2
