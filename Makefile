@@ -64,8 +64,10 @@ screenshots: venv e2e-deps
 	@# Smaller pictures for the repository when Debian's pngquant is there (same look).
 	-command -v pngquant >/dev/null && pngquant --force --ext .png --quality 70-95 --skip-if-larger docs/screenshots/*.png
 
+# Two processes (pytest-xdist, a file at a time): each has its own PostgreSQL test database and
+# Redis database (okr_site/settings_test.py); the suite takes about half as long on two cores.
 test: lint e2e-deps proxy-deps
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:cacheprovider
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile
 
 bench: venv
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/aligned_bench} \
