@@ -39,6 +39,12 @@ def summary_rows(objectives):
     return presenters.summary_rows(objectives)
 
 
+@register.simple_tag
+def theme_swatch(colour, size=10):
+    """``{% theme_swatch theme.colour 12 %}``: a theme's colour dot (chips.jinja)."""
+    return component("chips.theme_swatch")(colour=colour, size=size)
+
+
 @register.filter
 def as_percent(progress):
     """A stored progress (0-1) as a whole percentage, or None."""
