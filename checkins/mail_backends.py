@@ -13,6 +13,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 
 class DatabaseEmailBackend(BaseEmailBackend):
+    # Reminders send each message in the transaction that marks it sent (checkins.reminders).
+    writes_to_database = True
+
     def send_messages(self, email_messages):
         from .models import OutboxEmail
 

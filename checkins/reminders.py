@@ -10,26 +10,36 @@ Exactly once, step by step:
    batches.
 2. ``send_batch`` claims the batch's deliveries with one conditional UPDATE (PENDING, or
    SENDING whose claim is older than the claim timeout: its worker died), so two tasks never
-   own the same delivery. It sends the claimed e-mails and marks them SENT in one transaction;
-   people who left or opted out are marked SKIPPED.
-3. A worker killed mid-batch leaves its deliveries SENDING; the broker redelivers the task
-   (``acks_late``), which finds the claims and takes them over once they are stale. The
-   dispatcher also re-enqueues forgotten PENDING and stale SENDING deliveries.
-4. A failing mail server raises ``MailError``; the task retries with back-off, and on its last
+   own the same delivery. It sends the claimed e-mails one by one and marks each SENT (if the
+   claim is still its own) as soon as the mail server has accepted it, each send and mark in
+   its own small transaction; people who left or opted out are marked SKIPPED.
+3. While it sends, it keeps its claims alive: every quarter of the claim timeout it refreshes
+   ``claimed_at`` of the deliveries it still has to send (the heartbeat), so a live batch,
+   however slow, is never taken over, and the claim timeout can be short (two minutes). A
+   heartbeat that finds a claim taken over (this sender stalled longer than the timeout) drops
+   that delivery. A finite ``EMAIL_TIMEOUT`` (30 s) keeps one hung send inside the window.
+4. A worker killed mid-batch leaves the rest of its batch SENDING, and its heartbeat stops.
+   Once those claims are older than the claim timeout, ``rescue_stuck`` (beat, every minute;
+   ``dispatch_due`` also calls it) enqueues them again and the new task takes them over; the
+   broker's own redelivery of the killed task (``acks_late``) finds them sent.
+5. A failing mail server raises ``MailError``; the task retries with back-off, and on its last
    attempt ``send_batch(final_attempt=True)`` marks what is left FAILED with the error.
 
-A crash between the SMTP server accepting a message and the commit that marks it SENT can
-still repeat that message (no SMTP server takes part in a database transaction); a
-transactional backend such as ``DatabaseEmailBackend`` makes even that exact.
+A kill between the SMTP server accepting a message and the commit that marks it SENT repeats
+that one message (no SMTP server takes part in a database transaction): at most one repeated
+message per batch in flight. A transactional backend such as ``DatabaseEmailBackend`` writes
+in the marking transaction, which makes even that exact.
 """
 
 import datetime
 import logging
 import os
 import smtplib
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -60,15 +70,22 @@ RESCUE_LIMIT = 10_000
 
 
 def claim_timeout() -> datetime.timedelta:
-    """How long a claim protects a delivery before another task may take it over.
+    """How long a claim protects a delivery without a heartbeat before another task may take
+    it over: the delay before a dead worker's batch goes out again.
 
-    Longer than any batch takes to send; the exactly-once tests shorten it through the
-    ``REMINDER_CLAIM_TIMEOUT`` environment variable (seconds).
+    The heartbeat (a quarter of it) plus one send bounded by ``EMAIL_TIMEOUT`` must fit in it.
+    The exactly-once tests shorten it through the ``REMINDER_CLAIM_TIMEOUT`` environment
+    variable (seconds).
     """
     seconds = getattr(settings, "REMINDER_CLAIM_TIMEOUT", None) or os.environ.get(
-        "REMINDER_CLAIM_TIMEOUT", 15 * 60
+        "REMINDER_CLAIM_TIMEOUT", 2 * 60
     )
     return datetime.timedelta(seconds=float(seconds))
+
+
+def heartbeat_interval() -> float:
+    """Seconds between two refreshes of a sending batch's claims."""
+    return claim_timeout().total_seconds() / 4
 
 
 MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
@@ -234,11 +251,31 @@ def dispatch_due(
         report.batches += len(batches)
         for ids in batches:
             _hand_over(enqueue, schedule.org_id, ids, after_commit)
-    stuck = stuck_batches(now=now, org_ids=org_ids, batch_size=batch_size)
-    for org_id, ids in stuck:
-        report.rescued += len(ids)
-        _hand_over(enqueue, org_id, ids, after_commit)
+    report.rescued = rescue_stuck(
+        now=now, enqueue=enqueue, org_ids=org_ids, batch_size=batch_size, after_commit=after_commit
+    )
     return report
+
+
+def rescue_stuck(
+    *,
+    now: datetime.datetime | None = None,
+    enqueue: Callable[[int, list[int]], None],
+    org_ids=None,
+    batch_size: int = BATCH_SIZE,
+    after_commit: bool = True,
+) -> int:
+    """Enqueue again the deliveries whose task was lost (``stuck_batches``); how many.
+
+    Beat runs it every minute, so a dead worker's batch goes out again within about the claim
+    timeout plus a minute."""
+    rescued = 0
+    for org_id, ids in stuck_batches(
+        now=now or timezone.now(), org_ids=org_ids, batch_size=batch_size
+    ):
+        rescued += len(ids)
+        _hand_over(enqueue, org_id, ids, after_commit)
+    return rescued
 
 
 def _hand_over(enqueue, org_id, ids, after_commit):
@@ -380,6 +417,37 @@ def build_message(delivery: ReminderDelivery, krs: list, *, now) -> EmailMultiAl
     return company_email("reminder", context, to=user.email, message_id=message_id)
 
 
+class Claims:
+    """The deliveries a sending batch still holds, and its heartbeat.
+
+    ``beat`` moves their ``claimed_at`` on, in the caller's clock (``started`` plus the time
+    spent), and keeps only those still claimed by ``token``: one UPDATE, and a SELECT when a
+    claim was taken over."""
+
+    def __init__(self, *, token: str, ids: list[int], started: datetime.datetime, clock: float):
+        self.token = token
+        self.held = set(ids)
+        self.started, self.clock = started, clock  # the claim's time, and time.monotonic() then
+        self.last_beat = clock
+
+    def _mine(self):
+        return ReminderDelivery.objects.filter(
+            pk__in=self.held, claim_token=self.token, status=ReminderDelivery.Status.SENDING
+        )
+
+    def beat(self) -> None:
+        if not self.held:
+            return
+        self.last_beat = time.monotonic()
+        at = self.started + datetime.timedelta(seconds=self.last_beat - self.clock)
+        if self._mine().update(claimed_at=at) < len(self.held):
+            self.held = set(self._mine().values_list("pk", flat=True))
+
+    def beat_if_due(self) -> None:
+        if time.monotonic() - self.last_beat >= heartbeat_interval():
+            self.beat()
+
+
 def send_batch(
     *,
     org_id: int,
@@ -388,7 +456,8 @@ def send_batch(
     now: datetime.datetime | None = None,
     final_attempt: bool = True,
 ) -> BatchResult:
-    """Claim, send and mark one batch, in a constant number of queries.
+    """Claim, send and mark one batch: a constant number of queries, plus one UPDATE per
+    message (its mark, right after the mail server accepted it) and one per heartbeat.
 
     Raises ``MailError`` when the mail server fails and ``final_attempt`` is false (the
     caller retries later: the unsent deliveries go back to PENDING); on the final attempt
@@ -397,6 +466,7 @@ def send_batch(
     now = now or timezone.now()
     token = claim_token or uuid.uuid4().hex
     result = BatchResult()
+    claimed_clock = time.monotonic()
     mine = ReminderDelivery.objects.for_org(org_id).filter(id__in=delivery_ids)
     claimable = Q(status=ReminderDelivery.Status.PENDING) | Q(
         status=ReminderDelivery.Status.SENDING, claimed_at__lt=now - claim_timeout()
@@ -452,28 +522,41 @@ def send_batch(
         result.skipped = list(skip_reasons)
 
     error = None
-    with transaction.atomic():
-        sent_ids = []
-        if messages:
-            try:
-                with get_connection() as connection:
-                    for d, message in messages:
-                        message.connection = connection
+    if messages:
+        claims = Claims(
+            token=token, ids=[d.pk for d, _ in messages], started=now, clock=claimed_clock
+        )
+        try:
+            with get_connection() as connection:
+                transactional = getattr(connection, "writes_to_database", False)
+                for d, message in messages:
+                    claims.beat_if_due()
+                    if d.pk not in claims.held:
+                        continue  # taken over while this sender stalled
+                    message.connection = connection
+                    # Marked as soon as it is accepted: a kill repeats at most this message. A
+                    # backend that writes to the database gets one transaction for the message
+                    # and its mark (exactly once); for SMTP that would only add round trips.
+                    with transaction.atomic() if transactional else nullcontext():
                         if connection.send_messages([message]) != 1:
                             raise MailError("The mail server did not accept the message.")
-                        sent_ids.append(d.pk)
+                        marked = ReminderDelivery.objects.filter(
+                            pk=d.pk, claim_token=token, status=ReminderDelivery.Status.SENDING
+                        ).update(
+                            status=ReminderDelivery.Status.SENT, sent_at=timezone.now(), detail=""
+                        )
+                    claims.held.discard(d.pk)
+                    if marked:
+                        result.sent.append(d.pk)
                         result.recipients.append(d.membership.user.email)
-            except (MailError, *MAIL_ERRORS) as exc:
-                error = exc
-        if sent_ids:
-            ReminderDelivery.objects.filter(pk__in=sent_ids, claim_token=token).update(
-                status=ReminderDelivery.Status.SENT, sent_at=timezone.now(), detail=""
-            )
-        result.sent = sent_ids
+                    else:  # another task took this claim over: look again before the next
+                        claims.beat()
+        except (MailError, *MAIL_ERRORS) as exc:
+            error = exc
 
     if error is not None:
         result.error = f"{type(error).__name__}: {error}"[:2000]
-        unsent = [d.pk for d, _ in messages if d.pk not in set(sent_ids)]
+        unsent = sorted(claims.held)
         if final_attempt:
             ReminderDelivery.objects.filter(pk__in=unsent, claim_token=token).update(
                 status=ReminderDelivery.Status.FAILED, detail=result.error

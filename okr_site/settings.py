@@ -213,6 +213,9 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 # A direct override, e.g. the file backend the exactly-once tests read across processes.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+# Seconds a blocked SMTP connection may hang: well inside the reminders' claim timeout
+# (checkins.reminders.claim_timeout), so a hung send cannot outlive a batch's heartbeat.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent_emails"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Aligned <no-reply@aligned.example>")
 

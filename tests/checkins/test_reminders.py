@@ -188,14 +188,23 @@ def _deliveries(size):
     return org, list(ReminderDelivery.objects.filter(org=org).values_list("id", flat=True))
 
 
-def test_sending_costs_the_same_number_of_queries_for_10_and_100_recipients():
+def test_sending_costs_a_constant_number_of_queries_plus_one_mark_per_message():
+    """Each message is marked sent as soon as the server accepts it (a kill repeats at most
+    the one in flight): one UPDATE per message; everything else is per batch."""
+
+    def statements(queries):
+        return [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]  # the test transaction
+
     counts = {}
     for size in (10, 100):
         org, ids = _deliveries(size)
         with CaptureQueriesContext(connection) as queries:
             result = reminders.send_batch(org_id=org.pk, delivery_ids=ids, now=NOW)
         assert len(result.sent) == size
-        counts[size] = len(queries.captured_queries)
+        sql = statements(queries.captured_queries)
+        marks = [q for q in sql if q.startswith("UPDATE") and "'sent'" in q]
+        assert len(marks) == size
+        counts[size] = len(sql) - len(marks)
     assert counts[10] == counts[100]
     assert counts[100] <= 8
 
@@ -295,6 +304,25 @@ def test_lost_tasks_are_rescued_by_the_dispatcher(django_capture_on_commit_callb
     assert len(mail.outbox) == 2
 
 
+def test_a_dead_workers_claims_are_rescued_within_minutes_and_live_ones_are_not(
+    django_capture_on_commit_callbacks,
+):
+    org, ids = _deliveries(3)
+    dead, live, _ = ids
+    ReminderDelivery.objects.filter(pk=dead).update(
+        status="sending", claimed_at=NOW - datetime.timedelta(minutes=2, seconds=1)
+    )
+    ReminderDelivery.objects.filter(pk=live).update(
+        status="sending",
+        claimed_at=NOW - datetime.timedelta(seconds=30),  # heartbeat is live
+    )
+    batches = []
+    with django_capture_on_commit_callbacks(execute=True):
+        rescued = reminders.rescue_stuck(now=NOW, enqueue=lambda org_id, ids: batches.append(ids))
+    assert rescued == 1
+    assert batches == [[dead]]  # the PENDING one is young: its own task is still queued
+
+
 def test_send_due_reminders_command_prints_what_it_sent(capsys, django_capture_on_commit_callbacks):
     org, schedule, people = company(2)
     with django_capture_on_commit_callbacks(execute=True):
@@ -326,12 +354,15 @@ def test_bench_reminders_command_reports_queries_per_recipient(
     assert not OrganizationFactory._meta.model.objects.filter(slug__startswith="bench-").exists()
 
 
-def test_the_beat_schedule_runs_the_dispatcher_every_five_minutes():
+def test_the_beat_schedule_dispatches_every_five_minutes_and_rescues_every_minute():
     from okr_site.celery import app
 
     entry = app.conf.beat_schedule["dispatch-due-reminders"]
     assert entry["task"] == tasks.dispatch_due_reminders.name
     assert entry["schedule"] == 300
+    rescue = app.conf.beat_schedule["rescue-stuck-reminders"]
+    assert rescue["task"] == tasks.rescue_stuck_reminders.name
+    assert rescue["schedule"] == 60
 
 
 def test_dispatch_task_accepts_an_iso_time(django_capture_on_commit_callbacks):
