@@ -38,6 +38,13 @@ def dispatch_due_reminders(now: str | None = None) -> dict:
     }
 
 
+@shared_task(acks_late=True)
+def rescue_stuck_reminders() -> int:
+    """Run by beat every minute: enqueue again the batches whose worker died (their claims
+    went stale) or whose task was lost; one indexed query when there are none."""
+    return reminders.rescue_stuck(enqueue=enqueue_batch)
+
+
 @shared_task(
     bind=True,
     acks_late=True,
@@ -57,8 +64,9 @@ def send_reminder_batch(self, org_id: int, delivery_ids: list[int]) -> dict:
         final_attempt=self.request.retries >= self.max_retries,
     )
     if result.busy and not self.request.is_eager:
-        # Someone else's claim: a live worker finishing, or a dead one. Look again after the
-        # claim timeout; by then the deliveries are SENT or claimable.
+        # Someone else's claim: a live worker finishing (its heartbeat keeps the claim fresh),
+        # or a dead one. Look again after the claim timeout: by then they are SENT, claimable,
+        # or still being sent (then this looks again).
         countdown = reminders.claim_timeout().total_seconds() + 1
         self.apply_async(args=(org_id, delivery_ids), countdown=countdown)
     return {

@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "task": "checkins.tasks.dispatch_due_reminders",
         "schedule": 5 * 60.0,
     },
+    # A dead worker's reminder batch (claims without a heartbeat for the claim timeout, two
+    # minutes) goes out again within a minute of going stale.
+    "rescue-stuck-reminders": {
+        "task": "checkins.tasks.rescue_stuck_reminders",
+        "schedule": 60.0,
+    },
     # Tasks kept in PostgreSQL while the broker was down (outbox.dispatch) go out once it is back.
     "flush-outbox": {
         "task": "outbox.tasks.flush_outbox",
