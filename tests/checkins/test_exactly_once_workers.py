@@ -3,19 +3,25 @@
 The workers run ``okr_site.settings`` against the pytest database (so these tests commit:
 ``transaction=True``) and send through ``DatabaseEmailBackend``, an outbox table this test
 reads across processes. Each scenario counts e-mails per recipient: exactly one, none lost.
+The last one sends through a real SMTP server on loopback instead, where a kill may repeat
+the one message per batch in flight that the server accepted but the worker had not marked.
 """
 
+import asyncio
 import collections
 import datetime
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 import redis
+from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -60,7 +66,7 @@ def broker():
 def workers(broker, tmp_path):
     started: list[subprocess.Popen] = []
 
-    def start(name: str, *, outbox_delay: float = 0.0) -> subprocess.Popen:
+    def start(name: str, *, outbox_delay: float = 0.0, **extra_env: str) -> subprocess.Popen:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "okr_site.settings",
@@ -77,6 +83,7 @@ def workers(broker, tmp_path):
             "CELERY_UNACKED_RESTORE_INTERVAL": "1",
             "CELERY_UNACKED_RESTORE_THROTTLE": "1",
             "LOG_LEVEL": "WARNING",
+            **extra_env,
         }
         log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(
@@ -213,3 +220,97 @@ def test_worker_killed_mid_batch_then_a_new_worker_sends_each_reminder_exactly_o
     _assert_exactly_one_email_each(org, size)
     # The redelivered batches found the dead worker's claims and took them over.
     assert ReminderDelivery.objects.filter(schedule=schedule, attempts__gte=2).exists()
+
+
+class SlowSmtpServer:
+    """A real SMTP server on loopback (aiosmtpd) that takes ``delay`` seconds to accept each
+    message and counts what it accepted per recipient."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+        self.received: collections.Counter = collections.Counter()
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
+        with self.lock:
+            self.received.update(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+    def count(self) -> int:
+        with self.lock:
+            return sum(self.received.values())
+
+    def per_recipient(self) -> collections.Counter:
+        with self.lock:
+            return collections.Counter(self.received)
+
+
+@pytest.fixture
+def smtp_server():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = SlowSmtpServer(delay=0.02)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.url = f"smtp://127.0.0.1:{port}"
+    yield handler
+    controller.stop()
+
+
+def test_worker_killed_mid_batch_with_a_real_smtp_server_repeats_at_most_one_message_per_batch(
+    workers, smtp_server
+):
+    size, concurrency, claim_timeout = 300, 2, 4
+    org, schedule = _company(size)
+    smtp = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_URL": smtp_server.url,
+        # Only the rescue (beat's job, played below) can recover the batches: the broker
+        # would redeliver the killed worker's tasks only after this.
+        "CELERY_VISIBILITY_TIMEOUT": "600",
+    }
+    reminders.dispatch_due(enqueue=tasks.enqueue_batch, org_ids=[org.pk])
+
+    doomed = workers("doomed-smtp", **smtp)
+    _wait_until(  # both batches of the worker's two processes claimed and well under way
+        lambda: (
+            smtp_server.count() >= 30
+            and sum(_statuses(schedule)[s] for s in ("sending", "sent")) >= 200
+        ),
+        timeout=30,
+        processes=[doomed],
+        what="two batches to be sending",
+    )
+    os.killpg(doomed.pid, signal.SIGKILL)
+    doomed.wait(timeout=10)
+    killed_at = time.monotonic()
+    at_kill = _statuses(schedule)
+    assert at_kill["sending"] >= 100, at_kill
+
+    survivor = workers("survivor-smtp", **smtp)
+
+    def rescued_and_sent():
+        tasks.rescue_stuck_reminders.delay()  # what beat does every minute
+        return _statuses(schedule) == {"sent": size}
+
+    _wait_until(
+        rescued_and_sent,
+        timeout=40,
+        processes=[doomed, survivor],
+        what="every delivery to be sent after the crash",
+    )
+    late = time.monotonic() - killed_at
+    time.sleep(1)  # a duplicate still in flight would land now
+
+    emails = list(org.memberships.values_list("user__email", flat=True))
+    received = smtp_server.per_recipient()
+    assert all(received[e] >= 1 for e in emails), "someone got no reminder"
+    repeated = [e for e in emails if received[e] > 1]
+    assert len(repeated) <= concurrency, received.most_common(5)
+    assert all(received[e] == 2 for e in repeated)
+    assert sum(received.values()) == size + len(repeated)
+    # Taken over once the dead claims went stale (plus the rescue and a worker's start-up),
+    # not after a quarter of an hour.
+    assert late < claim_timeout + 15, late
