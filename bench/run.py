@@ -142,11 +142,12 @@ def reminder_checks(reminders: dict) -> list[Check]:
     per = reminders.get("queries_per_recipient")
     if per is None:
         return [Check("reminder dispatch", "FAIL", "could not read queries per recipient")]
-    # Constant per batch means well under one query per recipient.
+    # One UPDATE per recipient (its mark, as the mail server accepts it: a killed worker
+    # repeats at most one message a batch) plus a constant per batch, well under one more.
     return [
         Check(
             "reminder dispatch queries",
-            "PASS" if per < 1 else "FAIL",
+            "PASS" if per < 2 else "FAIL",
             f"{per:g} queries per recipient",
         )
     ]
