@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "audit",
     "demo",
     "outbox",
+    "closing",
 ]
 
 MIDDLEWARE = [

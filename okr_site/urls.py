@@ -16,5 +16,6 @@ urlpatterns = [
     path("<slug:org_slug>/alignment/", include("alignment.urls")),
     path("<slug:org_slug>/checkins/", include("checkins.urls")),
     path("<slug:org_slug>/search/", include("search.urls")),
+    path("<slug:org_slug>/closing/", include("closing.urls")),
     path("<slug:org_slug>/", include("objectives.urls")),
 ]

@@ -1,0 +1,44 @@
+"""Thin tags of the closing pages: badges drawn by components, and the objective page's
+"Grades and reflections" panel (``closing.selectors.closing_facts``)."""
+
+from django import template
+
+from components import component
+
+from ..models import ObjectiveOutcome
+from ..selectors import closing_facts
+
+register = template.Library()
+
+
+@register.simple_tag
+def outcome_badge(outcome):
+    label = ObjectiveOutcome.Outcome(outcome).label if outcome else ""
+    return component("badges.outcome_badge")(outcome=outcome or "", label=label)
+
+
+@register.simple_tag
+def grade_badge(score):
+    return component("badges.grade_badge")(score=None if score is None else float(score))
+
+
+@register.inclusion_tag("closing/_objective_panel.html", takes_context=True)
+def closing_panel(context, objective):
+    """The objective page's closing panel: its grades, outcome and reflections once grading
+    opened; where it continues or came from; the Grade and Carry over actions."""
+    request = context["request"]
+    return {
+        "org": request.org,
+        "objective": objective,
+        "facts": closing_facts(objective, request.membership),
+    }
+
+
+@register.inclusion_tag("closing/_my_grading.html", takes_context=True)
+def my_grading(context):
+    """My OKRs: the person's objectives waiting for their grade in periods being closed
+    (one query)."""
+    from ..selectors import to_grade_by
+
+    request = context["request"]
+    return {"org": request.org, "todo": to_grade_by(request.membership)}
