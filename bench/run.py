@@ -314,6 +314,42 @@ PAGES = [
         kwargs={"kr_id": "member_kr_id"},
         method="post",
     ),
+    # Closing a period (closing/): the grade form, grading progress, the report and its CSV.
+    PageSpec(
+        "grade",
+        "Grade an objective",
+        "closing:grade",
+        kwargs={"objective_id": "member_objective_id"},
+    ),
+    PageSpec(
+        "grading_progress",
+        "Grading progress (admin)",
+        "closing:progress",
+        persona="admin",
+        kwargs={"period_id": "quarter_id"},
+        query={"team": "top_team_id"},
+    ),
+    PageSpec(
+        "period_report",
+        "Period report (company)",
+        "closing:report",
+        kwargs={"period_id": "quarter_id"},
+        p95_limit=P95_LIMIT_HEAVY,
+    ),
+    PageSpec(
+        "period_report_csv",
+        "Period report CSV (admin)",
+        "closing:report-csv",
+        persona="admin",
+        kwargs={"period_id": "quarter_id"},
+        p95_limit=P95_LIMIT_HEAVY,
+    ),
+    PageSpec(
+        "carry_over",
+        "Carry over (form)",
+        "closing:carry-over",
+        kwargs={"objective_id": "member_objective_id"},
+    ),
     PageSpec(
         "not_duplicate_post",
         "Dashboard: not a duplicate (POST)",
@@ -420,6 +456,7 @@ def fixtures_for(slug: str) -> dict:
         "company_objective_id": pk(by_children.filter(level="company").first()),
         "member_objective_id": pk(member_objective),
         "member_kr_id": pk(member_kr),
+        "quarter_id": pk(quarter),
     }
 
 

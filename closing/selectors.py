@@ -344,6 +344,7 @@ class ReportLine:
     score: Decimal | None
     aligned: bool
     continued_in: str
+    reflections: list = field(default_factory=list)  # answers, in the questions' order
 
 
 @dataclass
@@ -360,6 +361,7 @@ class PeriodReport:
     alignable: int
     hit_rates: list | None  # (label, hit, total) or None without the field
     questions: list  # (question text, [(objective title, text)], more)
+    question_texts: list
     carried: list  # CarryOver rows
     lines: list[ReportLine] = field(default_factory=list)
 
@@ -439,8 +441,18 @@ def period_report(period, membership, team: Team | None = None, *, lines=False) 
                     continued_in=row["carried_into__copy__period__name"] or "",
                 )
             )
+    active = active_questions(period.org_id)
+    if lines and report_lines:
+        answers_of: dict[int, dict[int, str]] = {}
+        for objective_id, question_id, text in ReflectionAnswer.objects.filter(
+            org_id=period.org_id, objective_id__in=ids
+        ).values_list("objective_id", "question_id", "text"):
+            answers_of.setdefault(objective_id, {})[question_id] = text
+        for line in report_lines:
+            mine = answers_of.get(line.objective_id, {})
+            line.reflections = [mine.get(q.pk, "") for q in active]
     questions = []
-    for question in active_questions(period.org_id):
+    for question in active:
         answers = ReflectionAnswer.objects.filter(
             org_id=period.org_id, question=question, objective_id__in=ids
         )
@@ -484,6 +496,7 @@ def period_report(period, membership, team: Team | None = None, *, lines=False) 
             else None
         ),
         questions=questions,
+        question_texts=[q.text for q in active],
         carried=carried,
         lines=report_lines,
     )

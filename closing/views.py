@@ -247,6 +247,7 @@ def report_csv(request, period_id):
             "grade",
             "aligned",
             "continued in",
+            *data.question_texts,
         ]
     )
     for line in data.lines:
@@ -264,7 +265,8 @@ def report_csv(request, period_id):
                 line.outcome,
                 "" if line.score is None else line.score,
                 "yes" if line.aligned else "no",
-                line.continued_in,
+                _cell(line.continued_in),
+                *map(_cell, line.reflections),
             ]
         )
     return response

@@ -17,6 +17,8 @@ from alignment import services as alignment_services
 from audit.models import AuditEntry
 from checkins import services as checkin_services
 from checkins.services import DEFAULT_SCHEDULES
+from closing import services as closing_services
+from closing.models import PeriodClosing
 from objectives import services as objective_services
 from objectives.models import Objective
 from organizations import config_services
@@ -457,6 +459,76 @@ CASES = [
     ),
 ]
 
+
+def _closing(w, period=None):
+    """``period`` (the world's, by default) being closed, and the objective reloaded."""
+    period = period or w.period
+    PeriodClosing.objects.get_or_create(
+        org=w.org, period=period, defaults={"started_at": period.start}
+    )
+    return Objective.objects.select_related("period__closing", "owner__user").get(pk=w.objective.pk)
+
+
+CL = closing_services
+CASES += [
+    # --- closing a period ---------------------------------------------------------------
+    Case(
+        "closing.period_closing_start",
+        lambda w, a: CL.period_closing_start(period=w.later, actor=a).period,
+        "manager",
+        "admin",
+        "period.closing_start",
+    ),
+    Case(
+        "closing.period_close",
+        lambda w, a: (
+            _closing(w, w.later),
+            CL.period_close(period=w.later, actor=a, force=True),
+        )[1],
+        "manager",
+        "admin",
+        "period.close",
+    ),
+    Case(
+        "closing.reflection_questions_set",
+        lambda w, a: (
+            CL.reflection_questions_set(org=w.org, actor=a, texts=["What went well?"]),
+            w.org,
+        )[1],
+        "manager",
+        "admin",
+        "reflection_questions.set",
+    ),
+    Case(
+        "closing.objective_grade",
+        lambda w, a: CL.objective_grade(
+            objective=_closing(w),
+            actor=a,
+            grades={w.kr.pk: CL.GradeInput(score=0.5, reason="Half")},
+            outcome="partly",
+        ),
+        "stranger",
+        "member",
+        "objective.grade",
+    ),
+    Case(
+        "closing.objective_grading_nudge",
+        lambda w, a: (CL.objective_grading_nudge(objective=_closing(w), actor=a), w.objective)[1],
+        "stranger",
+        "manager",
+        "objective.grading_nudge",
+    ),
+    Case(
+        "closing.objective_carry_over",
+        lambda w, a: CL.objective_carry_over(
+            actor=a, objective=_closing(w), into_period=w.later, start_from="reset"
+        ),
+        "stranger",
+        "member",
+        "objective.carry_over",
+    ),
+]
+
 # Writes whose right is not a role: a founder creates their company; a token holder accepts.
 NOT_ROLE_CHECKED = {
     "organizations.organization_create",
@@ -475,6 +547,7 @@ MODULES = {
     "checkins": checkin_services,
     "organizations": org_services,
     "config": config_services,
+    "closing": closing_services,
 }
 
 

@@ -294,8 +294,9 @@ PAGES = ["my", "company", "teams", "team", "person", "explore", "objective"]
 BUDGET = 30
 # The pages measured by ``make bench`` at their actual counts (for a manager, who costs most;
 # a full page of Explore counts its rows apart).
-# (Sessions are read from PostgreSQL: one query of each page is the session.)
-PAGE_BUDGETS = {"team": 12, "explore": 11, "objective": 15}
+# (Sessions are read from PostgreSQL: one query of each page is the session.) The objective
+# page's closing panel costs one query in an open period (its outcome and carry-over links).
+PAGE_BUDGETS = {"team": 12, "explore": 11, "objective": 16}
 
 
 @pytest.mark.parametrize("size", [10, 200])

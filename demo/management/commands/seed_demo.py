@@ -6,6 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from demo.checkins import seed_checkins
+from demo.closing import seed_closed_quarter
 from demo.okrs import seed_okrs
 from demo.people import PEOPLE, seed_people
 from objectives.rollups import refresh_rollups_for_org
@@ -38,6 +39,8 @@ class Command(BaseCommand):
             seed_checkins(company, people=built["people"])
             # Bulk inserts bypass the services that keep stored progress current.
             refresh_rollups_for_org(company.pk)
+            # Last quarter closed with grades and reflections, one objective carried over.
+            seed_closed_quarter(company, people=built["people"])
         verb = "Built" if created else "Checked"
         self.stdout.write(
             self.style.SUCCESS(
