@@ -152,6 +152,8 @@ def test_leaving_person_okrs_go_to_the_chosen_person_and_history_keeps_their_nam
     # The KR page still names her as the check-in's author.
     kr_page = admin.get(reverse("objectives:kr", args=["acme", o["own_kr"].pk]))
     assert 'Mia Member <span class="muted">(left)</span>' in kr_page.content.decode()
+    trail = admin.get(reverse("audit:list", args=["acme"]), {"person": mia.pk})
+    assert 'Mia Member</a> <span class="muted">(left)</span>' in trail.content.decode()
 
 
 def test_archiving_abandons_their_own_objectives_and_frees_shared_ones(
