@@ -90,7 +90,12 @@ def checkin_submit(
     locked.current_value = checkin.value
     locked.confidence = checkin.confidence
     locked.last_checkin_at = checkin.created_at
-    locked.save(update_fields=["current_value", "confidence", "last_checkin_at", "updated_at"])
+    locked.last_checkin_note = checkin.note
+    locked.save(
+        update_fields=[
+            "current_value", "confidence", "last_checkin_at", "last_checkin_note", "updated_at",
+        ]
+    )  # fmt: skip
     record(
         author,
         "checkin.create",
@@ -101,6 +106,7 @@ def checkin_submit(
     # Hand the caller the fresh KR state.
     kr.current_value, kr.confidence = locked.current_value, locked.confidence
     kr.last_checkin_at = locked.last_checkin_at
+    kr.last_checkin_note = locked.last_checkin_note
     return checkin
 
 
@@ -132,7 +138,7 @@ def checkin_delete(*, checkin: CheckIn, actor: Membership, now=None) -> KeyResul
     is open).
 
     When it was the KR's latest check-in, the KR returns to the value and confidence it had
-    before, and ``last_checkin_at`` to the check-in before it.
+    before, and ``last_checkin_at`` and ``last_checkin_note`` to the check-in before it.
     """
     if not _authors_recent(checkin, actor, now or timezone.now()):
         raise PermissionDenied(
@@ -158,7 +164,13 @@ def checkin_delete(*, checkin: CheckIn, actor: Membership, now=None) -> KeyResul
         if checkin.previous_confidence:
             kr.confidence = checkin.previous_confidence
         kr.last_checkin_at = before.created_at if before else None
-        kr.save(update_fields=["current_value", "confidence", "last_checkin_at", "updated_at"])
+        kr.last_checkin_note = before.note if before else ""
+        kr.save(
+            update_fields=[
+                "current_value", "confidence", "last_checkin_at", "last_checkin_note",
+                "updated_at",
+            ]
+        )  # fmt: skip
         refresh_rollups([kr.objective_id], org_id=kr.org_id)
     record(actor, "checkin.delete", kr, {"checkin": [checkin.pk, None]})
     checkin.delete()

@@ -129,5 +129,8 @@ def seed_checkins(org, *, people: dict) -> None:
             continue
         all_rows.extend(rows)
         kr.last_checkin_at = rows[-1].created_at
+        kr.last_checkin_note = rows[-1].note
     CheckIn.objects.bulk_create(all_rows, batch_size=1000)
-    KeyResult.objects.bulk_update(changed, ["last_checkin_at", "created_at"], batch_size=500)
+    KeyResult.objects.bulk_update(
+        changed, ["last_checkin_at", "last_checkin_note", "created_at"], batch_size=500
+    )

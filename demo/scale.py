@@ -637,7 +637,8 @@ class _Builder:
                     )
                     previous, previous_confidence = value, confidence
             if history:
-                kr.current_value, _, kr.confidence, _, _, kr.last_checkin_at = history[-1]
+                kr.current_value, _, kr.confidence, _, note, kr.last_checkin_at = history[-1]
+                kr.last_checkin_note = note
             rows.append(kr)
             self.history.append(history)
         self.key_results = _bulk(KeyResult, rows)

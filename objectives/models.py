@@ -186,6 +186,9 @@ class KeyResult(TenantModel):
     )
     position = models.PositiveIntegerField(default=0)
     last_checkin_at = models.DateTimeField(null=True, blank=True)
+    # The latest check-in's note, kept beside its value and confidence (the same writers) so
+    # every check-in form shows "last time" without a query per key result.
+    last_checkin_note = models.TextField(blank=True, default="")
     # Like Objective.version, for the edit form's fields. Check-ins (the only writers of
     # current_value and confidence) do not move it: an edit opened before one still saves.
     version = models.PositiveIntegerField(default=1, editable=False)

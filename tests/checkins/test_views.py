@@ -76,6 +76,29 @@ def test_the_form_opens_on_demand_for_htmx(member, my_kr):
     assert not CheckIn.objects.exists()
 
 
+def _previous_line(body: str) -> str:
+    start = body.index('class="checkin-previous')
+    return body[start : body.index("</p>", start)]
+
+
+def test_the_form_shows_last_time_beside_the_new_check_in(member, my_kr, member_membership):
+    form = member.get(url("create", kr_id=my_kr.pk), **HX).content.decode()
+    assert "First check-in: it starts at</span> 0" in _previous_line(form)
+    checkin_submit(
+        kr=my_kr, author=member_membership, value="20", confidence="on_track", note="Two signed"
+    )
+    checkin = checkin_submit(
+        kr=my_kr, author=member_membership, value="35", confidence="at_risk", note="Legal <waits>"
+    )
+    line = _previous_line(member.get(url("create", kr_id=my_kr.pk), **HX).content.decode())
+    assert "Last time, now:" in line
+    assert "35 · At risk" in line and "<q>Legal &lt;waits&gt;</q>" in line
+    # Undoing the latest brings back the one before, note and all.
+    member.post(url("delete", checkin_id=checkin.pk))
+    line = _previous_line(member.get(url("create", kr_id=my_kr.pk), **HX).content.decode())
+    assert "20 · On track" in line and "<q>Two signed</q>" in line
+
+
 def test_a_plain_get_of_the_form_leads_to_the_kr_page(member, my_kr):
     response = member.get(url("create", kr_id=my_kr.pk))
     assert response.status_code == 302
