@@ -333,8 +333,62 @@ def _company_with_everything(org, period, team, admin_m, manager_m, member_m):
     from alignment.snapshots import refresh
 
     refresh(org, period)
+    _closing_rows(org, period, admin_m, manager_m, member_m)
     org_services.membership_set_role(membership=member_m, actor=admin_m, role="member")
     org_services.team_create(org=org, actor=admin_m, name="Sales")
+
+
+def _closing_rows(org, period, admin_m, manager_m, member_m):
+    """A closed quarter as the closing app leaves it: graded, reflected on, carried over."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from closing import models as c
+
+    now = timezone.now()
+    closed = PeriodFactory(
+        org=org,
+        name="Closed with grades",
+        start=datetime.date(2019, 1, 1),
+        end=datetime.date(2019, 3, 31),
+        is_closed=True,
+    )
+    c.PeriodClosing.objects.create(
+        org=org, period=closed, started_at=now, started_by=admin_m, closed_at=now, closed_by=admin_m
+    )
+    old = ObjectiveFactory(org=org, period=closed, owner=member_m, title="Graded goal")
+    c.KRGrade.objects.create(
+        org=org,
+        key_result=KeyResultFactory(objective=old),
+        score=Decimal("0.7"),
+        graded_by=member_m,
+        graded_at=now,
+    )
+    c.ObjectiveOutcome.objects.create(
+        org=org, objective=old, outcome="partly", decided_by=member_m, decided_at=now
+    )
+    question = c.ReflectionQuestion.objects.create(org=org, text="What did we learn?")
+    c.ReflectionAnswer.objects.create(
+        org=org,
+        objective=old,
+        question=question,
+        text="Plenty",
+        answered_by=member_m,
+        answered_at=now,
+    )
+    again = ObjectiveFactory(org=org, period=period, owner=member_m, title="Graded goal, again")
+    c.CarryOver.objects.create(
+        org=org, source=old, copy=again, start_from="ended", carried_by=member_m, carried_at=now
+    )
+    c.GradingNudge.objects.create(
+        org=org,
+        objective=old,
+        recipient=member_m,
+        nudged_by=manager_m,
+        day=now.date(),
+        created_at=now,
+    )
 
 
 def _signed_in() -> set[str]:
