@@ -320,16 +320,32 @@ REFLECTIONS_LIMIT = 50  # answers shown per question; the CSV has them all
 
 def commitment_field() -> str | None:
     """The committed / aspirational field on ``Objective`` once it exists (drafts work)."""
-    names = {f.name for f in Objective._meta.get_fields()}
-    return next((n for n in ("commitment", "ambition", "is_committed") if n in names), None)
+    names = {f.name for f in Objective._meta.concrete_fields}
+    return "commitment" if "commitment" in names else None
 
 
 def is_committed(value) -> bool | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    return str(value).lower().startswith("commit")
+    """``commitment``'s value as committed (True), aspirational (False) or unknown."""
+    return None if not value else value == "committed"
+
+
+COMMITTED_HIT = Decimal(1)  # a committed objective is met in full
+ASPIRATIONAL_HIT = Decimal("0.7")  # an aspirational one succeeds at about 70%
+
+
+def hit_rates(graded) -> list[tuple[str, int, int]]:
+    """``(label, hits, graded)`` for committed and aspirational objectives, from
+    ``(committed, score)`` pairs (objectives without a grade or a kind are left out)."""
+    counts = {True: [0, 0], False: [0, 0]}
+    for committed, score in graded:
+        if committed is None or score is None:
+            continue
+        counts[committed][1] += 1
+        counts[committed][0] += score >= (COMMITTED_HIT if committed else ASPIRATIONAL_HIT)
+    return [
+        ("Committed", *counts[True]),
+        ("Aspirational", *counts[False]),
+    ]
 
 
 @dataclass
@@ -411,7 +427,7 @@ def period_report(period, membership, team: Team | None = None, *, lines=False) 
     rows = list(scored.values(*values, "weighted", "weights"))
     by_outcome: dict[str, int] = {}
     alignable = aligned = 0
-    hits: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
+    graded_kinds = []
     report_lines = []
     for row in rows:
         outcome = row["outcome__outcome"] or ""
@@ -423,9 +439,7 @@ def period_report(period, membership, team: Team | None = None, *, lines=False) 
             (row["weighted"] / row["weights"]).quantize(Decimal("0.01")) if row["weights"] else None
         )
         committed = is_committed(row[commitment]) if commitment else None
-        if committed is not None and score is not None:
-            hits[committed][1] += 1
-            hits[committed][0] += score >= (Decimal(1) if committed else Decimal("0.7"))
+        graded_kinds.append((committed, score))
         if lines:
             report_lines.append(
                 ReportLine(
@@ -487,14 +501,7 @@ def period_report(period, membership, team: Team | None = None, *, lines=False) 
         no_outcome=by_outcome.get("", 0),
         coverage=round(100 * aligned / alignable) if alignable else None,
         alignable=alignable,
-        hit_rates=(
-            [
-                ("Committed", hits[True][0], hits[True][1]),
-                ("Aspirational", hits[False][0], hits[False][1]),
-            ]
-            if commitment
-            else None
-        ),
+        hit_rates=hit_rates(graded_kinds) if commitment else None,
         questions=questions,
         question_texts=[q.text for q in active],
         carried=carried,
@@ -512,6 +519,15 @@ def carried_into(objective) -> CarryOver | None:
 
 
 MY_GRADING_LIMIT = 10
+
+
+def closing_periods(org) -> list:
+    """The company's periods being closed (grading open), oldest first."""
+    return list(
+        org.periods.filter(is_closed=False, closing__isnull=False)
+        .only("id", "name", "start")
+        .order_by("start")
+    )
 
 
 def to_grade_by(membership) -> list:

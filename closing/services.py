@@ -306,7 +306,7 @@ def objective_grading_nudge(*, objective: Objective, actor: Membership, now=None
 
 CARRIED_FIELDS = ("level", "team_id", "owner_id", "title", "description", "theme_id", "visibility")
 # Fields other work adds to objectives (committed / aspirational...): copied when present.
-OPTIONAL_FIELDS = ("commitment", "ambition", "is_committed", "is_aspirational")
+OPTIONAL_FIELDS = ("commitment",)
 
 
 def carry_refusal(objective: Objective) -> str | None:
@@ -382,8 +382,9 @@ def objective_carry_over(
     copy = Objective(org_id=objective.org_id, period=into_period, created_by=actor)
     for name in CARRIED_FIELDS:
         setattr(copy, name, getattr(objective, name))
+    concrete = {f.name for f in Objective._meta.concrete_fields}
     for name in OPTIONAL_FIELDS:
-        if hasattr(objective, name):
+        if name in concrete:  # a stored field, not a property of the same name
             setattr(copy, name, getattr(objective, name))
     copy.status = Objective.Status.ACTIVE
     team_parents = team_parent_map(objective.org_id)

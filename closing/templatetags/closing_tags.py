@@ -36,9 +36,19 @@ def closing_panel(context, objective):
 
 @register.inclusion_tag("closing/_my_grading.html", takes_context=True)
 def my_grading(context):
-    """My OKRs: the person's objectives waiting for their grade in periods being closed
-    (one query)."""
-    from ..selectors import to_grade_by
+    """My OKRs: the periods being closed (one query; none: nothing more), the person's
+    objectives waiting for their grade there, and, for admins and managers, the way to
+    follow grading."""
+    from ..permissions import can_see_grading_progress
+    from ..selectors import closing_periods, to_grade_by
 
     request = context["request"]
-    return {"org": request.org, "todo": to_grade_by(request.membership)}
+    periods = closing_periods(request.org)
+    if not periods:
+        return {"org": request.org, "todo": [], "following": []}
+    membership = request.membership
+    return {
+        "org": request.org,
+        "todo": to_grade_by(membership),
+        "following": periods if can_see_grading_progress(membership) else [],
+    }

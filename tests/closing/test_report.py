@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -84,3 +85,42 @@ def test_the_report_prints(graded, admin):
     page = admin.get(_url("report", graded)).content.decode()
     assert "css/closing.css" in page  # its @media print rules hide navigation and filters
     assert "Export CSV" in page
+
+
+@pytest.mark.parametrize(
+    "graded, expected",
+    [
+        ([], [("Committed", 0, 0), ("Aspirational", 0, 0)]),
+        (
+            # committed hits only at 1.0; aspirational at 0.7; no grade or no kind: left out
+            [
+                (True, Decimal("1.00")),
+                (True, Decimal("0.90")),
+                (False, Decimal("0.70")),
+                (False, Decimal("0.69")),
+                (False, None),
+                (None, Decimal("1.00")),
+            ],
+            [("Committed", 1, 2), ("Aspirational", 1, 2)],
+        ),
+    ],
+)
+def test_hit_rates(graded, expected):
+    from closing.selectors import hit_rates
+
+    assert hit_rates(graded) == expected
+
+
+def test_drafts_never_reach_the_report(closing, mine, member, member_membership, org):
+    ObjectiveFactory(
+        org=org, period=closing, owner=member_membership, status="draft", title="My draft"
+    )
+    page = member.get(_url("report", closing)).content.decode()
+    assert "My draft" not in page and "1 objective you may see" in page
+
+
+def test_managers_find_the_grading_page_from_my_okrs(closing, mine, manager, member):
+    follow = reverse("closing:progress", kwargs={"org_slug": "acme", "period_id": closing.pk})
+    my = reverse("objectives:my", kwargs={"org_slug": "acme"})
+    assert follow in manager.get(my).content.decode()
+    assert follow not in member.get(my).content.decode()
