@@ -43,7 +43,7 @@ MSG_UNGRADED = (
 MSG_ALREADY_CARRIED = "“%(title)s” was carried over already: it continues in “%(period)s”."
 MSG_NOT_ENDING = "Only objectives of a period being closed or closed can be carried over."
 MSG_FINISHED = "“%(title)s” was %(outcome)s: only unfinished or postponed objectives carry over."
-MSG_NOT_LATER = "Choose a period that starts after “%(period)s”."
+MSG_NOT_LATER = "Choose a period that starts after “%(period)s” ends."
 MSG_TOO_MANY_QUESTIONS = "Ten questions at most."
 MSG_NO_QUESTIONS = "Write at least one question."
 MSG_QUESTION_TOO_LONG = "Each question fits in 200 characters."
@@ -372,7 +372,7 @@ def objective_carry_over(
     refusal = carry_refusal(objective)
     if refusal:
         raise ValidationError(refusal, code="not_carriable")
-    if into_period.start <= objective.period.start or into_period.pk == objective.period_id:
+    if into_period.start <= objective.period.end:
         raise ValidationError(MSG_NOT_LATER % {"period": objective.period.name}, code="period")
     ensure_period_open(actor, into_period)
     lock_okr_writes(objective.org_id)

@@ -178,7 +178,7 @@ def questions(request):
 def _later_periods(objective):
     return (
         Period.objects.for_org(objective.org_id)
-        .filter(start__gt=objective.period.start, is_closed=False)
+        .filter(start__gt=objective.period.end, is_closed=False)
         .order_by("start", "-end")
     )
 
