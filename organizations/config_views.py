@@ -131,7 +131,8 @@ def theme_edit(request, theme_id):
 
 
 def _period_tree(org):
-    periods = list(Period.objects.for_org(org).order_by("start", "-end"))
+    # With its closing state (closing.models.PeriodClosing), in the same query.
+    periods = list(Period.objects.for_org(org).select_related("closing").order_by("start", "-end"))
     children: dict = {}
     for period in periods:
         children.setdefault(period.parent_id, []).append(period)

@@ -131,3 +131,15 @@ def test_the_form_keeps_the_choice_and_links_both_ways(
     assert "Continued from" in copy_page and closing.name in copy_page
     again = member.get(url).content.decode()
     assert "carried over already" in again
+
+
+def test_without_a_later_open_period_the_page_says_so(closing, mine, member, next_quarter):
+    next_quarter.is_closed = True
+    next_quarter.save(update_fields=["is_closed"])
+    url = reverse("closing:carry-over", kwargs={"org_slug": "acme", "objective_id": mine.pk})
+    assert "No later period is open" in member.get(url).content.decode()
+
+
+def test_the_periods_page_marks_a_period_being_closed(closing, admin):
+    page = admin.get(reverse("config:periods", kwargs={"org_slug": "acme"})).content.decode()
+    assert "Being closed: grading" in page

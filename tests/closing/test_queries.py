@@ -55,7 +55,7 @@ PAGES = [
     ("admin", "closing:report", "period", 13),
     ("member", "closing:report", "period", 14),
     ("admin", "closing:report-csv", "period", 12),
-    ("member", "closing:carry-over", "mine", 7),
+    ("member", "closing:carry-over", "mine", 8),
     ("admin", "closing:questions", None, 5),
     ("member", "objectives:objective", "mine", 17),
 ]
