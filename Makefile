@@ -43,9 +43,12 @@ format: venv
 	$(BIN)/ruff format .
 
 # Browser journeys need Debian's Chromium (Playwright cannot download its own browser here).
+# Its colour emoji font draws the conversations' reactions as people's browsers do.
 e2e-deps:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium..."; \
 	  (apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)) >/dev/null; }
+	@test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || { echo "Installing Debian's emoji font..."; \
+	  (apt-get install -y -q fonts-noto-color-emoji || (apt-get update -q && apt-get install -y -q fonts-noto-color-emoji)) >/dev/null; }
 
 # The production shape's reverse proxy, started by tests/test_production_shape.py.
 proxy-deps:

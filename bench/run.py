@@ -263,6 +263,13 @@ PAGES = [
         headers={"HTTP_HX_TARGET": "nav-search-results"},
     ),
     PageSpec("kr", "KR page / check-in form", "objectives:kr", kwargs={"kr_id": "member_kr_id"}),
+    PageSpec(  # loaded by the objective page when it scrolls into view
+        "conversation",
+        "Conversation under an objective (htmx)",
+        "conversations:objective",
+        kwargs={"objective_id": "member_objective_id"},
+        htmx=True,
+    ),
     PageSpec(
         "checkin_post",
         "Check-in POST",

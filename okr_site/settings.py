@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "checkins",
     "search",
     "audit",
+    "conversations",
     "demo",
     "outbox",
     "closing",

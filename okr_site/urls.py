@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:org_slug>/alignment/", include("alignment.urls")),
     path("<slug:org_slug>/checkins/", include("checkins.urls")),
     path("<slug:org_slug>/search/", include("search.urls")),
+    path("<slug:org_slug>/conversations/", include("conversations.urls")),
     path("<slug:org_slug>/closing/", include("closing.urls")),
     path("<slug:org_slug>/", include("objectives.urls")),
 ]

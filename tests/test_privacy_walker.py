@@ -66,6 +66,20 @@ class Hidden(BuiltOnDemand):
             lambda: f.CheckInFactory(key_result=self.kr, author=self.world.admin),
         )
 
+    @property
+    def comment(self):
+        from conversations.models import Comment
+
+        return self.get(
+            "comment",
+            lambda: Comment.objects.create(
+                org=self.world.org,
+                objective=self.objective,
+                author=self.world.admin,
+                body="Secret talk",
+            ),
+        )
+
     def foreign(self, key, build):
         return self.get(f"foreign-{key}", build)
 
@@ -76,6 +90,7 @@ HIDDEN = {
     "other_id": lambda h: h.objective.pk,
     "kr_id": lambda h: h.kr.pk,
     "checkin_id": lambda h: h.checkin.pk,
+    "comment_id": lambda h: h.comment.pk,
     # Nothing inside a company hides these: another company's row is the hidden one.
     "team_id": lambda h: h.foreign("team", lambda: f.TeamFactory(org=h.other_org)).pk,
     "membership_id": lambda h: h.foreign("person", lambda: f.MembershipFactory(org=h.other_org)).pk,

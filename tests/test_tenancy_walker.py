@@ -110,6 +110,13 @@ def _schedule(w):
     return Schedule.objects.create(org=w.org, name="Walker reminder").pk
 
 
+def _comment(w):
+    Comment = _model("conversations.Comment")  # noqa: N806
+    assert Comment is not None, "comment_id used in a URL but no conversations.Comment model"
+    # The admin's own comment: its edit and delete pages answer them 200.
+    return Comment.objects.create(org=w.org, objective=w.objective, author=w.admin, body="Hi").pk
+
+
 FILLERS = {
     "objective_id": lambda w: w.objective.pk,
     "kr_id": lambda w: w.kr.pk,
@@ -122,6 +129,7 @@ FILLERS = {
     "theme_id": lambda w: w.get("theme", lambda: f.StrategicThemeFactory(org=w.org)).pk,
     "checkin_id": lambda w: w.get("checkin", lambda: _checkin(w)),
     "schedule_id": lambda w: w.get("schedule", lambda: _schedule(w)),
+    "comment_id": lambda w: w.get("comment", lambda: _comment(w)),
 }
 
 

@@ -19,6 +19,7 @@ from checkins import services as checkin_services
 from checkins.services import DEFAULT_SCHEDULES
 from closing import services as closing_services
 from closing.models import PeriodClosing
+from conversations import services as conversation_services
 from objectives import services as objective_services
 from objectives.models import Objective
 from organizations import config_services
@@ -541,6 +542,69 @@ NOT_ROLE_CHECKED = {
     "organizations.organization_delete",
 }
 
+
+def _private_objective(w):
+    if not hasattr(w, "private"):
+        w.private = ObjectiveFactory(
+            org=w.org,
+            period=w.period,
+            owner=w.admin,
+            visibility=Objective.Visibility.PRIVATE,
+            title="Private talk",
+        )
+    return w.private
+
+
+def _comment_by(w, author):
+    return TALK.comment_create(actor=author, objective=w.objective, body="Hello")
+
+
+TALK = conversation_services
+CASES += [
+    # --- conversations ------------------------------------------------------------------
+    Case(
+        "conversations.comment_create",
+        lambda w, a: TALK.comment_create(actor=a, objective=_private_objective(w), body="Hi"),
+        "member",
+        "admin",
+        "comment.create",
+    ),
+    Case(
+        "conversations.comment_edit",
+        lambda w, a: TALK.comment_edit(actor=a, comment=_member_comment(w), body="Edited"),
+        "admin",
+        "member",
+        "comment.edit",
+    ),
+    Case(
+        "conversations.comment_delete",
+        lambda w, a: _gone(
+            _member_comment(w), lambda: TALK.comment_delete(actor=a, comment=_member_comment(w))
+        ),
+        "manager",
+        "admin",
+        "comment.delete",
+    ),
+    Case(
+        "conversations.reaction_toggle",
+        lambda w, a: _reacted(w, a),
+        "gone",
+        "manager",
+        "reaction.add",
+    ),
+]
+
+
+def _member_comment(w):
+    return w.comment  # built by the world fixture, before the entries are counted
+
+
+def _reacted(w, actor):
+    comment = _member_comment(w)
+    TALK.reaction_toggle(actor=actor, comment=comment, emoji="👍")
+    return comment
+
+
 MODULES = {
     "objectives": objective_services,
     "alignment": alignment_services,
@@ -548,6 +612,7 @@ MODULES = {
     "organizations": org_services,
     "config": config_services,
     "closing": closing_services,
+    "conversations": conversation_services,
 }
 
 
@@ -566,6 +631,7 @@ def world(org, period, team, admin_membership, manager_membership, member_member
         end=datetime.date(2033, 3, 31),
         kind=period.kind,
     )
+    w.comment = _comment_by(w, member_membership)  # for the conversation's services
     _granted(w)  # for objective_unshare
     _contributor(w)  # for key_result_remove_contributor
     return w

@@ -334,8 +334,20 @@ def _company_with_everything(org, period, team, admin_m, manager_m, member_m):
 
     refresh(org, period)
     _closing_rows(org, period, admin_m, manager_m, member_m)
+    _conversation_rows(org, period, admin_m, member_m)
     org_services.membership_set_role(membership=member_m, actor=admin_m, role="member")
     org_services.team_create(org=org, actor=admin_m, name="Sales")
+
+
+def _conversation_rows(org, period, admin_m, member_m):
+    """A comment that mentions someone, with a reaction."""
+    from conversations import services as talk
+    from objectives.models import Objective
+
+    objective = Objective.objects.filter(org=org).first()
+    who = admin_m.user.full_name
+    comment = talk.comment_create(actor=member_m, objective=objective, body=f"Thanks @{who}")
+    talk.reaction_toggle(actor=admin_m, comment=comment, emoji="👍")
 
 
 def _closing_rows(org, period, admin_m, manager_m, member_m):

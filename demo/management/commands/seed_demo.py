@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from demo.checkins import seed_checkins
 from demo.closing import seed_closed_quarter
+from demo.conversations import seed_conversation
 from demo.okrs import seed_okrs
 from demo.people import PEOPLE, seed_people
 from objectives.rollups import refresh_rollups_for_org
@@ -41,6 +42,8 @@ class Command(BaseCommand):
             refresh_rollups_for_org(company.pk)
             # Last quarter closed with grades and reflections, one objective carried over.
             seed_closed_quarter(company, people=built["people"])
+            # A conversation with mentions and reactions under a company objective.
+            seed_conversation(company, people=built["people"])
         verb = "Built" if created else "Checked"
         self.stdout.write(
             self.style.SUCCESS(
