@@ -124,3 +124,29 @@ def test_managers_find_the_grading_page_from_my_okrs(closing, mine, manager, mem
     my = reverse("objectives:my", kwargs={"org_slug": "acme"})
     assert follow in manager.get(my).content.decode()
     assert follow not in member.get(my).content.decode()
+
+
+def test_the_report_reads_committed_and_aspirational_once_objectives_say_it(
+    closing, org, admin_membership, admin, next_quarter
+):
+    """Runs once ``Objective.commitment`` exists (the drafts work, issue 18 item 4)."""
+    from closing.selectors import commitment_field, period_report
+
+    if commitment_field() is None:
+        pytest.skip("Objective has no commitment field yet")
+    kinds = [("committed", "1.0"), ("committed", "0.9"), ("aspirational", "0.7")]
+    made = []
+    for kind, score in kinds:
+        objective = ObjectiveFactory(
+            org=org, period=closing, owner=admin_membership, commitment=kind
+        )
+        KeyResultFactory(objective=objective)
+        grade_all(objective, admin_membership, outcome="partly", score=score)
+        made.append(objective)
+    report = period_report(closing, admin_membership)
+    assert report.hit_rates == [("Committed", 1, 2), ("Aspirational", 1, 1)]
+    copy = services.objective_carry_over(
+        actor=admin_membership, objective=made[2], into_period=next_quarter
+    )
+    assert copy.commitment == "aspirational"
+    assert "Committed and aspirational" in admin.get(_url("report", closing)).content.decode()
