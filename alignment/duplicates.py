@@ -48,6 +48,20 @@ ON CONFLICT DO NOTHING
 """
 
 
+# The same search for a text being written (the writing coach): no stored row yet, so the
+# text is matched as typed; most similar first.
+_SIMILAR_TO_TEXT_SQL = """
+SELECT b.id, similarity(lower(b.title || ' ' || b.description), %(text)s) AS score
+FROM objectives_objective b
+JOIN organizations_period p ON p.id = b.period_id
+WHERE b.org_id = %(org)s AND b.id <> %(id)s AND b.level <> 'company'
+  AND p.start <= %(end)s AND p."end" >= %(start)s
+  AND lower(b.title || ' ' || b.description) %% %(text)s
+ORDER BY score DESC, b.id
+LIMIT %(limit)s
+"""
+
+
 class SimilarPair(NamedTuple):  # a named tuple: dashboards read thousands of these
     first_id: int
     second_id: int
@@ -136,6 +150,40 @@ def refresh_similar(objective: Objective) -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+@transaction.atomic  # pg_trgm's threshold is set for the transaction
+def similar_to_text(
+    org_id: int, text: str, period, *, exclude_id: int | None = None, limit: int = 20
+) -> list[tuple[int, float]]:
+    """``(id, score)`` of the company's non-company objectives whose period overlaps
+    ``period`` and whose text looks like ``text`` (an objective being written), most similar
+    first: the search ``refresh_similar`` stores pairs with, before anything is saved. Rows
+    the person may not see are among them: the caller filters."""
+    text = " ".join(text.lower().split())
+    if len(text) < 4:
+        return []
+    if _use_trigram_index():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _SIMILAR_TO_TEXT_SQL,
+                {
+                    "text": text,
+                    "org": org_id,
+                    "id": exclude_id or 0,
+                    "start": period.start,
+                    "end": period.end,
+                    "limit": limit,
+                },
+            )
+            return [(pk, float(score)) for pk, score in cursor.fetchall()]
+    grams = trigrams(text)
+    found = [
+        (other.pk, score)
+        for other in _overlapping_candidates(org_id, period, exclude_id=exclude_id)
+        if (score := overlap(grams, trigrams(_text(other)))) >= THRESHOLD
+    ]
+    return sorted(found, key=lambda row: (-row[1], row[0]))[:limit]
 
 
 @transaction.atomic

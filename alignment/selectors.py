@@ -10,6 +10,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, RowNumber
 from django.http import Http404
 
+from objectives.coach import NO_SUGGESTIONS, Offer, Suggestions
 from objectives.models import Objective
 from objectives.permissions import visible_objectives
 from organizations.clock import current_period
@@ -22,6 +23,7 @@ from .chain import (
     descendant_ids_of,
     descendants_and_self_subquery,
 )
+from .duplicates import similar_to_text
 from .nodes import LEVEL_ORDER, Node, build_forest
 
 OBJECTIVE_RELATED = ("owner__user", "team", "period")
@@ -361,16 +363,19 @@ def eligible_parents(
     period: Period | None = None,
     q: str = "",
     limit: int = PICKER_LIMIT,
+    teams: list[tuple[int, int | None, str]] | None = None,
 ) -> list[PickerGroup] | None:
     """Parents the rules allow and the person may see, best first, in groups:
     their teams' and those teams' ancestors' objectives, company objectives, other matches.
 
-    ``None`` means the child is not described enough yet (no level or period).
+    ``None`` means the child is not described enough yet (no level or period). ``teams``:
+    the company's ``(id, parent_id, name)`` if the caller loaded them already.
     """
     child = _child_spec(org, objective=objective, level=level, team=team, period=period)
     if child is None:
         return None
-    teams = list(Team.objects.for_org(org).values_list("id", "parent_id", "name"))
+    if teams is None:
+        teams = list(Team.objects.for_org(org).values_list("id", "parent_id", "name"))
     team_parents = {team_id: parent_id for team_id, parent_id, _ in teams}
     my_teams = set(
         TeamMembership.objects.filter(membership=membership).values_list("team_id", flat=True)
@@ -530,3 +535,90 @@ def map_children(objective: Objective, membership: Membership, limit: int):
     nodes = [Node(objective=o) for o in first]
     count_children(nodes, membership)
     return nodes, (first[0].total if first else 0)
+
+
+# The writing coach ------------------------------------------------------------------------------
+
+LOOKALIKES_SHOWN = 3
+LIKELY_PARENTS_SHOWN = 3
+
+
+def _offer(objective: Objective, *, can_align: bool) -> Offer:
+    owner = objective.owner.name if objective.owner_id else ""
+    where = objective.team.name if objective.team_id else ""
+    detail = " · ".join(
+        part for part in (objective.get_level_display(), where, objective.period.name) if part
+    )
+    return Offer(objective.pk, objective.title, owner=owner, detail=detail, can_align=can_align)
+
+
+def coach_suggestions(
+    org,
+    membership: Membership,
+    *,
+    text: str,
+    level: str | None,
+    team: Team | None,
+    period: Period | None,
+    objective_id: int | None = None,
+    parent_id: int | None = None,
+) -> Suggestions:
+    """What the writing coach offers beside an objective being written: look-alike
+    objectives already in the company (the trigram search of ``duplicates``, among those the
+    person may see) and, while it aligns to nothing, the likely parents (the parent picker's
+    best candidates). ``objective_id``: the objective being edited (never its own
+    look-alike). At most seven queries, whatever the company's size."""
+    if period is None:
+        return NO_SUGGESTIONS
+    child = Objective(
+        pk=objective_id,
+        org=org,
+        level=level if level in Objective.Level.values else "",
+        team=team if level == Objective.Level.TEAM else None,
+        period=period,
+    )
+    found = dict(similar_to_text(org.pk, text, period, exclude_id=objective_id))
+    found.pop(parent_id, None)  # already aligned to it: what it should be
+    lookalikes: list[Objective] = []
+    if found:
+        rows = visible_objectives(Objective.objects.for_org(org).filter(pk__in=found), membership)
+        lookalikes = sorted(
+            rows.select_related("owner__user", "team", "period"), key=lambda o: -found[o.pk]
+        )[:LOOKALIKES_SHOWN]
+    described = child.level == Objective.Level.INDIVIDUAL or (
+        child.level == Objective.Level.TEAM and child.team_id is not None
+    )
+    wants_parents = parent_id is None and described
+    teams = None  # loaded once, for the alignment rules of both
+    if wants_parents or (child.level and any(o.level != "individual" for o in lookalikes)):
+        teams = list(Team.objects.for_org(org).values_list("id", "parent_id", "name"))
+    team_parents = {team_id: parent for team_id, parent, _ in teams or ()}
+
+    def may_align(candidate: Objective) -> bool:
+        return bool(child.level) and (
+            rules.alignment_error(child, candidate, team_parents=team_parents) is None
+        )
+
+    likely: list[Offer] = []
+    if wants_parents:
+        groups = eligible_parents(
+            org=org,
+            membership=membership,
+            objective=child,
+            limit=LIKELY_PARENTS_SHOWN * 2,
+            teams=teams,
+        )
+        candidates = [o for group in groups or () for o in group.objectives]
+        likely = [
+            Offer(o.pk, o.title, detail=_picker_detail(o), can_align=True)
+            for o in candidates[:LIKELY_PARENTS_SHOWN]
+        ]
+    return Suggestions(
+        lookalikes=tuple(_offer(o, can_align=may_align(o)) for o in lookalikes),
+        likely_parents=tuple(likely),
+    )
+
+
+def _picker_detail(objective: Objective) -> str:
+    where = objective.team.name if objective.team_id else "Company"
+    return f"{where} · {objective.period.name}"

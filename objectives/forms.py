@@ -697,6 +697,27 @@ class ExploreForm(forms.Form):
         _lean_choices(self.fields["theme"], "Any theme", options["theme"])
 
 
+class PublishGatesForm(forms.Form):
+    """The writing coach's rules an objective must pass to be published."""
+
+    gates = forms.MultipleChoiceField(
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Required to publish",
+        help_text="Objectives that break a ticked rule cannot be published until it is fixed; "
+        "the other hints only advise. Look-alike objectives are always a question, never a "
+        "block.",
+        error_messages={"invalid_choice": "Choose rules from the list."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .coach import GATEABLE, RULES
+
+        self.fields["gates"].choices = [(key, RULES[key].label) for key in GATEABLE]
+
+
 class PersonLeavesForm(forms.Form):
     """What happens to a leaving person's OKRs of open periods (``membership_offboard``).
     The successor field is called ``owner`` so the people search of large companies

@@ -351,6 +351,32 @@ def key_result_reorder(*, kr: KeyResult, actor, direction: str) -> KeyResult:
     return kr
 
 
+# --- the writing coach's publish gates ----------------------------------------------------
+
+MSG_GATES = "Only the company's admins choose what is required to publish."
+
+
+@transaction.atomic
+def publish_gates_update(*, org, actor, gates) -> list[str]:
+    """Which of the writing coach's rules an objective must pass to be published (admins);
+    the others only advise. Unknown keys and the rules that cannot gate are refused."""
+    from .coach import GATEABLE
+
+    ensure_admin(actor, org.pk, MSG_GATES)
+    unknown = sorted(set(gates) - set(GATEABLE))
+    if unknown:
+        raise ValidationError(f"Not a rule that can be required: {', '.join(unknown)}.")
+    chosen = [key for key in GATEABLE if key in set(gates)]  # the table's order
+    company = type(org).objects.select_for_update().get(pk=org.pk)
+    before = list(company.publish_gates or [])
+    if before != chosen:
+        company.publish_gates = chosen
+        company.save(update_fields=["publish_gates"])
+        record(actor, "company.publish_gates", company, {"publish_gates": [before, chosen]})
+    org.publish_gates = chosen
+    return chosen
+
+
 # --- a person leaves the company ---------------------------------------------------------
 
 

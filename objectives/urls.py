@@ -13,8 +13,11 @@ urlpatterns = [
     path("people/<int:person_id>/", views.person, name="person"),
     # Beside the admins' people pages (organizations.urls, under manage/): it writes OKRs.
     path("manage/people/<int:membership_id>/leaves/", views.person_leaves, name="person-leaves"),
+    path("manage/coach/", views.coach_settings, name="coach-settings"),
     path("explore/", views.explore, name="explore"),
     path("objectives/new/", views.objective_new, name="objective-new"),
+    path("objectives/coach/", views.objective_coach, name="coach"),
+    path("krs/coach/", views.kr_coach, name="kr-coach"),
     path("objectives/<int:objective_id>/", views.objective_detail, name="objective"),
     path("objectives/<int:objective_id>/edit/", views.objective_edit, name="objective-edit"),
     path("objectives/<int:objective_id>/delete/", views.objective_delete, name="objective-delete"),

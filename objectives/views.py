@@ -23,7 +23,7 @@ from organizations.onboarding import getting_started
 from organizations.permissions import admin_required
 from organizations.tenancy import get_org_object_or_404
 
-from . import access, selectors, services
+from . import access, coach, coach_input, selectors, services
 from .examples import BY_KEY as EXAMPLES_BY_KEY
 from .examples import EXAMPLES
 from .forms import (
@@ -37,6 +37,7 @@ from .forms import (
     MoveForm,
     ObjectiveForm,
     PersonLeavesForm,
+    PublishGatesForm,
     QuickKeyResultFormSet,
     ShareForm,
     people_queryset,
@@ -217,6 +218,118 @@ def _save_objective(request, form, objective=None, key_results=None) -> Objectiv
         form.add_error(None, exc.messages)
         return None
     return saved
+
+
+# --- the writing coach -----------------------------------------------------------------------
+
+
+def _objective_hints(request, values, objective=None) -> list[coach_input.ShownHint]:
+    """The coach's hints beside the objective form (``values``: what it shows), with the
+    look-alikes and likely parents the viewer may see; none before a title is typed."""
+    if not str(values.get("title") or "").strip():
+        return []
+    from alignment.selectors import coach_suggestions  # as supporting_initial: one way up
+
+    me = request.membership
+    written = coach_input.objective_input(request.org, me, values, objective=objective)
+    suggestions = coach_suggestions(
+        request.org,
+        me,
+        text=written.text,
+        level=written.level,
+        team=written.team,
+        period=written.period,
+        objective_id=objective.pk if objective else None,
+        parent_id=written.parent_id,
+    )
+    hints = coach.objective_hints(written.draft, suggestions)
+    return coach_input.shown(hints, required=request.org.publish_gates)
+
+
+def _kr_hints(request, values) -> list[coach_input.ShownHint]:
+    hints = coach.key_result_hints(coach_input.key_result_draft(values))
+    return coach_input.shown(hints, required=request.org.publish_gates)
+
+
+@require_http_methods(["GET", "POST"])
+def objective_coach(request):
+    """The coach's hints for the objective form as typed (htmx, debounced): the form is
+    posted as it stands, valid or not; ``objective`` names the one being edited."""
+    values = request.POST if request.method == "POST" else request.GET
+    objective = None
+    raw = request.POST.get("objective") or request.GET.get("objective")
+    if raw:
+        objective_id = coach_input.as_id(raw)
+        if objective_id is None:
+            raise Http404("No such objective.")
+        objective = _visible_objective(request, objective_id)
+    context = {
+        "hints": _objective_hints(request, values, objective),
+        "align_form": "objective-form",
+    }
+    return render(request, "objectives/_coach.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def kr_coach(request):
+    """The coach's hints for the key-result form as typed (htmx, debounced)."""
+    values = request.POST if request.method == "POST" else request.GET
+    return render(request, "objectives/_coach.html", {"hints": _kr_hints(request, values)})
+
+
+def _aligned_preview(request, objective=None):
+    """ "Align to it" from the coach: the form again as it was typed, with that parent chosen
+    and nothing saved (the person saves when ready). A parent they may not pick is the
+    form's own error when they save."""
+    values = {name: request.POST.get(name) for name in request.POST if name != "coach_align"}
+    values["parent"] = request.POST.get("coach_align", "")
+    kwargs = {"org": request.org, "membership": request.membership, "initial": values}
+    if objective is not None:
+        return ObjectiveForm(instance=objective, **kwargs), None
+    rows = [
+        {name: values.get(f"kr-{i}-{name}") for name in ("title", "start_value", "target_value")}
+        for i in range(coach_input.MAX_QUICK_ROWS)
+        if f"kr-{i}-title" in values
+    ]
+    formset = QuickKeyResultFormSet(prefix="kr", initial=rows or None)
+    if rows:
+        formset.extra = 0
+    return ObjectiveForm(**kwargs), formset
+
+
+def _objective_form_page(request, form, formset, objective=None):
+    values = coach_input.form_values(form, formset)
+    context = {
+        "form": form,
+        "kr_formset": formset,
+        "objective": objective,
+        "hints": _objective_hints(request, values, objective),
+        "align_form": "objective-form",
+        "coach_url": _url(request, "coach")
+        + (f"?objective={objective.pk}" if objective is not None else ""),
+    }
+    return render(request, "objectives/objective_form.html", context)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def coach_settings(request):
+    """Admins choose which of the coach's rules are required to publish."""
+    form = PublishGatesForm(
+        request.POST or None, initial={"gates": list(request.org.publish_gates or [])}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.publish_gates_update(
+                org=request.org, actor=request.membership, gates=form.cleaned_data["gates"]
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Saved what is required to publish.")
+            return redirect(_url(request, "coach-settings"))
+    context = {"form": form, "rules": [coach.RULES[key] for key in coach.RULES]}
+    return render(request, "objectives/coach_settings.html", context)
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -453,10 +566,18 @@ def objective_detail(request, objective_id):
     objective = selectors.objective_with_krs(request.org, request.membership, objective_id)
     if objective is None:
         raise Http404("No such objective.")
+    closed = _closed_for(request, objective)
+    hints = []
+    if objective.can_edit and not closed:  # the coach, for those who may act on it
+        draft = coach.draft_from_objective(objective, objective.key_results.all())
+        hints = coach_input.shown(
+            coach.objective_hints(draft), anchors=False, required=request.org.publish_gates
+        )
     context = {
         "objective": objective,
         "description_html": render_markdown(objective.description),
-        "closed": _closed_for(request, objective),
+        "closed": closed,
+        "hints": hints,
     }
     return render(request, "objectives/objective_detail.html", context)
 
@@ -464,7 +585,9 @@ def objective_detail(request, objective_id):
 @require_http_methods(["GET", "POST"])
 def objective_new(request):
     me = request.membership
-    if request.method == "POST":
+    if request.method == "POST" and "coach_align" in request.POST:
+        form, formset = _aligned_preview(request)
+    elif request.method == "POST":
         form = ObjectiveForm(request.POST, org=request.org, membership=me)
         formset = QuickKeyResultFormSet(request.POST, prefix="kr")
         if form.is_valid() and formset.is_valid():
@@ -503,14 +626,15 @@ def objective_new(request):
         formset = QuickKeyResultFormSet(prefix="kr", initial=example_krs)
         if example_krs:
             formset.extra = 0  # the example's rows, no blank ones below
-    context = {"form": form, "kr_formset": formset, "objective": None}
-    return render(request, "objectives/objective_form.html", context)
+    return _objective_form_page(request, form, formset)
 
 
 @require_http_methods(["GET", "POST"])
 def objective_edit(request, objective_id):
     objective = _editable_objective(request, objective_id)
-    if request.method == "POST":
+    if request.method == "POST" and "coach_align" in request.POST:
+        form, _ = _aligned_preview(request, objective)
+    elif request.method == "POST":
         form = ObjectiveForm(
             request.POST, instance=objective, org=request.org, membership=request.membership
         )
@@ -521,8 +645,7 @@ def objective_edit(request, objective_id):
         form = ObjectiveForm(instance=objective, org=request.org, membership=request.membership)
         if _closed_for(request, objective):
             form.add_error(None, CLOSED_MESSAGE % {"period": objective.period.name})
-    context = {"form": form, "objective": objective}
-    return render(request, "objectives/objective_form.html", context)
+    return _objective_form_page(request, form, None, objective)
 
 
 @require_http_methods(["GET", "POST"])
@@ -673,7 +796,16 @@ def kr_detail(request, kr_id):
 
 
 def _kr_form_response(request, form, objective, kr=None, *, status=200):
-    context = {"form": form, "objective": objective, "kr": kr}
+    hints = _kr_hints(request, coach_input.form_values(form))
+    context = {
+        "form": form,
+        "objective": objective,
+        "kr": kr,
+        "hints": hints,
+        "coach_url": _url(request, "kr-coach"),
+        # Several may be open at once on a page of cards: each its own id.
+        "form_id": f"kr-{kr.pk}-form" if kr else f"kr-new-{objective.pk}-form",
+    }
     template = "objectives/kr_form.html"
     if request.htmx:
         template += "#kr-form"

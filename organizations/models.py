@@ -60,6 +60,9 @@ class Organization(models.Model):
     vision = models.TextField(blank=True, help_text="Markdown.")
     mission = models.TextField(blank=True, help_text="Markdown.")
     strategy = models.TextField(blank=True, help_text="Markdown.")
+    # Keys of the writing coach's rules (``objectives.coach.RULES``) an objective must pass
+    # to be published; the others only advise.
+    publish_gates = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped by every write that changes what the dashboards count (``note_data_change``);
     # a dashboard snapshot built at an older version is out of date.

@@ -9,8 +9,8 @@ the two must get the same status, the same redirect and the same page (tokens an
 themselves aside). A URL kwarg without a ``HIDDEN`` filler fails the test: teach it first.
 
 Ids taken from the query string or the form (the parent picker's ``objective``, "write a
-supporting objective"'s ``parent``, the align form's ``parent``) are walked from
-``QUERY_IDS``.
+supporting objective"'s ``parent``, the align form's ``parent``, the writing coach's
+``objective`` and ``parent``) are walked from ``QUERY_IDS``.
 """
 
 import re
@@ -110,6 +110,9 @@ QUERY_IDS = [
     ("alignment:picker", "get", "query", "objective", {}),
     ("objectives:objective-new", "get", "query", "parent", {}),
     ("alignment:align", "post", "form", "parent", {}),
+    # The writing coach: the objective being edited, and the parent typed into the form.
+    ("objectives:coach", "post", "form", "objective", {"title": "Merger plan"}),
+    ("objectives:coach", "post", "form", "parent", {"title": "Merger plan", "level": "team"}),
 ]
 
 _TOKENS = [
