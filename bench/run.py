@@ -246,6 +246,27 @@ PAGES = [
         query={"q": "=grow", "objective": "member_objective_id"},
         htmx=True,
     ),
+    PageSpec(  # the writing coach's hints as the new-objective form is typed (look-alikes, parents)
+        "coach",
+        "Writing coach: objective hints (htmx)",
+        "objectives:coach",
+        query={
+            "title": "=Grow our social media presence",
+            "level": "=individual",
+            "period": "member_period_id",
+            "kr-0-title": "=Launch the new campaign",
+            "kr-0-start_value": "=0",
+            "kr-0-target_value": "=1",
+        },
+        htmx=True,
+    ),
+    PageSpec(
+        "kr_coach",
+        "Writing coach: key-result hints (htmx)",
+        "objectives:kr-coach",
+        query={"title": "=Hold a meeting with every customer", "kind": "=milestone"},
+        htmx=True,
+    ),
     PageSpec("search", "Search results page", "search:results", query={"q": "=grow"}),
     PageSpec(  # the confirmation page a destructive button leads to without JavaScript
         "confirm_deactivate",
@@ -291,6 +312,9 @@ PAGES = [
     ),
     PageSpec("schedules", "Reminder schedules", "checkins:schedules", persona="admin"),
     PageSpec("company_settings", "Company settings", "config:settings", persona="admin"),
+    PageSpec(
+        "coach_settings", "Writing coach settings", "objectives:coach-settings", persona="admin"
+    ),
     # The periods page (with "Create the next quarter"); that POST is not timed: each one
     # would add a quarter, growing every other page's period picker during the run.
     PageSpec("periods", "Periods (admin)", "config:periods", persona="admin"),
@@ -464,6 +488,7 @@ def fixtures_for(slug: str) -> dict:
         "member_objective_id": pk(member_objective),
         "member_kr_id": pk(member_kr),
         "quarter_id": pk(quarter),
+        "member_period_id": pk(member_objective, "period_id"),
     }
 
 

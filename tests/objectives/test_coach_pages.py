@@ -76,12 +76,16 @@ def lookalike(org, period, team, manager_membership):
 def test_coach_endpoint_answers_the_hints_of_the_form_as_typed(
     member, org, period, company_goal, lookalike
 ):
-    response = member.post(
-        url(org, "coach"), draft_data(period), headers={"HX-Request": "true"}
-    )
+    response = member.post(url(org, "coach"), draft_data(period), headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert rules_in(html) == {"kr_is_task", "kr_yes_no", "too_few_key_results", "look_alike", "not_aligned"}
+    assert rules_in(html) == {
+        "kr_is_task",
+        "kr_yes_no",
+        "too_few_key_results",
+        "look_alike",
+        "not_aligned",
+    }
     # The look-alike: its title and owner, "Open it", and "Align to it instead" (a team
     # objective an individual one may align to).
     assert "Grow our newsletter audience fast" in html and "Max Manager" in html
@@ -133,12 +137,13 @@ def test_the_objective_being_edited_is_not_its_own_look_alike_and_must_be_visibl
         org=org, period=period, owner=admin_membership, visibility=Objective.Visibility.PRIVATE
     )
     assert member.post(url(org, "coach"), {**data, "objective": hidden.pk}).status_code == 404
-    assert member.post(url(org, "coach"), {**data, "objective": "99999999999999999999"}).status_code == 404
+    assert (
+        member.post(url(org, "coach"), {**data, "objective": "99999999999999999999"}).status_code
+        == 404
+    )
 
 
-def test_without_javascript_the_form_page_shows_the_same_hints(
-    member, org, period, lookalike
-):
+def test_without_javascript_the_form_page_shows_the_same_hints(member, org, period, lookalike):
     # An invalid save (no period): the form comes back with what was typed and the hints.
     response = member.post(url(org, "objective-new"), draft_data(period, period=""))
     assert response.status_code == 200
@@ -179,9 +184,7 @@ def test_align_to_it_instead_sets_the_parent_and_keeps_what_was_typed(
     assert Objective.objects.get(title="Grow our newsletter audience", parent=lookalike).pk
 
 
-def test_align_on_the_edit_form_keeps_the_version_and_saves_nothing(
-    member, org, period, lookalike
-):
+def test_align_on_the_edit_form_keeps_the_version_and_saves_nothing(member, org, period, lookalike):
     mine = ObjectiveFactory(
         org=org, period=period, owner=member.membership, title="Grow our newsletter audience"
     )
@@ -194,11 +197,18 @@ def test_align_on_the_edit_form_keeps_the_version_and_saves_nothing(
 
 def test_key_result_form_hints_on_page_and_as_typed(member, org, period):
     mine = ObjectiveFactory(org=org, period=period, owner=member.membership)
-    kr = KeyResultFactory(objective=mine, title="Hold a meeting with each customer", target_value=12)
+    kr = KeyResultFactory(
+        objective=mine, title="Hold a meeting with each customer", target_value=12
+    )
     page = member.get(url(org, "kr-edit", kr_id=kr.pk)).content.decode()
     assert rules_in(page) == {"kr_is_task"}
     assert f'id="kr-{kr.pk}-form"' in page and 'hx-post="' + url(org, "kr-coach") + '"' in page
-    typed = {"title": "Customers we met", "kind": "increase", "start_value": "5", "target_value": "5"}
+    typed = {
+        "title": "Customers we met",
+        "kind": "increase",
+        "start_value": "5",
+        "target_value": "5",
+    }
     answer = member.post(url(org, "kr-coach"), typed, headers={"HX-Request": "true"})
     assert rules_in(answer.content.decode()) == {"kr_start_equals_target"}
     good = {**typed, "target_value": "40"}
@@ -221,9 +231,10 @@ def test_objective_page_coach_panel_is_for_those_who_may_edit(member, manager, o
     assert 'id="coach-title"' in html
     other = MembershipFactory(org=org)
     theirs = ObjectiveFactory(org=org, period=period, owner=other, title="Increase revenue 20%")
-    assert 'id="coach-title"' not in member.get(
-        url(org, "objective", objective_id=theirs.pk)
-    ).content.decode()
+    assert (
+        'id="coach-title"'
+        not in member.get(url(org, "objective", objective_id=theirs.pk)).content.decode()
+    )
 
 
 def test_admins_choose_the_publish_gates(admin, member, org, period):
@@ -290,3 +301,17 @@ def test_coach_endpoint_has_bounded_queries(
 # the likely parents.
 COACH_BUDGET = 14
 KR_COACH_BUDGET = 3  # no query of its own
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_coach_settings_page_has_bounded_queries(
+    django_assert_max_num_queries, admin, org, period, size
+):
+    for i in range(size):
+        ObjectiveFactory(org=org, period=period, title=f"Objective {i}")
+    with django_assert_max_num_queries(SETTINGS_BUDGET):
+        response = admin.get(url(org, "coach-settings"))
+    assert response.status_code == 200
+
+
+SETTINGS_BUDGET = 4  # session, user, membership (tenancy): the rules are a table in code
