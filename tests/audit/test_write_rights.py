@@ -355,6 +355,13 @@ CASES = [
         "admin",
         "membership.offboard",
     ),
+    Case(
+        "objectives.publish_gates_update",
+        lambda w, a: (OB.publish_gates_update(org=w.org, actor=a, gates=["not_aligned"]), w.org)[1],
+        "manager",
+        "admin",
+        "company.publish_gates",
+    ),
     # --- company configuration ----------------------------------------------------------
     Case(
         "config.strategy_update",

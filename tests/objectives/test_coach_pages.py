@@ -315,3 +315,22 @@ def test_coach_settings_page_has_bounded_queries(
 
 
 SETTINGS_BUDGET = 4  # session, user, membership (tenancy): the rules are a table in code
+
+
+def test_the_demo_company_shows_the_coach(db, client):
+    """Mia's objective has a yes/no key result, and typing an onboarding objective finds the
+    company's two onboarding objectives."""
+    from django.core.management import call_command
+
+    from organizations.models import Membership
+
+    call_command("seed_demo", "--org", "demo-co", "--people", "18")
+    mia = Membership.objects.select_related("org", "user").get(user__email="mia@demo-co.example")
+    client.force_login(mia.user)
+    objective = Objective.objects.get(org=mia.org, title="Grow our APAC audience on social media")
+    html = client.get(url(mia.org, "objective", objective_id=objective.pk)).content.decode()
+    assert "kr_yes_no" in rules_in(html)
+    data = draft_data(objective.period, title="Cut the time customers need for onboarding")
+    html = client.post(url(mia.org, "coach"), data).content.decode()
+    assert "look_alike" in rules_in(html)
+    assert "Cut customer onboarding time in half" in html
