@@ -263,10 +263,9 @@ def objective_coach(request):
         if objective_id is None:
             raise Http404("No such objective.")
         objective = _visible_objective(request, objective_id)
-    context = {
-        "hints": _objective_hints(request, values, objective),
-        "align_form": "objective-form",
-    }
+    # The form whose "Align to it" buttons submit it: the full form, or My OKRs' quick one.
+    form_id = "quick-form" if request.GET.get("form") == "quick-form" else "objective-form"
+    context = {"hints": _objective_hints(request, values, objective), "align_form": form_id}
     return render(request, "objectives/_coach.html", context)
 
 

@@ -334,3 +334,11 @@ def test_the_demo_company_shows_the_coach(db, client):
     html = client.post(url(mia.org, "coach"), data).content.decode()
     assert "look_alike" in rules_in(html)
     assert "Cut customer onboarding time in half" in html
+
+
+def test_my_okrs_quick_form_has_the_coach_too(member, org, period, lookalike):
+    page = member.get(url(org, "my")).content.decode()
+    assert 'id="quick-form-coach"' in page
+    assert f'hx-post="{url(org, "coach")}?form=quick-form"' in page
+    answer = member.post(url(org, "coach") + "?form=quick-form", draft_data(period))
+    assert f'form="quick-form" name="coach_align" value="{lookalike.pk}"' in answer.content.decode()
