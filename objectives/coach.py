@@ -497,7 +497,8 @@ def draft_from_objective(objective, key_results, *, parent=None) -> ObjectiveDra
 
 def publish_blockers(org, objective) -> list[Hint]:
     """What stops ``objective`` from being published: the hints of the rules ``org``
-    requires to publish (``Organization.publish_gates``), with severity ``required``.
+    requires to publish (``Organization.publish_gates``), with severity ``required`` (a key
+    result's message names it).
     Empty when the company requires none (no query then). The publish service calls it."""
     gates = [key for key in (org.publish_gates or []) if key in GATEABLE]
     if not gates:
@@ -515,4 +516,10 @@ def publish_blockers(org, objective) -> list[Hint]:
         )
     key_results = list(objective.key_results.all())
     draft = draft_from_objective(objective, key_results, parent=parent)
-    return blocking(objective_hints(draft), gates)
+    # Read on their own (a refusal's message list), a key result's hints name it.
+    return [
+        replace(hint, message=f"Key result “{hint.subject}”: {hint.message}")
+        if hint.subject
+        else hint
+        for hint in blocking(objective_hints(draft), gates)
+    ]

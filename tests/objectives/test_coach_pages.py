@@ -261,6 +261,10 @@ def test_admins_choose_the_publish_gates(admin, member, org, period):
         ("not_aligned", coach.REQUIRED),
         ("too_few_key_results", coach.REQUIRED),
     ]
+    org.publish_gates = ["kr_is_task"]
+    KeyResultFactory(objective=mine, title="Write the plan", target_value=1)
+    [task] = coach.publish_blockers(org, mine)
+    assert task.message.startswith("Key result “Write the plan”: “Write …” reads like a task")
     org.publish_gates = []
     assert coach.publish_blockers(org, mine) == []
 
