@@ -213,7 +213,7 @@ def carry_over(request, objective_id):
 
 def _report_team(request):
     team_id = request.GET.get("team", "")
-    if not team_id.isdigit():
+    if not team_id.isdigit() or len(team_id) > 18:  # beyond a database id: no such team
         return None
     return Team.objects.for_org(request.org).filter(pk=int(team_id)).first()
 

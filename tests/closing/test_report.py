@@ -150,3 +150,9 @@ def test_the_report_reads_committed_and_aspirational_once_objectives_say_it(
     )
     assert copy.commitment == "aspirational"
     assert "Committed and aspirational" in admin.get(_url("report", closing)).content.decode()
+
+
+@pytest.mark.parametrize("team", ["abc", "-1", "9" * 30, "0"])
+def test_a_garbage_team_gives_the_company_report(closing, admin, team):
+    for name in ("report", "report-csv"):
+        assert admin.get(_url(name, closing, team=team)).status_code == 200
