@@ -577,6 +577,9 @@ def objective_detail(request, objective_id):
         "description_html": render_markdown(objective.description),
         "closed": closed,
         "hints": hints,
+        # A draft that a publish gate holds back says so above its hints.
+        "gated": objective.status == Objective.Status.DRAFT
+        and any(row.hint.severity == coach.REQUIRED for row in hints),
     }
     return render(request, "objectives/objective_detail.html", context)
 

@@ -256,6 +256,10 @@ def test_admins_choose_the_publish_gates(admin, member, org, period):
     KeyResultFactory(objective=mine, title="Weekly active teams", start_value=40, target_value=60)
     html = member.get(url(org, "objective", objective_id=mine.pk)).content.decode()
     assert html.count("Required to publish") == 2
+    assert "before this draft is published" not in html  # published already
+    Objective.objects.filter(pk=mine.pk).update(status=Objective.Status.DRAFT)
+    html = member.get(url(org, "objective", objective_id=mine.pk)).content.decode()
+    assert "requires the hints marked “Required to publish” to be fixed" in html
     blockers = coach.publish_blockers(org, mine)
     assert [(h.rule, h.severity) for h in blockers] == [
         ("not_aligned", coach.REQUIRED),
