@@ -581,7 +581,12 @@ def coach_suggestions(
     found.pop(parent_id, None)  # already aligned to it: what it should be
     lookalikes: list[Objective] = []
     if found:
-        rows = visible_objectives(Objective.objects.for_org(org).filter(pk__in=found), membership)
+        rows = visible_objectives(
+            Objective.objects.for_org(org)
+            .filter(pk__in=found)
+            .exclude(status=Objective.Status.ABANDONED),  # given up: nothing to align to
+            membership,
+        )
         lookalikes = sorted(
             rows.select_related("owner__user", "team", "period"), key=lambda o: -found[o.pk]
         )[:LOOKALIKES_SHOWN]
@@ -594,9 +599,11 @@ def coach_suggestions(
         teams = list(Team.objects.for_org(org).values_list("id", "parent_id", "name"))
     team_parents = {team_id: parent for team_id, parent, _ in teams or ()}
 
-    def may_align(candidate: Objective) -> bool:
-        return bool(child.level) and (
-            rules.alignment_error(child, candidate, team_parents=team_parents) is None
+    def may_align(candidate: Objective) -> bool:  # as the picker would offer it
+        return (
+            bool(child.level)
+            and candidate.status in (Objective.Status.ACTIVE, Objective.Status.DONE)
+            and rules.alignment_error(child, candidate, team_parents=team_parents) is None
         )
 
     likely: list[Offer] = []

@@ -110,7 +110,7 @@ def test_coach_endpoint_answers_the_hints_of_the_form_as_typed(
     assert rules_in(member.post(url(org, "coach"), fixed).content.decode()) == {"look_alike"}
 
 
-def test_look_alikes_the_viewer_may_not_see_are_never_offered(
+def test_look_alikes_the_viewer_may_not_see_or_given_up_are_never_offered(
     member, admin_membership, org, period
 ):
     ObjectiveFactory(
@@ -120,9 +120,16 @@ def test_look_alikes_the_viewer_may_not_see_are_never_offered(
         visibility=Objective.Visibility.PRIVATE,
         title="Grow our newsletter audience secretly",
     )
+    ObjectiveFactory(
+        org=org,
+        period=period,
+        owner=admin_membership,
+        status=Objective.Status.ABANDONED,
+        title="Grow our newsletter audience again",
+    )
     html = member.post(url(org, "coach"), draft_data(period)).content.decode()
     assert "look_alike" not in rules_in(html)
-    assert "secretly" not in html
+    assert "secretly" not in html and "again" not in html  # nor what was given up
 
 
 def test_the_objective_being_edited_is_not_its_own_look_alike_and_must_be_visible(
