@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from objectives.presenters import RowUrls
 from organizations.markdown import render_markdown
@@ -35,13 +34,14 @@ class CommentView:
     may_remove: bool = False
 
 
-def _with_mention_links(html: str, people, url) -> SafeString:
-    """Each mentioned person's "@Name" in the rendered text links to their page."""
+def _with_mention_links(body: str, people, url) -> str:
+    """Each mentioned person's "@Name" becomes a Markdown link to their page, before the
+    text is rendered and sanitised like any other link."""
     for membership in people:
-        name = escape("@" + membership.user.get_full_name())
+        name = "@" + membership.user.get_full_name()
         link = url("objectives:person", person_id=membership.pk)
-        html = html.replace(name, f'<a class="mention" href="{link}">{name}</a>')
-    return mark_safe(html)  # noqa: S308 - sanitised Markdown, escaped names, our own URLs
+        body = body.replace(name, f"[{name}]({link})")
+    return body
 
 
 def thread(viewer, org_slug: str, objective, key_result=None) -> tuple[list[CommentView], bool]:
@@ -74,8 +74,8 @@ def thread(viewer, org_slug: str, objective, key_result=None) -> tuple[list[Comm
         views.append(
             CommentView(
                 comment=comment,
-                body_html=_with_mention_links(
-                    str(render_markdown(comment.body)), mentioned.get(comment.pk, []), url
+                body_html=render_markdown(
+                    _with_mention_links(comment.body, mentioned.get(comment.pk, []), url)
                 ),
                 reactions=[
                     ReactionCount(value, label, *mine.get(value, (0, False)))

@@ -32,8 +32,8 @@ QUERY_MAX = 100  # characters of the query that count; the rest is ignored
 QUERY_MIN = 2  # one letter matches nearly everything, and no trigram index helps it
 CANDIDATES = 100  # objectives (key results) ranked in full, of the many a common word matches
 MATCHES_SORTED_MAX = 100_000  # a bound that is never reached: the LIMIT keeps a subquery whole
-# What the hits show (templates/search/_hits.html): rows without descriptions and timestamps
-# are cheaper to send and to turn into objects.
+# What the hits show (search.presenters, components/search_hits.jinja): rows without
+# descriptions and timestamps are cheaper to send and to turn into objects.
 OBJECTIVE_COLUMNS = (
     "title", "level", "visibility", "period__name", "period__start", "team__name",
     "owner__user__full_name", "owner__user__email",

@@ -86,7 +86,7 @@ def test_mentions_link_the_people_named(member, objective, org, member_membershi
     assert list(Mention.objects.values_list("membership_id", flat=True)) == [mara.pk]
     page = member.get(url("objective", objective_id=objective.pk)).content.decode()
     person = reverse("objectives:person", kwargs={"org_slug": "acme", "person_id": mara.pk})
-    assert f'<a class="mention" href="{person}">@Mara Lindqvist</a>' in page
+    assert f'<a href="{person}" rel="noopener noreferrer nofollow">@Mara Lindqvist</a>' in page
     assert gone.pk not in Mention.objects.values_list("membership_id", flat=True)
 
 
