@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from alignment import services as alignment_services
 from audit.models import AuditEntry
@@ -472,7 +473,7 @@ def _closing(w, period=None):
     """``period`` (the world's, by default) being closed, and the objective reloaded."""
     period = period or w.period
     PeriodClosing.objects.get_or_create(
-        org=w.org, period=period, defaults={"started_at": period.start}
+        org=w.org, period=period, defaults={"started_at": timezone.now()}
     )
     return Objective.objects.select_related("period__closing", "owner__user").get(pk=w.objective.pk)
 
