@@ -5,6 +5,7 @@ import functools
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q, Value
 from django.forms import formset_factory
 
@@ -80,6 +81,18 @@ class EditVersionMixin:
                 self.add_error(name, f"Now saved: {_shown(field, current, name)}")
         self.data = self.data.copy()
         self.data[self.add_prefix("version")] = str(current.version)
+
+
+def say_above(form, message: str) -> None:
+    """A message above a form, bound or not: Django's ``add_error`` needs a bound form's
+    cleaned data, so an unbound one (a page's first view) takes it in its error list."""
+    if form.is_bound:
+        form.add_error(None, message)
+        return
+    errors = form.errors  # an unbound form's: empty, and never computed again
+    errors.setdefault(
+        NON_FIELD_ERRORS, form.error_class(error_class="nonfield", renderer=form.renderer)
+    ).append(message)
 
 
 class PersonChoiceField(forms.ModelChoiceField):

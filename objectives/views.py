@@ -41,6 +41,7 @@ from .forms import (
     QuickKeyResultFormSet,
     ShareForm,
     people_queryset,
+    say_above,
 )
 from .models import KeyResult, Objective
 from .permissions import (
@@ -646,7 +647,7 @@ def objective_edit(request, objective_id):
     else:
         form = ObjectiveForm(instance=objective, org=request.org, membership=request.membership)
         if _closed_for(request, objective):
-            form.add_error(None, CLOSED_MESSAGE % {"period": objective.period.name})
+            say_above(form, CLOSED_MESSAGE % {"period": objective.period.name})
     return _objective_form_page(request, form, None, objective)
 
 
@@ -836,7 +837,7 @@ def kr_new(request, objective_id):
     else:
         form = KeyResultForm(**kwargs)
         if _closed_for(request, objective):
-            form.add_error(None, CLOSED_MESSAGE % {"period": objective.period.name})
+            say_above(form, CLOSED_MESSAGE % {"period": objective.period.name})
     return _kr_form_response(request, form, objective)
 
 
@@ -867,7 +868,7 @@ def kr_edit(request, kr_id):
     else:
         form = KeyResultForm(instance=kr, **kwargs)
         if _closed_for(request, objective):
-            form.add_error(None, CLOSED_MESSAGE % {"period": objective.period.name})
+            say_above(form, CLOSED_MESSAGE % {"period": objective.period.name})
     return _kr_form_response(request, form, objective, kr)
 
 

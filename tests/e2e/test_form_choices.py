@@ -36,7 +36,9 @@ def test_the_team_field_appears_with_the_team_level_only(journey, demo):
 
 
 def test_unit_start_and_target_appear_for_measured_key_results_only(journey, demo):
-    objective = Objective.objects.filter(org__slug="acme", owner__user__email="mia@acme.example")[0]
+    objective = Objective.objects.filter(
+        org__slug="acme", owner__user__email="mia@acme.example", period__is_closed=False
+    )[0]  # the demo's closed quarter is read-only
     page = journey.new_page()
     sign_in(page, "mia@acme.example")
     page.goto(f"/acme/objectives/{objective.pk}/krs/new/")

@@ -231,3 +231,16 @@ def test_a_closed_period_refuses_an_objective_moved_into_it(org, period, closed,
         services.objective_update(objective=objective, actor=member_membership, period=closed)
     objective.refresh_from_db()
     assert objective.period_id == period.pk
+
+
+def test_the_forms_of_a_closed_period_open_read_only_for_its_owner(org, setting, member):
+    """Opening the edit or add forms says the period is closed (it was a server error)."""
+    objective, kr = setting["objective"], setting["krs"][0]
+    for name, kwargs in (
+        ("objectives:objective-edit", {"objective_id": objective.pk}),
+        ("objectives:kr-new", {"objective_id": objective.pk}),
+        ("objectives:kr-edit", {"kr_id": kr.pk}),
+    ):
+        response = member.get(reverse(name, kwargs={"org_slug": org.slug, **kwargs}))
+        assert response.status_code == 200, name
+        assert "is closed: its OKRs are read-only" in response.content.decode(), name
