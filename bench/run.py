@@ -284,6 +284,10 @@ PAGES = [
         headers={"HTTP_HX_TARGET": "nav-search-results"},
     ),
     PageSpec("kr", "KR page / check-in form", "objectives:kr", kwargs={"kr_id": "member_kr_id"}),
+    PageSpec("inbox", "Inbox", "notifications:inbox"),
+    PageSpec(  # polled by every company page's bell
+        "inbox_count", "Inbox: the bell's number (htmx)", "notifications:count", htmx=True
+    ),
     PageSpec(  # loaded by the objective page when it scrolls into view
         "conversation",
         "Conversation under an objective (htmx)",

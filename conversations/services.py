@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from audit.services import record
+from notifications.services import notify_comment
 from objectives.models import KeyResult, Objective
 from organizations.models import Membership
 
@@ -56,13 +57,15 @@ def mentioned_people(org_id: int, body: str) -> list[Membership]:
     return list(found.values())
 
 
-def _set_mentions(comment: Comment) -> None:
+def _set_mentions(comment: Comment) -> list[Membership]:
+    """Store whom the comment mentions now; returns them."""
     people = mentioned_people(comment.org_id, comment.body)
     Mention.objects.filter(comment=comment).exclude(membership__in=people).delete()
     Mention.objects.bulk_create(
         [Mention(org_id=comment.org_id, comment=comment, membership=p) for p in people],
         ignore_conflicts=True,
     )
+    return people
 
 
 @transaction.atomic
@@ -83,7 +86,7 @@ def comment_create(
         author=actor,
         body=_clean_body(body),
     )
-    _set_mentions(comment)
+    notify_comment(comment, mentioned=_set_mentions(comment))
     record(actor, "comment.create", comment, {"body": [None, comment.body]})
     return comment
 
@@ -96,7 +99,10 @@ def comment_edit(*, actor: Membership, comment: Comment, body: str) -> Comment:
     before, comment.body = comment.body, _clean_body(body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
-    _set_mentions(comment)
+    already = list(comment.mentions.all())
+    notify_comment(
+        comment, mentioned=_set_mentions(comment), already_mentioned=already, edited=True
+    )
     record(actor, "comment.edit", comment, {"body": [before, comment.body]})
     return comment
 

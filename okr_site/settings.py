@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "search",
     "audit",
     "conversations",
+    "notifications",
     "demo",
     "outbox",
     "closing",

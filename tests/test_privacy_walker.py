@@ -80,6 +80,20 @@ class Hidden(BuiltOnDemand):
             ),
         )
 
+    @property
+    def notification(self):  # someone else's, about the private objective
+        from notifications.models import Notification
+
+        return self.get(
+            "notification",
+            lambda: Notification.objects.create(
+                org=self.world.org,
+                recipient=self.world.admin,
+                kind="comment",
+                objective=self.objective,
+            ),
+        )
+
     def foreign(self, key, build):
         return self.get(f"foreign-{key}", build)
 
@@ -91,6 +105,7 @@ HIDDEN = {
     "kr_id": lambda h: h.kr.pk,
     "checkin_id": lambda h: h.checkin.pk,
     "comment_id": lambda h: h.comment.pk,
+    "notification_id": lambda h: h.notification.pk,
     # Nothing inside a company hides these: another company's row is the hidden one.
     "team_id": lambda h: h.foreign("team", lambda: f.TeamFactory(org=h.other_org)).pk,
     "membership_id": lambda h: h.foreign("person", lambda: f.MembershipFactory(org=h.other_org)).pk,

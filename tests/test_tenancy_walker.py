@@ -117,6 +117,15 @@ def _comment(w):
     return Comment.objects.create(org=w.org, objective=w.objective, author=w.admin, body="Hi").pk
 
 
+def _notification(w):
+    Notification = _model("notifications.Notification")  # noqa: N806
+    assert Notification is not None, "notification_id used in a URL but no Notification model"
+    # The admin's own: opening it answers them a redirect to the conversation.
+    return Notification.objects.create(
+        org=w.org, recipient=w.admin, kind="mention", actor=w.member, objective=w.objective
+    ).pk
+
+
 FILLERS = {
     "objective_id": lambda w: w.objective.pk,
     "kr_id": lambda w: w.kr.pk,
@@ -130,6 +139,7 @@ FILLERS = {
     "checkin_id": lambda w: w.get("checkin", lambda: _checkin(w)),
     "schedule_id": lambda w: w.get("schedule", lambda: _schedule(w)),
     "comment_id": lambda w: w.get("comment", lambda: _comment(w)),
+    "notification_id": lambda w: w.get("notification", lambda: _notification(w)),
 }
 
 

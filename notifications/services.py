@@ -1,0 +1,49 @@
+"""Making notifications (a side effect of another person's write, so no audit entry of its
+own: the write that caused it has one) and marking them read (the reader's own business)."""
+
+from django.utils import timezone
+
+from objectives.access import who_sees
+
+from .models import Notification
+
+
+def notify_comment(comment, *, mentioned, already_mentioned=(), edited=False) -> list[Notification]:
+    """Tell the people ``comment`` mentions (after an edit, only those it did not mention
+    before) and, for a new comment, the owners of what it is on; only those who may see its
+    objective, never its author, one notification each (a mention first)."""
+    objective, kr = comment.objective, comment.key_result
+    wanted: dict[int, str] = {}
+    already = {membership.pk for membership in already_mentioned}
+    for membership in mentioned:
+        if membership.pk not in already:
+            wanted.setdefault(membership.pk, Notification.Kind.MENTION)
+    if not edited:  # a new comment: its objective's and KR's owners hear of it
+        for owner_id in (objective.owner_id, kr.owner_id if kr else None):
+            if owner_id:
+                wanted.setdefault(owner_id, Notification.Kind.COMMENT)
+    wanted.pop(comment.author_id, None)
+    if not wanted:
+        return []
+    seen = who_sees(comment.org_id, ((person, objective) for person in wanted))
+    return Notification.objects.bulk_create(
+        Notification(
+            org_id=comment.org_id,
+            recipient_id=person,
+            kind=kind,
+            actor_id=comment.author_id,
+            objective=objective,
+            key_result=kr,
+            comment=comment,
+        )
+        for person, kind in wanted.items()
+        if (person, objective.pk) in seen
+    )
+
+
+def notifications_mark_read(*, actor, notification=None) -> int:
+    """Mark one of ``actor``'s notifications read, or all of them."""
+    unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if notification is not None:
+        unread = unread.filter(pk=notification.pk)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,49 @@
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from organizations.tenancy import get_org_object_or_404
+
+from . import selectors, services
+
+
+@require_GET
+def inbox(request):
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"notifications": selectors.inbox(request.org, request.membership)},
+    )
+
+
+@require_GET
+def count(request):
+    """The bell's number, polled by htmx (the pages themselves do not count)."""
+    return render(
+        request,
+        "notifications/_count.html",
+        {"unread": selectors.unread_count(request.org, request.membership)},
+    )
+
+
+@require_POST
+def mark_all_read(request):
+    services.notifications_mark_read(actor=request.membership)
+    return HttpResponseRedirect(reverse("notifications:inbox", args=[request.org.slug]))
+
+
+@require_GET
+def open_notification(request, notification_id):
+    """Mark it read and go to the conversation it is about. Someone else's notification, or
+    one about an objective the person may no longer see, is not found."""
+    notification = get_org_object_or_404(
+        request, selectors.mine(request.org, request.membership), pk=notification_id
+    )
+    services.notifications_mark_read(actor=request.membership, notification=notification)
+    slug = request.org.slug
+    if notification.key_result_id:
+        page = reverse("objectives:kr", args=[slug, notification.key_result_id])
+    else:
+        page = reverse("objectives:objective", args=[slug, notification.objective_id])
+    return HttpResponseRedirect(f"{page}#conversation")
