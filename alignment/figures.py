@@ -39,7 +39,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from checkins import pace
-from objectives.models import KeyResult, Objective
+from objectives.models import KeyResult, Objective, published_q
 from organizations.models import Membership, Period, Team, TeamMembership
 
 from .duplicates import stored_pairs
@@ -324,8 +324,8 @@ class _List:
 
 
 def supporters():
-    """What may support an objective: its children that are not abandoned."""
-    return Objective.objects.exclude(status=Status.ABANDONED)
+    """What may support an objective: its published children that are not abandoned."""
+    return Objective.objects.filter(published_q()).exclude(status=Status.ABANDONED)
 
 
 def is_supported(**among):
@@ -349,7 +349,8 @@ class _PeriodFigures:
     def __init__(self, org, period: Period, extra_roots, now):
         self.org, self.now = org, now
         self._rule_shapes: dict[tuple, bool] = {}
-        self.in_period = overlapping(Objective.objects.for_org(org), period)
+        # Drafts (and objectives awaiting review) count nowhere, whoever looks.
+        self.in_period = overlapping(Objective.objects.for_org(org).filter(published_q()), period)
         rows = (
             self.in_period.annotate(
                 supported=is_supported(),

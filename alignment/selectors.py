@@ -304,14 +304,14 @@ def contribution(objective: Objective, membership: Membership) -> Contribution:
             o.pk: o
             for o in Objective.objects.filter(
                 org_id=org_id, pk__in=ancestors_and_self_subquery(objective.parent_id, org_id)
-            ).only(*PATH_FIELDS, "parent_id", "visibility", "owner_id")
+            ).only(*PATH_FIELDS, "parent_id", "visibility", "status", "owner_id")
         }
         hidden = set()
         if not membership.is_admin:
             private = {
-                pk for pk, o in steps.items() if o.is_private and o.owner_id != membership.pk
+                pk for pk, o in steps.items() if o.is_restricted and o.owner_id != membership.pk
             }
-            if private:  # the visibility rules, asked only about private steps
+            if private:  # the visibility rules, asked only about private steps and drafts
                 seen = visible_objectives(Objective.objects.filter(pk__in=private), membership)
                 hidden = private - set(seen.values_list("pk", flat=True))
         step, walked = objective.parent_id, set()

@@ -6,7 +6,8 @@ brand value in APAC; Marketing's quarterly social-media objective aligns to it a
 Sales; in Sales Leo qualifies leads and books meetings while Nora converts them (split
 work); Engineering and Customer Success chase the same onboarding goal twice (the duplicate
 detector's true find); one company objective nobody supports; a couple left unaligned; one
-private objective. Objectives are keyed by (org, period, title): a second run adds nothing.
+private objective; one draft of Mia's (seen by her and Marketing's managers only).
+Objectives are keyed by (org, period, title): a second run adds nothing.
 """
 
 from datetime import date
@@ -480,6 +481,18 @@ STORY = [
             kr("Post 3 times a week in APAC time zones", "mia", target=36, current=15, conf=RISK),
             milestone("Partner with two APAC operations influencers", "mia", done=False, conf=OFF),
         ],
+    ),
+    (  # not published yet: only Mia, her co-owners and Marketing's managers see it
+        "mia-draft",
+        "quarter",
+        "individual",
+        None,
+        "mia",
+        "Become a known voice in APAC operations",
+        0,
+        "mkt-social",
+        [kr("Speak at 2 APAC operations events", "mia", target=2, current=0)],
+        {"status": Objective.Status.DRAFT},
     ),
     (
         "tom",

@@ -1,7 +1,7 @@
 """Fetching an OKR row by id for a person: the one access module every app uses.
 
-Whatever this person may not see (another company's row, a private objective that is not
-theirs, a key result or check-in on one) answers exactly like an id that does not exist:
+Whatever this person may not see (another company's row, a private objective or a draft that
+is not theirs, a key result or check-in on one) answers exactly like an id that does not exist:
 ``Http404`` with the same message, so no answer tells which ids are private. A view asks
 ``objectives.permissions`` afterwards for what the person may *change*; only that answers
 403, and only about things they can see.
@@ -62,8 +62,8 @@ def who_sees(org_id: int, pairs) -> set[tuple[int, int]]:
     for many people at once (e-mails list each recipient's own KRs): the rule of
     ``permissions.visible_objectives`` in at most four queries whatever the number of pairs,
     none when every objective is public or the person's own. Returns the visible pairs as
-    ``(membership_id, objective_id)``. Objectives need ``pk``, ``owner_id``, ``team_id`` and
-    ``visibility``."""
+    ``(membership_id, objective_id)``. Objectives need ``pk``, ``owner_id``, ``team_id``,
+    ``visibility`` and ``status`` (a draft is seen like a private objective)."""
     from django.db.models import Q
 
     from organizations.models import Membership, Team, TeamMembership
@@ -74,9 +74,7 @@ def who_sees(org_id: int, pairs) -> set[tuple[int, int]]:
     seen: set[tuple[int, int]] = set()
     doubtful: list[tuple[int, object]] = []
     for membership_id, objective in pairs:
-        if objective.visibility == Objective.Visibility.PUBLIC or (
-            objective.owner_id == membership_id
-        ):
+        if not objective.is_restricted or objective.owner_id == membership_id:
             seen.add((membership_id, objective.pk))
         else:
             doubtful.append((membership_id, objective))

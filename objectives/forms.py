@@ -225,6 +225,16 @@ class ObjectiveForm(EditVersionMixin, forms.ModelForm):
             ],
         )
         self.fields["theme"].queryset = StrategicTheme.objects.for_org(org)
+        if not self.instance.pk or self.instance.is_draft:
+            # A new objective is saved as a draft or published by the button pressed, and a
+            # draft is published by its "Publish" button (objectives.services.objective_publish).
+            del self.fields["status"]
+        else:  # once published it stays published: no way back to a draft from here
+            self.fields["status"].choices = [
+                choice
+                for choice in Objective.Status.choices
+                if choice[0] not in Objective.UNPUBLISHED
+            ]
         self.fields["title"].widget.attrs.update(
             {
                 "maxlength": 200,
@@ -254,7 +264,10 @@ class ObjectiveForm(EditVersionMixin, forms.ModelForm):
 
     @property
     def sections(self):
-        return [(legend, [self[name] for name in names]) for legend, names in self.SECTIONS]
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.SECTIONS
+        ]
 
     def _name_empty_choices(self) -> None:
         """Each select's empty choice says what it means, never Django's "---------"."""

@@ -26,10 +26,15 @@ class Objective(TenantModel):
         PRIVATE = "private", "Private"
 
     class Status(models.TextChoices):
+        # Draft and submitted (awaiting review) objectives are unpublished: seen only by who
+        # sees a private objective, and counted nowhere (``seen_by_everyone_q``).
         DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
         ACTIVE = "active", "Active"
         DONE = "done", "Done"
         ABANDONED = "abandoned", "Abandoned"
+
+    UNPUBLISHED = (Status.DRAFT, Status.SUBMITTED)
 
     org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="objectives"
@@ -137,6 +142,27 @@ class Objective(TenantModel):
     @property
     def is_private(self):
         return self.visibility == self.Visibility.PRIVATE
+
+    @property
+    def is_draft(self) -> bool:
+        """Not published yet (a draft, or submitted for review)."""
+        return self.status in self.UNPUBLISHED
+
+    @property
+    def is_restricted(self) -> bool:
+        """Seen only by those the private rule lets in (``permissions.can_view_objective``):
+        a private objective, or one not published yet."""
+        return self.is_private or self.is_draft
+
+
+def published_q(prefix: str = "") -> Q:
+    """Objectives that are published (neither a draft nor awaiting review)."""
+    return ~Q(**{f"{prefix}status__in": Objective.UNPUBLISHED})
+
+
+def seen_by_everyone_q(prefix: str = "") -> Q:
+    """Objectives everyone in the company sees: public and published."""
+    return Q(**{f"{prefix}visibility": Objective.Visibility.PUBLIC}) & published_q(prefix)
 
 
 class KeyResult(TenantModel):

@@ -19,7 +19,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from organizations.models import Team, TeamMembership
 
-from .models import KeyResultUserObjectPermission, Objective, ObjectiveUserObjectPermission
+from .models import (
+    KeyResultUserObjectPermission,
+    Objective,
+    ObjectiveUserObjectPermission,
+    seen_by_everyone_q,
+)
 
 READ_GRANTS = ("share_objective", "change_objective")
 
@@ -122,10 +127,11 @@ def _granted(user_id, codenames) -> Exists:
 
 
 def visible_objectives(queryset: QuerySet, membership) -> QuerySet:
-    """Filter objectives to those ``membership`` may see. Admins see everything."""
+    """Filter objectives to those ``membership`` may see. Admins see everything; a draft is
+    seen like a private objective (its owner, co-owners, the managers of its team or owner)."""
     if membership.is_admin:
         return queryset
-    allowed = Q(visibility=Objective.Visibility.PUBLIC) | Q(owner=membership)
+    allowed = seen_by_everyone_q() | Q(owner=membership)
     if _facts(membership).objective_grants:  # most people hold none: no subquery to compile
         allowed |= _granted(membership.user_id, READ_GRANTS)
     managed = managed_team_ids(membership)
@@ -168,7 +174,7 @@ def _manages_owner_or_team(membership, objective) -> bool:
 def can_view_objective(membership, objective) -> bool:
     if objective.org_id != membership.org_id:
         return False
-    if membership.is_admin or not objective.is_private or objective.owner_id == membership.id:
+    if membership.is_admin or not objective.is_restricted or objective.owner_id == membership.id:
         return True
     return _manages_owner_or_team(membership, objective) or _has_grant(
         membership, objective, READ_GRANTS

@@ -29,7 +29,7 @@ from django.db.models import Q
 
 from organizations.models import note_data_change
 
-from .models import ROLLUP_FIELDS, KeyResult, Objective
+from .models import ROLLUP_FIELDS, KeyResult, Objective, seen_by_everyone_q
 from .progress import CHILD_WEIGHT, kr_progress, weighted_mean
 
 Confidence = KeyResult.Confidence
@@ -56,14 +56,17 @@ def lock_okr_writes(org_id: int) -> None:
 
 
 def counts_upward(*, visibility: str, status: str) -> bool:
-    """Whether a child's aligned progress counts in its parent's."""
-    return visibility == Objective.Visibility.PUBLIC and status != Objective.Status.ABANDONED
+    """Whether a child's aligned progress counts in its parent's: public, published (not a
+    draft, nor awaiting review) and not abandoned."""
+    return (
+        visibility == Objective.Visibility.PUBLIC
+        and status != Objective.Status.ABANDONED
+        and status not in Objective.UNPUBLISHED
+    )
 
 
 def counted_children_q(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}visibility": Objective.Visibility.PUBLIC}) & ~Q(
-        **{f"{prefix}status": Objective.Status.ABANDONED}
-    )
+    return seen_by_everyone_q(prefix) & ~Q(**{f"{prefix}status": Objective.Status.ABANDONED})
 
 
 def worst_confidence(confidences: Iterable[str]) -> str:

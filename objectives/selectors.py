@@ -154,18 +154,22 @@ def objectives_for_person(
     *,
     periods: list[Period],
     known_people: tuple[Membership, ...] | list[Membership] = (),
+    drafts_first: bool = False,
 ) -> list:
     """The objectives of the person ``person_id`` (of ``period``, else of all periods) as
-    cards. ``periods`` are the company's and ``known_people`` memberships with their users
-    (My OKRs: the viewer), both loaded by the page, so the objectives are joined only to
-    their team and theme; the person comes as their objectives' owner, with their key
-    results' other owners, in one query."""
+    cards (``drafts_first``: their unpublished ones first, as My OKRs lists them).
+    ``periods`` are the company's and ``known_people`` memberships with their users (My
+    OKRs: the viewer), both loaded by the page, so the objectives are joined only to their
+    team and theme; the person comes as their objectives' owner, with their key results'
+    other owners, in one query."""
     queryset = visible(org, viewer).filter(owner_id=person_id)
     if period is not None:  # one period: no join to order by its start
         queryset = queryset.filter(period=period).order_by("level", "title", "id")
     else:
         queryset = _level_order(queryset)
     objectives = list(_lean_parents(queryset).prefetch_related(_key_results()))
+    if drafts_first:
+        objectives.sort(key=lambda objective: not objective.is_draft)  # stable: order kept
     _attach_periods(objectives, periods)
     return decorate(objectives, viewer, known_people=known_people)
 
@@ -196,10 +200,10 @@ def key_results_owned_elsewhere(
     _attach_periods([kr.objective for kr in krs], periods)
     # Public objectives are visible to all; the visibility rules (a costly filter to plan)
     # are asked only about private ones, and only when there are some.
-    private = {kr.objective_id for kr in krs if kr.objective.is_private}
+    private = {kr.objective_id for kr in krs if kr.objective.is_restricted}
     if private:
         seen = set(visible(org, viewer).filter(pk__in=private).values_list("pk", flat=True))
-        krs = [kr for kr in krs if not kr.objective.is_private or kr.objective_id in seen]
+        krs = [kr for kr in krs if not kr.objective.is_restricted or kr.objective_id in seen]
     for kr in krs:
         kr.progress = key_result_progress(kr)
         kr.percent = as_percent(kr.progress)
@@ -314,7 +318,7 @@ def objectives_progress(org, viewer, ids) -> list[Objective]:
         Objective.objects.for_org(org)
         .filter(pk__in=ids)
         .order_by()
-        .only("id", "org_id", "visibility", "progress", "aligned_progress")
+        .only("id", "org_id", "visibility", "status", "progress", "aligned_progress")
         .prefetch_related(
             Prefetch(
                 "key_results",
@@ -332,10 +336,10 @@ def objectives_progress(org, viewer, ids) -> list[Objective]:
             )
         )
     )
-    private = {o.pk for o in objectives if o.is_private}
+    private = {o.pk for o in objectives if o.is_restricted}
     if private:
         seen = set(visible(org, viewer).filter(pk__in=private).values_list("pk", flat=True))
-        objectives = [o for o in objectives if not o.is_private or o.pk in seen]
+        objectives = [o for o in objectives if not o.is_restricted or o.pk in seen]
     for objective in objectives:
         krs = list(objective.key_results.all())
         objective.progress = objective_progress(krs)
@@ -525,12 +529,12 @@ def okrs_of_leaver(org, viewer, leaver: Membership) -> LeaverOkrs:
         .select_related("objective__period")
         .order_by("objective__period__start", "objective__title", "position")
     )
-    on_private = {kr.objective_id for kr in krs if kr.objective.is_private}
+    on_private = {kr.objective_id for kr in krs if kr.objective.is_restricted}
     if on_private:
         shown = set(visible(org, viewer).filter(pk__in=on_private).values_list("pk", flat=True))
     else:
         shown = set()
-    visible_krs = [kr for kr in krs if not kr.objective.is_private or kr.objective_id in shown]
+    visible_krs = [kr for kr in krs if not kr.objective.is_restricted or kr.objective_id in shown]
     return LeaverOkrs(
         objectives=objectives,
         key_results=visible_krs,

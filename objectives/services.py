@@ -126,13 +126,16 @@ def _normalise_kr(kr: KeyResult) -> None:
 def objective_create(
     *, org, actor, period, level: str, title: str, key_results: list[dict] | None = None, **fields
 ) -> Objective:
-    """Create an objective (and optionally its first key results) in one transaction."""
+    """Create an objective (and optionally its first key results) in one transaction: a
+    draft, seen only by who sees a private objective and counted nowhere, unless ``status``
+    says otherwise (``objective_publish`` publishes a draft)."""
     unknown = set(fields) - set(OBJECTIVE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown objective fields: {sorted(unknown)}")
     ensure_may_create(actor, level=level, team=fields.get("team"), owner=fields.get("owner"))
     ensure_period_open(actor, period)
     lock_okr_writes(org.pk)
+    fields.setdefault("status", Objective.Status.DRAFT)  # published by objective_publish
     objective = Objective(
         org=org, period=period, level=level, title=title, created_by=actor, **fields
     )
@@ -177,6 +180,48 @@ def objective_update(
         actor, "objective.update", objective, changes_between(before, snapshot(objective, fields))
     )
     # Visibility and status decide whether it counts in its parent's aligned progress.
+    refresh_rollups([objective.pk], org_id=objective.org_id)
+    return objective
+
+
+MSG_ALREADY_PUBLISHED = "“%(title)s” is already published."
+
+
+def publish_blockers_for(objective: Objective) -> list[str]:
+    """What stops ``objective`` from being published: the publish gates an admin made
+    required (the writing coach, ``objectives.coach.publish_blockers``, when present)."""
+    try:
+        from . import coach
+    except ImportError:
+        return []
+    blockers = getattr(coach, "publish_blockers", None)
+    return list(blockers(objective)) if blockers is not None else []
+
+
+@transaction.atomic
+def objective_publish(*, actor, objective: Objective) -> Objective:
+    """Publish a draft: from now on everyone who may see a published objective of its
+    visibility sees it, and it counts in roll-ups, dashboards, reminders and feeds. Needs
+    the right to edit it and an open period; refused (``ValidationError``) while a required
+    publish gate is not met, or when it is already published."""
+    ensure_may_edit(actor, objective)
+    ensure_period_open(actor, objective.period)
+    lock_okr_writes(objective.org_id)
+    if not Objective.objects.filter(pk=objective.pk, status__in=Objective.UNPUBLISHED).exists():
+        raise ValidationError(
+            MSG_ALREADY_PUBLISHED % {"title": objective.title}, code="already_published"
+        )
+    blockers = publish_blockers_for(objective)
+    if blockers:
+        raise ValidationError(blockers, code="publish_gate")
+    before = objective.status
+    objective.status = Objective.Status.ACTIVE
+    objective.updated_at = timezone.now()
+    Objective.objects.filter(pk=objective.pk).update(
+        status=objective.status, updated_at=objective.updated_at
+    )
+    record(actor, "objective.publish", objective, {"status": [before, objective.status]})
+    # From now on it counts in its parent's aligned progress (and the dashboards).
     refresh_rollups([objective.pk], org_id=objective.org_id)
     return objective
 

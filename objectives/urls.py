@@ -20,6 +20,9 @@ urlpatterns = [
     path("krs/coach/", views.kr_coach, name="kr-coach"),
     path("objectives/<int:objective_id>/", views.objective_detail, name="objective"),
     path("objectives/<int:objective_id>/edit/", views.objective_edit, name="objective-edit"),
+    path(
+        "objectives/<int:objective_id>/publish/", views.objective_publish, name="objective-publish"
+    ),
     path("objectives/<int:objective_id>/delete/", views.objective_delete, name="objective-delete"),
     path("objectives/<int:objective_id>/share/", views.objective_share, name="objective-share"),
     path("objectives/<int:objective_id>/krs/new/", views.kr_new, name="kr-new"),

@@ -341,7 +341,7 @@ def my_okrs(request):
     me = request.membership
     periods = _periods(request)
     objectives = selectors.objectives_for_person(
-        request.org, me, me.pk, period, periods=periods, known_people=[me]
+        request.org, me, me.pk, period, periods=periods, known_people=[me], drafts_first=True
     )
     elsewhere = selectors.key_results_owned_elsewhere(
         request.org, me, me.pk, period, periods=periods
@@ -597,7 +597,10 @@ def objective_new(request):
             krs = [data for f in formset if (data := f.key_result_data())]
             objective = _save_objective(request, form, key_results=krs)
             if objective is not None:
-                messages.success(request, f"Objective “{objective.title}” created.")
+                if "publish" in request.POST:  # "Publish now"; else "Save draft"
+                    _publish(request, objective, done="created and published")
+                else:
+                    messages.success(request, DRAFT_SAVED % {"title": objective.title})
                 return redirect(_url(request, "objective", objective_id=objective.pk))
     else:
         initial = {
@@ -649,6 +652,39 @@ def objective_edit(request, objective_id):
         if _closed_for(request, objective):
             say_above(form, CLOSED_MESSAGE % {"period": objective.period.name})
     return _objective_form_page(request, form, None, objective)
+
+
+DRAFT_SAVED = (
+    "Draft “%(title)s” created: only you, its co-owners and your managers see it until you "
+    "publish it."
+)
+
+
+def _publish(request, objective, *, done="published") -> bool:
+    """Publish through the service; say what happened (or what stops it) in a message."""
+    try:
+        services.objective_publish(actor=request.membership, objective=objective)
+    except PeriodClosed:
+        raise
+    except ValidationError as refused:
+        messages.error(request, f"“{objective.title}” stays a draft: {' '.join(refused.messages)}")
+        return False
+    messages.success(request, f"Objective “{objective.title}” {done}.")
+    return True
+
+
+@require_POST
+def objective_publish(request, objective_id):
+    objective = _visible_objective(request, objective_id)
+    # The service refuses (403) whoever may not edit it.
+    try:
+        _publish(request, objective)
+    except PeriodClosed:
+        return _refuse_closed(request, objective)
+    target = _next_url(request, _url(request, "objective", objective_id=objective.pk))
+    if request.htmx:
+        return HttpResponseClientRedirect(target)
+    return redirect(target)
 
 
 @require_http_methods(["GET", "POST"])

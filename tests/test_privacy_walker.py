@@ -3,7 +3,8 @@ exist, on EVERY company URL, found by walking Django's resolver (as the tenancy 
 
 For each named pattern with ids and each of its ids, the walker builds two URLs that differ
 in that id only: one names a row the viewer may not see (``HIDDEN``: a private objective that
-is not theirs, its key result, a check-in on it; for kinds nothing inside a company hides,
+is not theirs, its key result, a check-in on it, and the same again with a draft that is
+not theirs instead of the private objective; for kinds nothing inside a company hides,
 another company's row), the other an id that does not exist. GET, POST and an htmx GET of
 the two must get the same status, the same redirect and the same page (tokens and the ids
 themselves aside). A URL kwarg without a ``HIDDEN`` filler fails the test: teach it first.
@@ -31,16 +32,24 @@ from tests.test_tenancy_walker import (
 MISSING_ID = 987_654_321
 
 
+# What hides an objective: being private, or being a draft (a public one, not yet published).
+HIDING = {
+    "private": {"visibility": Objective.Visibility.PRIVATE},
+    "draft": {"status": Objective.Status.DRAFT},
+}
+
+
 class Hidden(BuiltOnDemand):
     """What the viewer (a member of acme's "Marketing" team) may not see."""
 
-    def __init__(self, world: World, other_org):
+    def __init__(self, world: World, other_org, hiding="private"):
         self.world = world
         self.other_org = other_org
+        self.hiding = HIDING[hiding]
         self._cache = {}
 
     @property
-    def objective(self):  # the admin's private objective: the admin is in no team
+    def objective(self):  # the admin's private objective (or draft): the admin is in no team
         w = self.world
         return self.get(
             "objective",
@@ -48,8 +57,8 @@ class Hidden(BuiltOnDemand):
                 org=w.org,
                 period=w.period,
                 owner=w.admin,
-                visibility=Objective.Visibility.PRIVATE,
                 title="Secret merger plan",
+                **self.hiding,
             ),
         )
 
@@ -154,9 +163,10 @@ def world(org, admin_membership, member_membership, team, period):
     return World(org, admin_membership, member_membership, team, period)
 
 
-@pytest.fixture
-def hidden(world, other_org):
-    return Hidden(world, other_org)
+@pytest.fixture(params=sorted(HIDING))
+def hidden(world, other_org, request):
+    """A private objective, and a draft: every test below runs with each."""
+    return Hidden(world, other_org, request.param)
 
 
 def test_every_url_id_has_a_hidden_filler():

@@ -85,6 +85,14 @@ def _gone(target, write):
     return target
 
 
+def _draft(w):
+    if not hasattr(w, "draft"):
+        w.draft = ObjectiveFactory(
+            org=w.org, period=w.period, owner=w.member, status=Objective.Status.DRAFT
+        )
+    return w.draft
+
+
 def _second_kr(w):
     KeyResultFactory(objective=w.objective)
     return w.kr
@@ -119,6 +127,14 @@ CASES = [
         "stranger",
         "member",
         "objective.update",
+    ),
+    Case(
+        "objectives.objective_publish",
+        # Her manager sees her draft but may not publish it: only who may edit it.
+        lambda w, a: OB.objective_publish(objective=_draft(w), actor=a),
+        "manager",
+        "member",
+        "objective.publish",
     ),
     Case(
         "objectives.objective_delete",

@@ -201,6 +201,14 @@ def test_who_sees_agrees_with_the_page_rule(org, period, team, admin_membership)
             (outside, Objective.Visibility.PUBLIC, {}),
             (None, PRIVATE, {"level": "team", "team": sub}),
             (None, PRIVATE, {"level": "team", "team": other}),
+            # Drafts are seen like private objectives, whatever their visibility.
+            (in_sub, Objective.Visibility.PUBLIC, {"status": Objective.Status.DRAFT}),
+            (outside, Objective.Visibility.PUBLIC, {"status": Objective.Status.SUBMITTED}),
+            (
+                None,
+                Objective.Visibility.PUBLIC,
+                {"level": "team", "team": other, "status": "draft"},
+            ),
         ]
     ]
     assign_perm("objectives.share_objective", granted.user, objectives[1])

@@ -39,7 +39,7 @@ def test_employee_writes_aligns_checks_in_and_follows_the_path_to_the_vision(jou
     second.get_by_label("Key result 2").fill(KR_SUBSCRIBERS)
     second.get_by_label("To").fill("500")
     journey.shot(page, "quick form filled")
-    form.get_by_role("button", name="Create objective").click()
+    form.get_by_role("button", name="Publish now").click()
 
     expect(page.locator(".flash-success")).to_contain_text("created")
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)

@@ -100,7 +100,7 @@ def test_new_company_signs_up_and_writes_its_first_objective(journey, transactio
     page.get_by_label("Level").select_option("company")
     krs.nth(0).get_by_label("To").fill("900")
     journey.shot(page, "example form")
-    page.get_by_role("button", name="Create objective").click()
+    page.get_by_role("button", name="Publish now").click()
 
     expect(page.locator(".flash-success")).to_contain_text("created")
     expect(page.get_by_role("heading", level=1)).to_have_text(EXAMPLE.title)

@@ -28,7 +28,7 @@ def test_the_team_field_appears_with_the_team_level_only(journey, demo):
     expect(team).to_be_hidden()
     page.get_by_label("Title").fill("Be the calmest OKR tool")
     with page.expect_response(lambda response: response.request.method == "POST"):
-        page.get_by_role("button", name="Create objective").click()
+        page.get_by_role("button", name="Publish now").click()
     page.wait_for_load_state("networkidle")
     created = Objective.objects.get(org__slug="acme", title="Be the calmest OKR tool")
     assert created.level == Objective.Level.COMPANY and created.team_id is None

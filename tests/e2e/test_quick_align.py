@@ -36,7 +36,7 @@ def test_a_quick_objective_is_created_aligned(journey, demo, width):
     expect(option).to_have_count(1)
     picker.select_option(value=option.get_attribute("value"))
     journey.shot(page, "quick form with a parent")
-    form.get_by_role("button", name="Create objective").click()
+    form.get_by_role("button", name="Publish now").click()
 
     expect(page.locator(".flash-success")).to_contain_text("created")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
@@ -59,7 +59,7 @@ def test_write_a_supporting_objective_opens_the_form_filled_in(journey, demo):
     expect(page.get_by_label("Level")).to_have_value("team")
     page.get_by_label("Title").fill("Win APAC webinars")
     journey.shot(page, "supporting objective")
-    page.get_by_role("button", name="Create objective").click()
+    page.get_by_role("button", name="Publish now").click()
 
     expect(page).to_have_url(re.compile(r"/acme/objectives/\d+/$"))
     expect(page.locator(".contribution-path")).to_contain_text(COMPANY_OBJECTIVE)

@@ -32,7 +32,13 @@ def test_every_write_keeps_stored_progress_equal_to_a_full_recount(
 ):
     admin, member = admin_membership, member_membership
     top = services.objective_create(
-        org=org, actor=admin, period=period, level="company", title="Top", owner=None
+        org=org,
+        actor=admin,
+        period=period,
+        level="company",
+        title="Top",
+        owner=None,
+        status="active",
     )
     top_kr = services.key_result_create(objective=top, actor=admin, title="Revenue")
     assert stored(top) == (Decimal(0), Decimal(0), "on_track")
@@ -50,6 +56,9 @@ def test_every_write_keeps_stored_progress_equal_to_a_full_recount(
 
     checkin = checkin_submit(kr=kr, author=member, value="5", confidence="at_risk")
     assert stored(mine) == (Decimal("0.5"), Decimal("0.5"), "at_risk")
+    assert stored(top) == (Decimal(0), Decimal(0), "on_track")  # a draft counts nowhere
+    assert_exact(org)
+    services.objective_publish(objective=mine, actor=member)
     assert stored(top) == (Decimal(0), Decimal("0.25"), "on_track")
     assert_exact(org)
 
@@ -74,7 +83,7 @@ def test_every_write_keeps_stored_progress_equal_to_a_full_recount(
     assert_exact(org)
 
 
-def test_private_and_abandoned_children_do_not_count(org, period):
+def test_private_abandoned_and_unpublished_children_do_not_count(org, period):
     top = ObjectiveFactory(org=org, period=period, level="company", owner=None)
     KeyResultFactory(objective=top, current_value=0)
     for visibility, status in (("private", "active"), ("public", "abandoned")):
@@ -83,10 +92,15 @@ def test_private_and_abandoned_children_do_not_count(org, period):
         )
         KeyResultFactory(objective=child, current_value=100)
     assert stored(top) == (Decimal(0), Decimal(0), "on_track")
-    draft = ObjectiveFactory(org=org, period=period, parent=top, status="draft")
-    KeyResultFactory(objective=draft, current_value=100, confidence="off_track")
+    for status in ("draft", "submitted"):  # not published: counted nowhere either
+        unpublished = ObjectiveFactory(org=org, period=period, parent=top, status=status)
+        KeyResultFactory(objective=unpublished, current_value=100, confidence="off_track")
+        assert stored(top) == (Decimal(0), Decimal(0), "on_track")
+        assert stored(unpublished) == (Decimal(1), Decimal(1), "off_track")
+    assert_exact(org)
+    services.objective_publish(objective=unpublished, actor=None)
     assert stored(top) == (Decimal(0), Decimal("0.5"), "on_track")
-    assert stored(draft) == (Decimal(1), Decimal(1), "off_track")
+    assert_exact(org)
 
 
 def test_an_instance_loaded_before_a_checkin_does_not_put_old_numbers_back(

@@ -1,5 +1,6 @@
 """A private objective is invisible to whoever may not see it: lists, explore, counts,
-htmx partials and other objectives' pages; opening it answers 404 as if it did not exist."""
+htmx partials and other objectives' pages; opening it answers 404 as if it did not exist.
+A draft (public, not yet published) is hidden exactly the same way: every test runs with each."""
 
 import pytest
 from django.urls import reverse
@@ -17,8 +18,11 @@ def outsider_in_company(org):
     return _client_for(MembershipFactory(org=org, role="member", user__full_name="Nosy Neighbour"))
 
 
-@pytest.fixture
-def private_objective(org, period, team, member_membership):
+HIDING = {"private": {"visibility": "private"}, "draft": {"status": "draft"}}
+
+
+@pytest.fixture(params=sorted(HIDING))
+def private_objective(org, period, team, member_membership, request):
     objective = ObjectiveFactory(
         org=org,
         period=period,
@@ -26,7 +30,7 @@ def private_objective(org, period, team, member_membership):
         team=team,
         owner=member_membership,
         title=SECRET,
-        visibility="private",
+        **HIDING[request.param],
     )
     KeyResultFactory(objective=objective, title="Secret KR")
     return objective

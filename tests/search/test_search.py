@@ -23,15 +23,20 @@ def search_url(org):
     return reverse("search:results", kwargs={"org_slug": org.slug})
 
 
-@pytest.fixture
-def secret(org, period, admin_membership):
-    """A private objective of the admin's, with a key result, both with a findable word."""
+@pytest.fixture(params=["private", "draft"])
+def secret(org, period, admin_membership, request):
+    """A private objective of the admin's (and, the second time, a public draft), with a key
+    result, both with a findable word."""
+    hiding = {
+        "private": {"visibility": Objective.Visibility.PRIVATE},
+        "draft": {"status": Objective.Status.DRAFT},
+    }[request.param]
     objective = ObjectiveFactory(
         org=org,
         period=period,
         owner=admin_membership,
         title="Quietly acquire Zanzibar Corp",
-        visibility=Objective.Visibility.PRIVATE,
+        **hiding,
     )
     KeyResultFactory(objective=objective, title="Sign the Zanzibar term sheet")
     return objective
