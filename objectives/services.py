@@ -188,14 +188,14 @@ MSG_ALREADY_PUBLISHED = "“%(title)s” is already published."
 
 
 def publish_blockers_for(objective: Objective) -> list[str]:
-    """What stops ``objective`` from being published: the publish gates an admin made
-    required (the writing coach, ``objectives.coach.publish_blockers``, when present)."""
+    """What stops ``objective`` from being published: the writing coach's rules the company
+    made required to publish (``objectives.coach.publish_blockers``), as messages."""
     try:
-        from . import coach
-    except ImportError:
+        from .coach import publish_blockers
+    except ImportError:  # no writing coach: nothing is required to publish
         return []
-    blockers = getattr(coach, "publish_blockers", None)
-    return list(blockers(objective)) if blockers is not None else []
+    hints = publish_blockers(objective.org, objective)
+    return [getattr(hint, "message", str(hint)) for hint in hints]
 
 
 @transaction.atomic
