@@ -41,6 +41,11 @@ environment.globals["CONFIDENCE_LABELS"] = {
     "at_risk": "At risk",
     "off_track": "Off track",
 }
+# How a committed or an aspirational objective is judged (the commitment badge's title).
+environment.globals["COMMITMENT_MEANINGS"] = {
+    "committed": "Committed: expected to be met in full",
+    "aspirational": "Aspirational: about 70% is success",
+}
 # A select's ``(label, [(value, label), ...])`` choice is an ``<optgroup>`` (Django's rule).
 environment.tests["group"] = lambda value: isinstance(value, list | tuple)
 

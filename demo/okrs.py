@@ -481,6 +481,7 @@ STORY = [
             kr("Post 3 times a week in APAC time zones", "mia", target=36, current=15, conf=RISK),
             milestone("Partner with two APAC operations influencers", "mia", done=False, conf=OFF),
         ],
+        {"commitment": Objective.Commitment.ASPIRATIONAL},
     ),
     (  # not published yet: only Mia, her co-owners and Marketing's managers see it
         "mia-draft",
@@ -765,6 +766,7 @@ STORY = [
             milestone("Publish the playbook", "sam", done=True),
             kr("Train 8 sellers on it", "sam", target=8, current=6, conf=RISK),
         ],
+        {"commitment": Objective.Commitment.ASPIRATIONAL},
     ),
     (
         "prev-mia",

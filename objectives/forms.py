@@ -192,8 +192,13 @@ class ObjectiveForm(EditVersionMixin, forms.ModelForm):
             "theme",
             "visibility",
             "status",
+            "commitment",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "commitment": forms.RadioSelect,
+        }
+        labels = {"commitment": "Committed or aspirational"}
         field_classes = {"owner": PersonChoiceField}
 
     def __init__(self, *args, org, membership, **kwargs):
@@ -225,6 +230,8 @@ class ObjectiveForm(EditVersionMixin, forms.ModelForm):
             ],
         )
         self.fields["theme"].queryset = StrategicTheme.objects.for_org(org)
+        # Forms that do not show it (My OKRs' quick form) keep the default: committed.
+        self.fields["commitment"].required = False
         if not self.instance.pk or self.instance.is_draft:
             # A new objective is saved as a draft or published by the button pressed, and a
             # draft is published by its "Publish" button (objectives.services.objective_publish).
@@ -257,7 +264,7 @@ class ObjectiveForm(EditVersionMixin, forms.ModelForm):
 
     # The form's fields in sections, each under a legend (objective_form.html).
     SECTIONS = (
-        ("What you want to achieve", ("title", "description")),
+        ("What you want to achieve", ("title", "description", "commitment")),
         ("When and whose", ("period", "level", "team", "owner")),
         ("Alignment and visibility", ("parent", "theme", "visibility", "status")),
     )
@@ -309,6 +316,11 @@ class ObjectiveForm(EditVersionMixin, forms.ModelForm):
         if not title:
             raise forms.ValidationError("Give the objective a title.")
         return title
+
+    def clean_commitment(self):
+        if self.add_prefix("commitment") not in self.data:  # not on the form: as it was
+            return self.instance.commitment or Objective.Commitment.COMMITTED
+        return self.cleaned_data.get("commitment")
 
     def clean(self):
         data = super().clean()

@@ -36,6 +36,10 @@ class Objective(TenantModel):
 
     UNPUBLISHED = (Status.DRAFT, Status.SUBMITTED)
 
+    class Commitment(models.TextChoices):
+        COMMITTED = "committed", "Committed"
+        ASPIRATIONAL = "aspirational", "Aspirational"
+
     org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="objectives"
     )
@@ -71,6 +75,13 @@ class Objective(TenantModel):
         max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # How its result is judged (the period report's hit rates compare the two kinds).
+    commitment = models.CharField(
+        max_length=12,
+        choices=Commitment.choices,
+        default=Commitment.COMMITTED,
+        help_text="Committed: expected to be met in full. Aspirational: about 70% is success.",
+    )
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -147,6 +158,10 @@ class Objective(TenantModel):
     def is_draft(self) -> bool:
         """Not published yet (a draft, or submitted for review)."""
         return self.status in self.UNPUBLISHED
+
+    @property
+    def is_aspirational(self) -> bool:
+        return self.commitment == self.Commitment.ASPIRATIONAL
 
     @property
     def is_restricted(self) -> bool:

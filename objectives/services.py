@@ -51,6 +51,7 @@ OBJECTIVE_FIELDS = (
     "theme",
     "visibility",
     "status",
+    "commitment",
 )
 KR_FIELDS = (
     "title",

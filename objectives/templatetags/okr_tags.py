@@ -34,6 +34,14 @@ def confidence_badge(confidence):
 
 
 @register.simple_tag
+def commitment_badge(objective):
+    """``{% commitment_badge objective %}``: committed or aspirational, as a small badge."""
+    return component("badges.commitment_badge")(
+        commitment=objective.commitment, label=objective.get_commitment_display()
+    )
+
+
+@register.simple_tag
 def summary_rows(objectives):
     """The ``<tr>``s of objectives shaped by ``presenters.prepare_summaries``."""
     return presenters.summary_rows(objectives)
