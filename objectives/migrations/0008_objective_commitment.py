@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("objectives", "0006_drafts")]
+    dependencies = [("objectives", "0007_drafts")]
 
     operations = [
         migrations.AddField(

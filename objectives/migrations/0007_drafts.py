@@ -9,7 +9,7 @@ def publish_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("objectives", "0005_edit_versions")]
+    dependencies = [("objectives", "0006_key_result_last_checkin_note")]
 
     operations = [
         migrations.AlterField(
