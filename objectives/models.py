@@ -160,10 +160,6 @@ class Objective(TenantModel):
         return self.status in self.UNPUBLISHED
 
     @property
-    def is_aspirational(self) -> bool:
-        return self.commitment == self.Commitment.ASPIRATIONAL
-
-    @property
     def is_restricted(self) -> bool:
         """Seen only by those the private rule lets in (``permissions.can_view_objective``):
         a private objective, or one not published yet."""

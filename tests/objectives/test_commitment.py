@@ -64,7 +64,7 @@ def test_changing_it_is_recorded(member, org, period, member_membership):
     response = member.post(url("objective-edit", objective_id=objective.pk), data)
     assert response.status_code == 302, response.context["form"].errors
     objective.refresh_from_db()
-    assert objective.is_aspirational
+    assert objective.commitment == "aspirational"
     entry = AuditEntry.objects.get(action="objective.update")
     assert entry.changes["commitment"] == ["committed", "aspirational"]
 
