@@ -385,6 +385,8 @@ PAGES = [
         "closing:carry-over",
         kwargs={"objective_id": "member_objective_id"},
     ),
+    # Review, when a company asks for it: a manager's inbox of submitted objectives.
+    PageSpec("review_inbox", "Review inbox (manager)", "objectives:reviews", persona="manager"),
     PageSpec(
         "not_duplicate_post",
         "Dashboard: not a duplicate (POST)",

@@ -800,3 +800,21 @@ class PersonLeavesForm(forms.Form):
         if self.cleaned_data["okrs"] == self.REASSIGN:
             return self.cleaned_data["owner"]
         return None
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's decision on a submitted objective: the button pressed, and what should
+    change (required to ask for changes: ``services.objective_review`` says so)."""
+
+    APPROVE, CHANGES = "approve", "changes"
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, "Approve"), (CHANGES, "Ask for changes")],
+        error_messages={"invalid_choice": "Approve it or ask for changes."},
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="What should change",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+        help_text="Needed to ask for changes; its owner reads it in an e-mail.",
+    )

@@ -251,6 +251,40 @@ class KeyResult(TenantModel):
         return self.title
 
 
+class ReviewStep(TenantModel):
+    """One step of an objective's review, when the company asks for review: submitted, then
+    approved (it is published) or changes requested (back to a draft, with a comment)."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="review_steps"
+    )
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="review_steps")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        "organizations.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the submitter was told of a decision (e-mail sent once, after commit).
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["org", "objective", "created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.objective_id}"
+
+
 # django-guardian grants with direct foreign keys (fast joins, cascade on delete):
 # ``share_objective`` / ``change_objective`` on an objective (shared reader / co-owner),
 # ``checkin_keyresult`` on a key result (contributor).

@@ -415,3 +415,50 @@ def ensure_may_checkin(actor, kr) -> None:
         would_edit_if_open(actor, kr.objective) or can_checkin(actor, kr)
     ):
         raise PermissionDenied(MSG_CANNOT_CHECKIN)
+
+
+# --- review (when the company asks for it) ---------------------------------------------------
+
+MSG_CANNOT_REVIEW = (
+    "Only the managers of its team or owner (or admins) review this objective, and never "
+    "the person who submitted it."
+)
+
+
+def review_applies(actor, objective, org) -> bool:
+    """Whether publishing ``objective`` means submitting it for review: the company asks for
+    review, it is a team or individual objective, and whoever publishes is a person who is
+    not an admin (admins and the system publish at once)."""
+    return (
+        org.review_required
+        and objective.level != Objective.Level.COMPANY
+        and actor is not None
+        and not actor.is_admin
+    )
+
+
+def submitter_id(objective) -> int | None:
+    """Who submitted ``objective`` for review last (one query)."""
+    from .models import ReviewStep
+
+    return (
+        ReviewStep.objects.filter(objective=objective, kind=ReviewStep.Kind.SUBMITTED)
+        .order_by("-created_at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+
+
+def can_review_objective(membership, objective, *, submitted_by_id) -> bool:
+    """Admins and the managers of its team or of its owner's teams approve an objective or
+    ask for changes, while its period is open; never the person who submitted it."""
+    if objective.org_id != membership.org_id or membership.pk == submitted_by_id:
+        return False
+    if not period_open_for(membership, objective.period):
+        return False
+    return membership.is_admin or _manages_owner_or_team(membership, objective)
+
+
+def ensure_may_review(actor, objective) -> None:
+    if not can_review_objective(actor, objective, submitted_by_id=submitter_id(objective)):
+        raise PermissionDenied(MSG_CANNOT_REVIEW)

@@ -11,6 +11,8 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Window,
     prefetch_related_objects,
 )
 from django.http import Http404
@@ -21,6 +23,7 @@ from .models import KeyResult, Objective
 from .permissions import (
     annotate_rights,
     can_view_objective,
+    managed_team_ids,
     period_open_for,
     visible_objectives,
 )
@@ -542,4 +545,96 @@ def okrs_of_leaver(org, viewer, leaver: Membership) -> LeaverOkrs:
         closed=mine.filter(period__is_closed=True).count(),
         teams=list(leaver.team_memberships.select_related("team").order_by("team__name")),
         checkins=leaver.checkins.count(),  # CheckIn.author's reverse name
+    )
+
+
+# --- review (when the company asks for it) -----------------------------------------------------
+
+REVIEW_INBOX_LIMIT = 100  # the oldest first; a manager with more works through them in turns
+
+
+@dataclass
+class ReviewItem:
+    objective: Objective
+    submitted: object  # the latest "submitted" ReviewStep, with its actor and user
+    form: object = None  # the decision form (the view sets a bound one after bad input)
+
+
+def _reviewable(org, membership) -> QuerySet | None:
+    """Submitted objectives ``membership`` may decide on (but their own submissions): all
+    of them for admins, those of the teams (or of people in the teams) they manage for
+    managers, none for others; open periods only, but for admins."""
+    from organizations.models import TeamMembership
+
+    from .models import ReviewStep
+
+    queryset = Objective.objects.for_org(org).filter(status=Objective.Status.SUBMITTED)
+    if not membership.is_admin:
+        managed = managed_team_ids(membership)
+        if not managed:
+            return None
+        queryset = queryset.filter(period__is_closed=False).filter(
+            Q(team_id__in=managed)
+            | Exists(
+                TeamMembership.objects.filter(
+                    membership_id=OuterRef("owner_id"), team_id__in=managed
+                )
+            )
+        )
+    latest = ReviewStep.objects.filter(
+        objective_id=OuterRef("pk"), kind=ReviewStep.Kind.SUBMITTED
+    ).order_by("-created_at", "-id")
+    return (
+        queryset.annotate(
+            submitted_by_id=Subquery(latest.values("actor_id")[:1]),
+            submitted_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .exclude(submitted_by_id=membership.pk)
+        .order_by("submitted_at", "id")
+    )
+
+
+def review_inbox(org, membership, *, limit: int = REVIEW_INBOX_LIMIT) -> tuple[list, int]:
+    """The objectives waiting for this person's decision, oldest submission first, with who
+    submitted each and when, and how many there are in all. Three queries at most."""
+    from .models import ReviewStep
+
+    queryset = _reviewable(org, membership)
+    if queryset is None:
+        return [], 0
+    objectives = list(
+        queryset.select_related("period", "team", "owner__user").annotate(
+            total=Window(Count("pk"))
+        )[:limit]
+    )
+    if not objectives:
+        return [], 0
+    steps = {
+        step.objective_id: step
+        for step in ReviewStep.objects.filter(
+            objective_id__in=[o.pk for o in objectives], kind=ReviewStep.Kind.SUBMITTED
+        )
+        .select_related("actor__user")
+        .order_by("objective_id", "created_at", "id")
+    }  # the last of each objective wins: its latest submission
+    return [ReviewItem(objective=o, submitted=steps.get(o.pk)) for o in objectives], objectives[
+        0
+    ].total
+
+
+def review_inbox_count(org, membership) -> int:
+    """How many objectives wait for this person's decision (one query; none for people who
+    manage nothing)."""
+    queryset = _reviewable(org, membership)
+    return 0 if queryset is None else queryset.count()
+
+
+def review_history(objective) -> list:
+    """Every review step of ``objective``, oldest first, with who took it (one query)."""
+    from .models import ReviewStep
+
+    return list(
+        ReviewStep.objects.filter(objective=objective)
+        .select_related("actor__user")
+        .order_by("created_at", "id")
     )

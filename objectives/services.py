@@ -30,6 +30,7 @@ from .models import (
     KeyResultUserObjectPermission,
     Objective,
     ObjectiveUserObjectPermission,
+    ReviewStep,
 )
 from .permissions import (
     Grant,
@@ -37,7 +38,9 @@ from .permissions import (
     ensure_may_create,
     ensure_may_edit,
     ensure_may_grant,
+    ensure_may_review,
     ensure_period_open,
+    review_applies,
 )
 from .rollups import lock_okr_writes, refresh_rollups
 
@@ -199,32 +202,102 @@ def publish_blockers_for(objective: Objective) -> list[str]:
     return [getattr(hint, "message", str(hint)) for hint in hints]
 
 
+MSG_AWAITING_REVIEW = "“%(title)s” is already waiting for review."
+MSG_NOT_SUBMITTED = "“%(title)s” is not waiting for review."
+MSG_SAY_WHAT_TO_CHANGE = "Say what should change, so its owner knows what to do."
+
+
+def _set_status(objective: Objective, status: str) -> str:
+    before = objective.status
+    objective.status = status
+    objective.updated_at = timezone.now()
+    Objective.objects.filter(pk=objective.pk).update(status=status, updated_at=objective.updated_at)
+    return before
+
+
 @transaction.atomic
 def objective_publish(*, actor, objective: Objective) -> Objective:
     """Publish a draft: from now on everyone who may see a published objective of its
     visibility sees it, and it counts in roll-ups, dashboards, reminders and feeds. Needs
     the right to edit it and an open period; refused (``ValidationError``) while a required
-    publish gate is not met, or when it is already published."""
+    publish gate is not met, or when it is already published.
+
+    When the company asks for review (``permissions.review_applies``), publishing a team or
+    individual objective submits it instead: it stays unpublished, "submitted", until a
+    manager approves it (``objective_review``)."""
     ensure_may_edit(actor, objective)
     ensure_period_open(actor, objective.period)
     lock_okr_writes(objective.org_id)
-    if not Objective.objects.filter(pk=objective.pk, status__in=Objective.UNPUBLISHED).exists():
+    stored_status = (
+        Objective.objects.filter(pk=objective.pk).values_list("status", flat=True).first()
+    )
+    if stored_status not in Objective.UNPUBLISHED:
         raise ValidationError(
             MSG_ALREADY_PUBLISHED % {"title": objective.title}, code="already_published"
         )
     blockers = publish_blockers_for(objective)
     if blockers:
         raise ValidationError(blockers, code="publish_gate")
-    before = objective.status
-    objective.status = Objective.Status.ACTIVE
-    objective.updated_at = timezone.now()
-    Objective.objects.filter(pk=objective.pk).update(
-        status=objective.status, updated_at=objective.updated_at
-    )
+    if review_applies(actor, objective, objective.org):
+        if stored_status == Objective.Status.SUBMITTED:
+            raise ValidationError(
+                MSG_AWAITING_REVIEW % {"title": objective.title}, code="awaiting_review"
+            )
+        before = _set_status(objective, Objective.Status.SUBMITTED)
+        ReviewStep.objects.create(
+            org_id=objective.org_id,
+            objective=objective,
+            kind=ReviewStep.Kind.SUBMITTED,
+            actor=actor,
+        )
+        record(actor, "objective.submit", objective, {"status": [before, objective.status]})
+        return objective
+    before = _set_status(objective, Objective.Status.ACTIVE)
     record(actor, "objective.publish", objective, {"status": [before, objective.status]})
     # From now on it counts in its parent's aligned progress (and the dashboards).
     refresh_rollups([objective.pk], org_id=objective.org_id)
     return objective
+
+
+@transaction.atomic
+def objective_review(
+    *, actor, objective: Objective, approve: bool, comment: str = ""
+) -> ReviewStep:
+    """A manager's decision on a submitted objective: approving publishes it, asking for
+    changes (with a comment saying what) makes it a draft again. The submitter is told by
+    e-mail once the decision is committed."""
+    ensure_period_open(actor, objective.period)
+    ensure_may_review(actor, objective)
+    lock_okr_writes(objective.org_id)
+    if not Objective.objects.filter(pk=objective.pk, status=Objective.Status.SUBMITTED).exists():
+        raise ValidationError(MSG_NOT_SUBMITTED % {"title": objective.title}, code="not_submitted")
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": MSG_SAY_WHAT_TO_CHANGE})
+    step = ReviewStep(
+        org_id=objective.org_id,
+        objective=objective,
+        kind=ReviewStep.Kind.APPROVED if approve else ReviewStep.Kind.CHANGES_REQUESTED,
+        actor=actor,
+        comment=comment,
+    )
+    step.full_clean()
+    step.save()
+    target = Objective.Status.ACTIVE if approve else Objective.Status.DRAFT
+    before = _set_status(objective, target)
+    changes = {"status": [before, target]}
+    if comment:
+        changes["comment"] = [None, comment]
+    record(
+        actor, "objective.approve" if approve else "objective.request_changes", objective, changes
+    )
+    if approve:
+        refresh_rollups([objective.pk], org_id=objective.org_id)
+    from .emails import send_review_decision
+
+    step_id = step.pk
+    transaction.on_commit(lambda: send_review_decision(step_id=step_id), robust=True)
+    return step
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "objectives"
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("objectives/<int:objective_id>/edit/", views.objective_edit, name="objective-edit"),
     path(
         "objectives/<int:objective_id>/publish/", views.objective_publish, name="objective-publish"
+    ),
+    path("reviews/", review_views.reviews, name="reviews"),
+    path(
+        "objectives/<int:objective_id>/review/",
+        review_views.objective_review,
+        name="objective-review",
     ),
     path("objectives/<int:objective_id>/delete/", views.objective_delete, name="objective-delete"),
     path("objectives/<int:objective_id>/share/", views.objective_share, name="objective-share"),

@@ -39,6 +39,7 @@ from .forms import (
     PersonLeavesForm,
     PublishGatesForm,
     QuickKeyResultFormSet,
+    ReviewForm,
     ShareForm,
     people_queryset,
     say_above,
@@ -53,6 +54,8 @@ from .permissions import (
     can_create_objective,
     can_edit_objective,
     can_grant,
+    can_review_objective,
+    managed_team_ids,
     would_edit_if_open,
     would_manage_sharing_if_open,
 )
@@ -358,6 +361,8 @@ def my_okrs(request):
         "examples": () if objectives else EXAMPLES,
         **_period_context(request, period),
     }
+    if request.org.review_required and (me.is_admin or managed_team_ids(me)):
+        context["to_review"] = selectors.review_inbox_count(request.org, me)
     template = "objectives/my.html"
     if request.htmx and request.htmx.target == "okr-list":
         template += "#okr-list"
@@ -582,6 +587,17 @@ def objective_detail(request, objective_id):
         "gated": objective.status == Objective.Status.DRAFT
         and any(row.hint.severity == coach.REQUIRED for row in hints),
     }
+    if request.org.review_required or objective.status == Objective.Status.SUBMITTED:
+        # Who submitted it, who decided, when and why (one query; none without review).
+        steps = selectors.review_history(objective)
+        submitted = [s for s in steps if s.kind == s.Kind.SUBMITTED]
+        context["review_steps"] = steps
+        if objective.status == Objective.Status.SUBMITTED and can_review_objective(
+            request.membership,
+            objective,
+            submitted_by_id=submitted[-1].actor_id if submitted else None,
+        ):
+            context["review_form"] = ReviewForm(prefix=f"review-{objective.pk}")
     return render(request, "objectives/objective_detail.html", context)
 
 
@@ -661,7 +677,9 @@ DRAFT_SAVED = (
 
 
 def _publish(request, objective, *, done="published") -> bool:
-    """Publish through the service; say what happened (or what stops it) in a message."""
+    """Publish through the service (or, when the company asks for review, submit); say what
+    happened (or what stops it) in a message."""
+    objective.org = request.org  # whether the company asks for review: no query
     try:
         services.objective_publish(actor=request.membership, objective=objective)
     except PeriodClosed:
@@ -669,7 +687,14 @@ def _publish(request, objective, *, done="published") -> bool:
     except ValidationError as refused:
         messages.error(request, f"“{objective.title}” stays a draft: {' '.join(refused.messages)}")
         return False
-    messages.success(request, f"Objective “{objective.title}” {done}.")
+    if objective.status == Objective.Status.SUBMITTED:
+        messages.success(
+            request,
+            f"Objective “{objective.title}” submitted for review: a manager of its team or "
+            "owner approves it or asks for changes, and you are told by e-mail.",
+        )
+    else:
+        messages.success(request, f"Objective “{objective.title}” {done}.")
     return True
 
 

@@ -173,6 +173,13 @@ class CompanySettingsForm(forms.Form):
         label="Week starts on",
         error_messages={"invalid_choice": "Choose a day from the list."},
     )
+    review_required = forms.BooleanField(
+        required=False,
+        label="Review objectives before they are published",
+        help_text="Publishing a team or individual objective then submits it: a manager of its "
+        "team (or of its owner) approves it or asks for changes with a comment, and the "
+        "submitter is told. Admins and company objectives publish at once.",
+    )
 
 
 class CompanyDeleteForm(forms.Form):

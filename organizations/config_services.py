@@ -44,8 +44,10 @@ def company_settings_update(
     time_zone: str,
     fiscal_year_start_month: int,
     week_start: int,
+    review_required: bool | None = None,
 ) -> Organization:
-    """Name, time zone, fiscal-year start month and week start of a company (admins).
+    """Name, time zone, fiscal-year start month and week start of a company (admins), and
+    whether its objectives are reviewed before they are published (``None``: unchanged).
 
     Existing periods keep their dates: a new fiscal-year start month only shapes the fiscal
     years generated afterwards, so no objective changes period behind anyone's back.
@@ -54,13 +56,16 @@ def company_settings_update(
     # A fresh row, so a rejected change leaves the caller's instance (the request's company)
     # as it was.
     company = Organization.objects.select_for_update().get(pk=org.pk)
-    before = snapshot(company, ["name", "time_zone", "fiscal_year_start_month", "week_start"])
+    fields = ["name", "time_zone", "fiscal_year_start_month", "week_start", "review_required"]
+    before = snapshot(company, fields)
     company.name = name
     company.time_zone = time_zone
     company.fiscal_year_start_month = fiscal_year_start_month
     company.week_start = week_start
+    if review_required is not None:
+        company.review_required = review_required
     company.full_clean(exclude=["slug"])
-    company.save(update_fields=["name", "time_zone", "fiscal_year_start_month", "week_start"])
+    company.save(update_fields=fields)
     record(actor, "company.settings", company, changes_of(company, before))
     # Dashboards work out "today" and pace in the company's zone.
     note_data_change(company.pk)

@@ -66,6 +66,7 @@ def settings(request):
             "time_zone": org.time_zone,
             "fiscal_year_start_month": org.fiscal_year_start_month,
             "week_start": org.week_start,
+            "review_required": org.review_required,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -57,6 +57,8 @@ class Organization(models.Model):
     )
     # An admin hid the getting-started checklist before every step was done.
     getting_started_hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Publishing a team or individual objective submits it to its manager for review.
+    review_required = models.BooleanField(default=False)
     vision = models.TextField(blank=True, help_text="Markdown.")
     mission = models.TextField(blank=True, help_text="Markdown.")
     strategy = models.TextField(blank=True, help_text="Markdown.")

@@ -51,6 +51,9 @@ GARBAGE = {
     "co_owner": "perhaps",
     "person": "abc",
     "colour": "red",
+    "decision": "shrug",
+    "comment": "c" * 100_000,
+    "review_required": "perhaps",
 }
 QUERY = "?period=abc&page=zzz&team=-1&stale_days=abc&q=%3Cscript%3E&objective=x&level=z&expand=1"
 

@@ -41,6 +41,20 @@ def commitment_badge(objective):
     )
 
 
+@register.simple_tag(takes_context=True)
+def publish_label(context, objective):
+    """ "Publish", or "Submit for review" where publishing submits it (no query: the request's
+    company and membership decide, ``permissions.review_applies``)."""
+    from objectives.permissions import review_applies
+
+    request = context.get("request")
+    org = getattr(request, "org", None)
+    actor = getattr(request, "membership", None)
+    if org is not None and review_applies(actor, objective, org):
+        return "Submit for review"
+    return "Publish"
+
+
 @register.simple_tag
 def summary_rows(objectives):
     """The ``<tr>``s of objectives shaped by ``presenters.prepare_summaries``."""

@@ -93,6 +93,24 @@ def _draft(w):
     return w.draft
 
 
+def _submitted(w):
+    if not hasattr(w, "submitted"):
+        from objectives.models import ReviewStep
+
+        w.submitted = ObjectiveFactory(
+            org=w.org, period=w.period, owner=w.member, status=Objective.Status.SUBMITTED
+        )
+        ReviewStep.objects.create(
+            org=w.org, objective=w.submitted, kind=ReviewStep.Kind.SUBMITTED, actor=w.member
+        )
+    return w.submitted
+
+
+def _reviewed(w, actor):
+    OB.objective_review(objective=_submitted(w), actor=actor, approve=True)
+    return w.submitted
+
+
 def _second_kr(w):
     KeyResultFactory(objective=w.objective)
     return w.kr
@@ -135,6 +153,14 @@ CASES = [
         "manager",
         "member",
         "objective.publish",
+    ),
+    Case(
+        "objectives.objective_review",
+        # Her manager decides; the stranger (no manager of hers) may not.
+        lambda w, a: _reviewed(w, a),
+        "stranger",
+        "manager",
+        "objective.approve",
     ),
     Case(
         "objectives.objective_delete",
