@@ -322,6 +322,14 @@ def _company_with_everything(org, period, team, admin_m, manager_m, member_m):
         defaults={"score": 0.9},
     )
     duplicate_dismiss(first=mine, second=team_goal, actor=admin_m)
+    # A draft submitted for review and sent back with a comment (objectives.ReviewStep).
+    org.review_required = True
+    draft = ObjectiveFactory(org=org, period=period, owner=member_m, status="draft")
+    draft.org = org
+    objective_services.objective_publish(objective=draft, actor=member_m)
+    objective_services.objective_review(
+        objective=draft, actor=manager_m, approve=False, comment="Add a number"
+    )
     InvitationFactory(org=org, invited_by=admin_m).teams.set([team, sub])
     schedule = ReminderScheduleFactory(org=org)
     ReminderDelivery.objects.create(
