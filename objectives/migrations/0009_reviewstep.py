@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('objectives', '0008_objective_commitment'),
-        ('organizations', '0004_organization_review_required'),
+        ('organizations', '0005_organization_review_required'),
     ]
 
     operations = [

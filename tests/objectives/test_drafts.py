@@ -283,3 +283,21 @@ def test_factories_default_to_published_and_the_service_to_draft(org, period, me
         org=org, actor=member_membership, period=period, level="individual", title="New"
     )
     assert made.status == DRAFT
+
+
+def test_a_required_publish_gate_keeps_it_a_draft_with_the_reason(
+    member, org, draft, member_membership
+):
+    """The writing coach's rules an admin made required (``Organization.publish_gates``)
+    stop publishing; the draft stays one and the page says why."""
+    org.publish_gates = ["too_few_key_results"]  # the draft has one key result
+    org.save()
+    response = member.post(url("objective-publish", objective_id=draft.pk), follow=True)
+    draft.refresh_from_db()
+    assert draft.status == DRAFT
+    assert "stays a draft" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="objective.publish").exists()
+    KeyResultFactory(objective=draft, title="Walrus readers")
+    member.post(url("objective-publish", objective_id=draft.pk))
+    draft.refresh_from_db()
+    assert draft.status == Objective.Status.ACTIVE

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0003_company_settings_and_getting_started'),
+        ('organizations', '0004_publish_gates'),
     ]
 
     operations = [
