@@ -31,7 +31,42 @@ class Notification(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # E-mail, as the reminders do it: claimed (token and time), sent, then marked; a claim
+    # older than the claim timeout is taken over (its sender died).
+    email_claim = models.CharField(max_length=32, blank=True, default="")
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            models.Index(fields=["emailed_at", "org"]),
+        ]
+
+
+class Delivery(models.TextChoices):
+    IN_APP = "in_app", "In the inbox only"
+    NOW = "now", "E-mail at once"
+    DAILY = "daily", "Daily digest e-mail"
+    WEEKLY = "weekly", "Weekly digest e-mail"
+
+
+# Until a person chooses: a mention is worth an e-mail at once, comments wait for the digest.
+DEFAULT_DELIVERY = {
+    Notification.Kind.MENTION: Delivery.NOW,
+    Notification.Kind.COMMENT: Delivery.DAILY,
+}
+
+
+class NotificationSetting(TenantModel):
+    """How one person hears of one kind of notification in one company."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "kind"], name="one_setting_per_kind")
+        ]

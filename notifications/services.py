@@ -3,9 +3,13 @@ own: the write that caused it has one) and marking them read (the reader's own b
 
 from django.utils import timezone
 
+from audit.services import record
 from objectives.access import who_sees
+from outbox.dispatch import publish_on_commit
 
-from .models import Notification
+from . import tasks
+from .delivery import deliveries
+from .models import Delivery, Notification, NotificationSetting
 
 
 def notify_comment(comment, *, mentioned, already_mentioned=(), edited=False) -> list[Notification]:
@@ -26,7 +30,7 @@ def notify_comment(comment, *, mentioned, already_mentioned=(), edited=False) ->
     if not wanted:
         return []
     seen = who_sees(comment.org_id, ((person, objective) for person in wanted))
-    return Notification.objects.bulk_create(
+    made = Notification.objects.bulk_create(
         Notification(
             org_id=comment.org_id,
             recipient_id=person,
@@ -39,6 +43,11 @@ def notify_comment(comment, *, mentioned, already_mentioned=(), edited=False) ->
         for person, kind in wanted.items()
         if (person, objective.pk) in seen
     )
+    chosen = deliveries(comment.org_id, [n.recipient_id for n in made])
+    for notification in made:
+        if chosen[(notification.recipient_id, notification.kind)] == Delivery.NOW:
+            publish_on_commit(tasks.send_notification_email, notification.pk)
+    return made
 
 
 def notifications_mark_read(*, actor, notification=None) -> int:
@@ -47,3 +56,21 @@ def notifications_mark_read(*, actor, notification=None) -> int:
     if notification is not None:
         unread = unread.filter(pk=notification.pk)
     return unread.update(read_at=timezone.now())
+
+
+def notification_settings_save(*, actor, choices: dict[str, str]) -> None:
+    """``actor`` chooses how they hear of each kind (their own business, but recorded)."""
+    before = deliveries(actor.org_id, [actor.pk])
+    for kind, delivery in choices.items():
+        if kind not in Notification.Kind.values or delivery not in Delivery.values:
+            raise ValueError(f"Unknown choice {kind}={delivery}")
+        NotificationSetting.objects.update_or_create(
+            org_id=actor.org_id, membership=actor, kind=kind, defaults={"delivery": delivery}
+        )
+    changes = {
+        kind: [before[(actor.pk, kind)], delivery]
+        for kind, delivery in choices.items()
+        if before[(actor.pk, kind)] != delivery
+    }
+    if changes:
+        record(actor, "notifications.settings", actor, changes)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("count/", views.count, name="count"),
     path("read/", views.mark_all_read, name="read-all"),
+    path("settings/", views.settings, name="settings"),
     path("<int:notification_id>/", views.open_notification, name="open"),
 ]

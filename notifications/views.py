@@ -1,11 +1,13 @@
+from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations.tenancy import get_org_object_or_404
 
 from . import selectors, services
+from .forms import SettingsForm
 
 
 @require_GET
@@ -47,3 +49,14 @@ def open_notification(request, notification_id):
     else:
         page = reverse("objectives:objective", args=[slug, notification.objective_id])
     return HttpResponseRedirect(f"{page}#conversation")
+
+
+@require_http_methods(["GET", "POST"])
+def settings(request):
+    """How this person hears of each kind of notification in this company."""
+    form = SettingsForm(request.POST or None, membership=request.membership)
+    if request.method == "POST" and form.is_valid():
+        services.notification_settings_save(actor=request.membership, choices=form.cleaned_data)
+        messages.success(request, "Saved: this is how you hear of things from now on.")
+        return HttpResponseRedirect(reverse("notifications:inbox", args=[request.org.slug]))
+    return render(request, "notifications/settings.html", {"form": form})

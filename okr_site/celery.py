@@ -35,6 +35,11 @@ app.conf.beat_schedule = {
         "task": "checkins.tasks.rescue_stuck_reminders",
         "schedule": 60.0,
     },
+    # Daily and weekly notification digests go out at 8:00 in each company's time zone.
+    "send-notification-digests": {
+        "task": "notifications.tasks.send_notification_digests",
+        "schedule": 60 * 60.0,
+    },
     # Tasks kept in PostgreSQL while the broker was down (outbox.dispatch) go out once it is back.
     "flush-outbox": {
         "task": "outbox.tasks.flush_outbox",

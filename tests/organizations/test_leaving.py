@@ -356,6 +356,9 @@ def _conversation_rows(org, period, admin_m, member_m):
     who = admin_m.user.full_name
     comment = talk.comment_create(actor=member_m, objective=objective, body=f"Thanks @{who}")
     talk.reaction_toggle(actor=admin_m, comment=comment, emoji="👍")
+    from notifications.services import notification_settings_save
+
+    notification_settings_save(actor=member_m, choices={"comment": "weekly"})
 
 
 def _closing_rows(org, period, admin_m, manager_m, member_m):

@@ -1,0 +1,24 @@
+from django import forms
+
+from .delivery import deliveries
+from .models import Delivery, Notification
+
+LABELS = {
+    Notification.Kind.MENTION: "When someone mentions you",
+    Notification.Kind.COMMENT: "When someone comments on your objectives and key results",
+}
+
+
+class SettingsForm(forms.Form):
+    """One choice of delivery per kind of notification, starting from the person's own."""
+
+    def __init__(self, *args, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = deliveries(membership.org_id, [membership.pk])
+        for kind in Notification.Kind.values:
+            self.fields[kind] = forms.ChoiceField(
+                label=LABELS[kind],
+                choices=Delivery.choices,
+                initial=current[(membership.pk, kind)],
+                widget=forms.RadioSelect,
+            )
