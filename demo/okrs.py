@@ -492,7 +492,11 @@ STORY = [
         "Become a known voice in APAC operations",
         0,
         "mkt-social",
-        [kr("Speak at 2 APAC operations events", "mia", target=2, current=0)],
+        [
+            kr("Speak at 2 APAC operations events", "mia", target=2, current=0),
+            # What the writing coach points out on this draft: a task, done or not.
+            milestone("Launch a monthly APAC operations newsletter", "mia", done=False),
+        ],
         {"status": Objective.Status.DRAFT},
     ),
     (

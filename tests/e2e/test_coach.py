@@ -1,6 +1,7 @@
 """The writing coach in a real browser: hints appear beside the form half a second after
 typing stops (htmx), a look-alike is offered, "Align to it instead" chooses it as the parent
-and keeps what was typed, and fixing a key result makes its hint go."""
+and keeps what was typed, fixing a key result makes its hint go, and the draft is saved
+aligned."""
 
 import pytest
 from playwright.sync_api import expect
@@ -49,7 +50,7 @@ def test_hints_appear_while_typing_and_align_to_a_look_alike(journey, demo):
     journey.shot(page, "aligned to the look-alike")
     assert not Objective.objects.filter(title="Cut the time customers need for onboarding").exists()
 
-    page.get_by_role("button", name="Create objective").click()
+    page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Cut the time customers need for onboarding"
     )

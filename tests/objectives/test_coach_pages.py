@@ -345,6 +345,10 @@ def test_the_demo_company_shows_the_coach(db, client):
     objective = Objective.objects.get(org=mia.org, title="Grow our APAC audience on social media")
     html = client.get(url(mia.org, "objective", objective_id=objective.pk)).content.decode()
     assert "kr_yes_no" in rules_in(html)
+    # Her draft: a task-like, done-or-not key result to fix before publishing.
+    draft = Objective.objects.get(org=mia.org, status=Objective.Status.DRAFT, owner=mia)
+    html = client.get(url(mia.org, "objective", objective_id=draft.pk)).content.decode()
+    assert rules_in(html) == {"kr_is_task", "kr_yes_no"}
     data = draft_data(objective.period, title="Cut the time customers need for onboarding")
     html = client.post(url(mia.org, "coach"), data).content.decode()
     assert "look_alike" in rules_in(html)
