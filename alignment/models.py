@@ -88,3 +88,46 @@ class DuplicateDismissal(TenantModel):
 
     def __str__(self):
         return f"not duplicates: {self.objective_a_id} & {self.objective_b_id}"
+
+
+class AlignmentRequest(TenantModel):
+    """Someone asks to align their objective to one they do not own (when the company asks
+    first: ``Organization.alignment_requests``). Until its owner accepts, the link is only
+    this row: nothing counts it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    child = models.ForeignKey(
+        "objectives.Objective", on_delete=models.CASCADE, related_name="alignment_requests"
+    )
+    parent = models.ForeignKey(
+        "objectives.Objective", on_delete=models.CASCADE, related_name="alignment_requests_in"
+    )
+    requested_by = models.ForeignKey(
+        "organizations.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    comment = models.CharField(max_length=500, blank=True)
+    answered_by = models.ForeignKey(
+        "organizations.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(status="pending"),
+                name="one_pending_alignment_request_per_objective",
+            )
+        ]
+        indexes = [models.Index(fields=["org", "status", "created_at"])]

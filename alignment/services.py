@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from audit.services import record
 from objectives.models import Objective
@@ -134,3 +135,126 @@ def duplicate_dismiss(
         record(actor, "objective.dismiss_duplicate", a, {"not_duplicate_of": [None, b.pk]})
         note_data_change(a.org_id)  # the dashboards' stored figures no longer hold
     return dismissal
+
+
+# --- alignment requests (when the company asks first) ---------------------------------------
+
+MSG_REQUEST_INVISIBLE = (
+    "Its owner cannot see this objective, so they could not answer: make it visible to them "
+    "first, or ask them in person."
+)
+MSG_NOT_YOUR_PARENT = "Only the owner of the objective asked (or an admin) may answer."
+MSG_NOT_PENDING = "This request has been answered already."
+
+
+def needs_request(actor: Membership | None, parent: Objective | None) -> bool:
+    """Whether aligning to ``parent`` must ask its owner first: the company asks first, and
+    ``actor`` may not change ``parent`` themselves (it is not theirs, their team's, an admin's)."""
+    if actor is None or parent is None or not actor.org.alignment_requests:
+        return False
+    return not can_edit_objective(actor, parent)
+
+
+@transaction.atomic
+def alignment_request(*, objective: Objective, parent: Objective, actor: Membership):
+    """Ask the owner of ``parent`` to accept ``objective`` aligning to it. The same rules as a
+    link apply now (period, levels, no cycle), so an accepted request always links."""
+    from notifications.services import notify_alignment_request
+
+    from .models import AlignmentRequest
+
+    if parent.org_id != objective.org_id or actor.org_id != objective.org_id:
+        raise ValidationError(rules.MSG_OTHER_COMPANY, code="alignment")
+    _lock_company_alignments(objective.org_id)
+    child = Objective.objects.select_related("period", "team").get(pk=objective.pk)
+    ensure_period_open(actor, child.period)
+    if not can_edit_objective(actor, child):
+        raise ValidationError(MSG_CANNOT_EDIT, code="permission")
+    parent = Objective.objects.select_related("period", "team", "owner").get(pk=parent.pk)
+    if not can_view_objective(actor, parent):
+        raise ValidationError(rules.MSG_NOT_VISIBLE, code="alignment")
+    rules.check_alignment(child, parent, team_parents=team_parent_map(child.org_id))
+    if child.pk in ancestor_ids(parent.pk, child.org_id):
+        raise ValidationError(rules.MSG_CYCLE.format(parent=parent.title), code="alignment_cycle")
+    if parent.owner is None or not can_view_objective(parent.owner, child):
+        raise ValidationError(MSG_REQUEST_INVISIBLE, code="alignment")
+    # A new request replaces the one waiting (one pending request per objective).
+    AlignmentRequest.objects.filter(child=child, status=AlignmentRequest.Status.PENDING).update(
+        status=AlignmentRequest.Status.WITHDRAWN
+    )
+    request = AlignmentRequest.objects.create(
+        org_id=child.org_id, child=child, parent=parent, requested_by=actor
+    )
+    record(actor, "alignment.request", child, {"parent": [child.parent_id, parent.pk]})
+    notify_alignment_request(request)
+    return request
+
+
+def may_answer(actor: Membership, request) -> bool:
+    return can_edit_objective(actor, request.parent)
+
+
+@transaction.atomic
+def alignment_request_answer(*, request, actor: Membership, accept: bool, comment: str = ""):
+    """The parent's owner (or whoever may change it) accepts, which links the objectives as
+    if its owner had, or declines, with an optional comment; the requester is told."""
+    from notifications.services import notify_alignment_answer
+
+    from .models import AlignmentRequest
+
+    request = (
+        AlignmentRequest.objects.select_for_update(of=("self",))
+        .select_related("child__period", "parent__period", "requested_by")
+        .get(pk=request.pk, org_id=actor.org_id)
+    )
+    if not may_answer(actor, request):
+        raise PermissionDenied(MSG_NOT_YOUR_PARENT)
+    if request.status != AlignmentRequest.Status.PENDING:
+        raise ValidationError(MSG_NOT_PENDING, code="answered")
+    ensure_period_open(actor, request.child.period)
+    if accept:
+        # Linked by the rules alone (the system): the owner of the parent may not edit the
+        # child, and need not; the audit entry below says who accepted.
+        objective_align(objective=request.child, parent=request.parent, actor=None)
+    request.status = (
+        AlignmentRequest.Status.ACCEPTED if accept else AlignmentRequest.Status.DECLINED
+    )
+    request.comment = (comment or "").strip()[:500]
+    request.answered_by = actor
+    request.answered_at = timezone.now()
+    request.save(update_fields=["status", "comment", "answered_by", "answered_at"])
+    record(
+        actor,
+        "alignment.request_accept" if accept else "alignment.request_decline",
+        request.child,
+        {"parent": [None, request.parent_id], "comment": [None, request.comment or None]},
+    )
+    notify_alignment_answer(request)
+    return request
+
+
+@transaction.atomic
+def alignment_request_withdraw(*, request, actor: Membership):
+    """The requester (or whoever may edit the child) takes a waiting request back."""
+    from .models import AlignmentRequest
+
+    if not can_edit_objective(actor, request.child):
+        raise PermissionDenied(MSG_CANNOT_EDIT)
+    updated = AlignmentRequest.objects.filter(
+        pk=request.pk, status=AlignmentRequest.Status.PENDING
+    ).update(status=AlignmentRequest.Status.WITHDRAWN)
+    if not updated:
+        raise ValidationError(MSG_NOT_PENDING, code="answered")
+    changes = {"parent": [request.parent_id, None]}
+    record(actor, "alignment.request_withdraw", request.child, changes)
+    return request
+
+
+def align_or_request(*, objective: Objective, parent: Objective | None, actor: Membership):
+    """What the pages call: link at once, or, when the company asks first and ``parent`` is
+    not ``actor``'s to change, ask its owner. Returns the request made, or ``None`` when
+    linked (or unlinked)."""
+    if needs_request(actor, parent):
+        return alignment_request(objective=objective, parent=parent, actor=actor)
+    objective_align(objective=objective, parent=parent, actor=actor)
+    return None

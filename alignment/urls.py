@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import request_views, views
 
 app_name = "alignment"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("map/objectives/<int:objective_id>/", views.alignment_map_children, name="map-children"),
     path("objectives/<int:objective_id>/align/", views.align, name="align"),
     path("picker/", views.picker, name="picker"),
+    path("requests/", request_views.request_list, name="requests"),
+    path("requests/<int:request_id>/", request_views.request_detail, name="request"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/teams/<int:team_id>/", views.team_dashboard, name="team-dashboard"),
     path(

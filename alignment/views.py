@@ -36,7 +36,7 @@ from .selectors import (
     tree_top,
     vision_excerpt,
 )
-from .services import duplicate_dismiss, objective_align
+from .services import align_or_request, duplicate_dismiss
 
 
 def _visible_objective_or_404(request, objective_id) -> Objective:
@@ -237,7 +237,7 @@ def align(request, objective_id):
     old_parent_id = objective.parent_id
     if error is None:
         try:
-            objective_align(objective=objective, parent=parent, actor=request.membership)
+            asked = align_or_request(objective=objective, parent=parent, actor=request.membership)
         except ValidationError as exc:
             error = " ".join(exc.messages)
     back = objective_url(request.org, objective)
@@ -247,6 +247,12 @@ def align(request, objective_id):
                 "Unlinked: this objective no longer aligns to anything."
                 if old_parent_id
                 else "Nothing to unlink."
+            )
+        elif asked is not None:
+            owner = asked.parent.owner.user.get_full_name()
+            text = (
+                f"Asked {owner} to accept aligning to “{parent.title}”: "
+                "until then it counts nowhere."
             )
         else:
             text = f"Aligned to “{parent.title}”."
@@ -382,10 +388,14 @@ def duplicate_align_view(request, objective_id, other_id):
     if not can_edit_objective(request.membership, child):
         raise PermissionDenied("You may not change the alignment of this objective.")
     try:
-        objective_align(objective=child, parent=parent, actor=request.membership)
+        asked = align_or_request(objective=child, parent=parent, actor=request.membership)
     except ValidationError as exc:
         return _pair_done(
             request, first=first, second=second, text="", error=" ".join(exc.messages)
         )
-    text = f"“{child.title}” now aligns to “{parent.title}”."
+    if asked is not None:
+        owner = asked.parent.owner.user.get_full_name()
+        text = f"Asked {owner} to accept “{child.title}” aligning to “{parent.title}”."
+    else:
+        text = f"“{child.title}” now aligns to “{parent.title}”."
     return _pair_done(request, first=first, second=second, text=text)

@@ -285,6 +285,7 @@ PAGES = [
     ),
     PageSpec("kr", "KR page / check-in form", "objectives:kr", kwargs={"kr_id": "member_kr_id"}),
     PageSpec("inbox", "Inbox", "notifications:inbox"),
+    PageSpec("alignment_requests", "Alignment requests", "alignment:requests", persona="admin"),
     PageSpec("inbox_settings", "Inbox: e-mail settings", "notifications:settings"),
     PageSpec(  # polled by every company page's bell
         "inbox_count", "Inbox: the bell's number (htmx)", "notifications:count", htmx=True

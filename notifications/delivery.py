@@ -57,8 +57,14 @@ def _claim(ids, now) -> tuple[str, list[Notification]]:
     claimed = list(
         Notification.objects.filter(email_claim=token, emailed_at__isnull=True)
         .select_related(
-            "org", "recipient__user", "actor__user", "objective", "key_result", "comment"
-        )
+            "org",
+            "recipient__user",
+            "actor__user",
+            "objective",
+            "key_result",
+            "comment",
+            "alignment_request__parent",
+        )  # fmt: skip
         .order_by("created_at", "id")
     )
     return token, claimed

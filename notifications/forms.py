@@ -6,6 +6,8 @@ from .models import Delivery, Notification
 LABELS = {
     Notification.Kind.MENTION: "When someone mentions you",
     Notification.Kind.COMMENT: "When someone comments on your objectives and key results",
+    Notification.Kind.ALIGNMENT_REQUEST: "When someone asks to align to your objective",
+    Notification.Kind.ALIGNMENT_ANSWER: "When your request to align is answered",
 }
 
 

@@ -14,6 +14,8 @@ class Notification(TenantModel):
     class Kind(models.TextChoices):
         MENTION = "mention", "mentioned you"
         COMMENT = "comment", "commented on"
+        ALIGNMENT_REQUEST = "alignment_request", "asks to align to"
+        ALIGNMENT_ANSWER = "alignment_answer", "answered your alignment request"
 
     recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -28,6 +30,13 @@ class Notification(TenantModel):
     )
     comment = models.ForeignKey(
         "conversations.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    alignment_request = models.ForeignKey(
+        "alignment.AlignmentRequest",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -56,6 +65,8 @@ class Delivery(models.TextChoices):
 DEFAULT_DELIVERY = {
     Notification.Kind.MENTION: Delivery.NOW,
     Notification.Kind.COMMENT: Delivery.DAILY,
+    Notification.Kind.ALIGNMENT_REQUEST: Delivery.NOW,
+    Notification.Kind.ALIGNMENT_ANSWER: Delivery.IN_APP,
 }
 
 

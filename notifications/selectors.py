@@ -24,6 +24,8 @@ def inbox(org, viewer) -> list[Notification]:
     """The newest ``INBOX_MAX``, with who, on what and the comment's text (one query)."""
     return list(
         mine(org, viewer)
-        .select_related("actor__user", "objective", "key_result", "comment")
+        .select_related(
+            "actor__user", "objective", "key_result", "comment", "alignment_request__parent"
+        )
         .order_by("-created_at", "-id")[:INBOX_MAX]
     )

@@ -29,25 +29,57 @@ def notify_comment(comment, *, mentioned, already_mentioned=(), edited=False) ->
     wanted.pop(comment.author_id, None)
     if not wanted:
         return []
-    seen = who_sees(comment.org_id, ((person, objective) for person in wanted))
+    return _notify(
+        comment.org_id,
+        objective,
+        wanted,
+        actor_id=comment.author_id,
+        key_result=kr,
+        comment=comment,
+    )
+
+
+def _notify(org_id, objective, wanted: dict[int, str], **fields) -> list[Notification]:
+    """One notification of ``wanted[person]`` kind about ``objective`` for each person who
+    may see it; those who chose it e-mailed at once once this transaction commits."""
+    seen = who_sees(org_id, ((person, objective) for person in wanted))
     made = Notification.objects.bulk_create(
-        Notification(
-            org_id=comment.org_id,
-            recipient_id=person,
-            kind=kind,
-            actor_id=comment.author_id,
-            objective=objective,
-            key_result=kr,
-            comment=comment,
-        )
+        Notification(org_id=org_id, recipient_id=person, kind=kind, objective=objective, **fields)
         for person, kind in wanted.items()
         if (person, objective.pk) in seen
     )
-    chosen = deliveries(comment.org_id, [n.recipient_id for n in made])
+    chosen = deliveries(org_id, [n.recipient_id for n in made])
     for notification in made:
         if chosen[(notification.recipient_id, notification.kind)] == Delivery.NOW:
             publish_on_commit(tasks.send_notification_email, notification.pk)
     return made
+
+
+def notify_alignment_request(request) -> list[Notification]:
+    """The parent's owner is asked (about the objective that wants to align)."""
+    owner_id = request.parent.owner_id
+    if owner_id is None or owner_id == request.requested_by_id:
+        return []
+    return _notify(
+        request.org_id,
+        request.child,
+        {owner_id: Notification.Kind.ALIGNMENT_REQUEST},
+        actor_id=request.requested_by_id,
+        alignment_request=request,
+    )
+
+
+def notify_alignment_answer(request) -> list[Notification]:
+    """The requester hears the answer."""
+    if request.requested_by_id == request.answered_by_id:
+        return []
+    return _notify(
+        request.org_id,
+        request.child,
+        {request.requested_by_id: Notification.Kind.ALIGNMENT_ANSWER},
+        actor_id=request.answered_by_id,
+        alignment_request=request,
+    )
 
 
 def notifications_mark_read(*, actor, notification=None) -> int:

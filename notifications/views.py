@@ -8,6 +8,7 @@ from organizations.tenancy import get_org_object_or_404
 
 from . import selectors, services
 from .forms import SettingsForm
+from .models import Notification
 
 
 @require_GET
@@ -44,6 +45,10 @@ def open_notification(request, notification_id):
     )
     services.notifications_mark_read(actor=request.membership, notification=notification)
     slug = request.org.slug
+    if notification.kind == Notification.Kind.ALIGNMENT_REQUEST:
+        return HttpResponseRedirect(
+            reverse("alignment:request", args=[slug, notification.alignment_request_id])
+        )
     if notification.key_result_id:
         page = reverse("objectives:kr", args=[slug, notification.key_result_id])
     else:

@@ -176,12 +176,20 @@ class _AlignmentRefused(Exception):
         self.error = error
 
 
+def _asked_text(asked) -> str:
+    owner = asked.parent.owner.user.get_full_name()
+    return (
+        f"Asked {owner} to accept aligning it to “{asked.parent.title}”: "
+        "until then it counts nowhere."
+    )
+
+
 def _save_objective(request, form, objective=None, key_results=None) -> Objective | None:
     """Create or update from a valid form and align it, all in one transaction.
 
     A link the alignment service refuses lands on the ``parent`` field; nothing is stored.
     """
-    from alignment.services import objective_align  # the one deliberate upward call
+    from alignment.services import align_or_request  # the one deliberate upward call
 
     data = dict(form.cleaned_data)
     parent = data.pop("parent", None)
@@ -209,9 +217,13 @@ def _save_objective(request, form, objective=None, key_results=None) -> Objectiv
                 parent is not None and saved.period_id != old_period_id
             ):
                 try:
-                    objective_align(objective=saved, parent=parent, actor=request.membership)
+                    asked = align_or_request(
+                        objective=saved, parent=parent, actor=request.membership
+                    )
                 except ValidationError as exc:
                     raise _AlignmentRefused(exc) from exc
+                if asked is not None:
+                    messages.info(request, _asked_text(asked))
     except _AlignmentRefused as refused:
         form.add_error("parent", refused.error.messages)
         return None

@@ -180,6 +180,12 @@ class CompanySettingsForm(forms.Form):
         "team (or of its owner) approves it or asks for changes with a comment, and the "
         "submitter is told. Admins and company objectives publish at once.",
     )
+    alignment_requests = forms.BooleanField(
+        required=False,
+        label="Ask before aligning to someone else's objective",
+        help_text="Aligning to an objective you do not own then asks its owner, who accepts or "
+        "declines from their inbox; until then the link shows as pending and counts nowhere.",
+    )
 
 
 class CompanyDeleteForm(forms.Form):

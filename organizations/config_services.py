@@ -45,6 +45,7 @@ def company_settings_update(
     fiscal_year_start_month: int,
     week_start: int,
     review_required: bool | None = None,
+    alignment_requests: bool | None = None,
 ) -> Organization:
     """Name, time zone, fiscal-year start month and week start of a company (admins), and
     whether its objectives are reviewed before they are published (``None``: unchanged).
@@ -56,7 +57,10 @@ def company_settings_update(
     # A fresh row, so a rejected change leaves the caller's instance (the request's company)
     # as it was.
     company = Organization.objects.select_for_update().get(pk=org.pk)
-    fields = ["name", "time_zone", "fiscal_year_start_month", "week_start", "review_required"]
+    fields = [
+        "name", "time_zone", "fiscal_year_start_month", "week_start", "review_required",
+        "alignment_requests",
+    ]  # fmt: skip
     before = snapshot(company, fields)
     company.name = name
     company.time_zone = time_zone
@@ -64,6 +68,8 @@ def company_settings_update(
     company.week_start = week_start
     if review_required is not None:
         company.review_required = review_required
+    if alignment_requests is not None:
+        company.alignment_requests = alignment_requests
     company.full_clean(exclude=["slug"])
     company.save(update_fields=fields)
     record(actor, "company.settings", company, changes_of(company, before))

@@ -67,6 +67,7 @@ def settings(request):
             "fiscal_year_start_month": org.fiscal_year_start_month,
             "week_start": org.week_start,
             "review_required": org.review_required,
+            "alignment_requests": org.alignment_requests,
         },
     )
     if request.method == "POST" and form.is_valid():

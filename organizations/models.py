@@ -59,6 +59,8 @@ class Organization(models.Model):
     getting_started_hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Publishing a team or individual objective submits it to its manager for review.
     review_required = models.BooleanField(default=False)
+    # Aligning to an objective someone else owns asks them first (alignment.AlignmentRequest).
+    alignment_requests = models.BooleanField(default=False)
     vision = models.TextField(blank=True, help_text="Markdown.")
     mission = models.TextField(blank=True, help_text="Markdown.")
     strategy = models.TextField(blank=True, help_text="Markdown.")

@@ -103,6 +103,18 @@ class Hidden(BuiltOnDemand):
             ),
         )
 
+    @property
+    def alignment_request(self):  # the private objective asks to align to a public one
+        from alignment.models import AlignmentRequest
+
+        w = self.world
+        return self.get(
+            "alignment_request",
+            lambda: AlignmentRequest.objects.create(
+                org=w.org, child=self.objective, parent=w.objective, requested_by=w.admin
+            ),
+        )
+
     def foreign(self, key, build):
         return self.get(f"foreign-{key}", build)
 
@@ -115,6 +127,7 @@ HIDDEN = {
     "checkin_id": lambda h: h.checkin.pk,
     "comment_id": lambda h: h.comment.pk,
     "notification_id": lambda h: h.notification.pk,
+    "request_id": lambda h: h.alignment_request.pk,
     # Nothing inside a company hides these: another company's row is the hidden one.
     "team_id": lambda h: h.foreign("team", lambda: f.TeamFactory(org=h.other_org)).pk,
     "membership_id": lambda h: h.foreign("person", lambda: f.MembershipFactory(org=h.other_org)).pk,

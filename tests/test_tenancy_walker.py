@@ -126,6 +126,14 @@ def _notification(w):
     ).pk
 
 
+def _alignment_request(w):
+    AlignmentRequest = _model("alignment.AlignmentRequest")  # noqa: N806
+    assert AlignmentRequest is not None, "request_id used in a URL but no AlignmentRequest"
+    return AlignmentRequest.objects.create(
+        org=w.org, child=w.objective, parent=w.other_objective, requested_by=w.member
+    ).pk
+
+
 FILLERS = {
     "objective_id": lambda w: w.objective.pk,
     "kr_id": lambda w: w.kr.pk,
@@ -140,6 +148,7 @@ FILLERS = {
     "schedule_id": lambda w: w.get("schedule", lambda: _schedule(w)),
     "comment_id": lambda w: w.get("comment", lambda: _comment(w)),
     "notification_id": lambda w: w.get("notification", lambda: _notification(w)),
+    "request_id": lambda w: w.get("alignment_request", lambda: _alignment_request(w)),
 }
 
 

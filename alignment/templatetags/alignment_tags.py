@@ -1,7 +1,7 @@
 from django import template
 
 from components import component
-from objectives.permissions import can_edit_objective
+from objectives.permissions import can_edit_objective, can_view_objective
 
 from .. import links, presenters
 from ..selectors import contribution, eligible_parents
@@ -26,6 +26,21 @@ def alignment_panel_context(request, objective, *, error=None, posted=None) -> d
         "org": request.org,
         "membership": membership,
     }
+    if request.org.alignment_requests:  # one query, only where the company asks first
+        from alignment.models import AlignmentRequest
+
+        context["pending_request"] = (
+            AlignmentRequest.objects.filter(
+                child_id=objective.pk, status=AlignmentRequest.Status.PENDING
+            )
+            .select_related("parent__owner__user")
+            .first()
+        )
+        pending = context["pending_request"]
+        # The parent's title only to those who may see it (it may be private to them).
+        context["pending_parent_visible"] = pending is not None and can_view_objective(
+            membership, pending.parent
+        )
     if can_edit:
         context["groups"] = eligible_parents(
             org=request.org, membership=membership, objective=objective

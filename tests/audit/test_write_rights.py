@@ -580,6 +580,67 @@ CASES += [
     ),
 ]
 
+
+def _admins_objective(w):
+    if not hasattr(w, "admins_objective"):
+        w.admins_objective = ObjectiveFactory(
+            org=w.org, period=w.period, level=Objective.Level.COMPANY, owner=w.admin, title="Ours"
+        )
+    return w.admins_objective
+
+
+def _pending_request(w):
+    if not hasattr(w, "pending_request"):
+        w.pending_request = AL.alignment_request(
+            objective=w.objective, parent=_admins_objective(w), actor=w.member
+        )
+    return w.pending_request
+
+
+CASES += [
+    # --- alignment requests -------------------------------------------------------------
+    Case(
+        "alignment.alignment_request",
+        lambda w, a: (
+            AL.alignment_request(objective=w.objective, parent=_admins_objective(w), actor=a).child
+        ),
+        "stranger",
+        "member",
+        "alignment.request",
+        refused=ValidationError,
+    ),
+    Case(
+        "alignment.alignment_request_answer",
+        lambda w, a: (
+            AL.alignment_request_answer(
+                request=w.request_made, actor=a, accept=False, comment="Not this quarter"
+            ).child
+        ),
+        "member",
+        "admin",
+        "alignment.request_decline",
+    ),
+    Case(
+        "alignment.alignment_request_withdraw",
+        lambda w, a: AL.alignment_request_withdraw(request=w.request_made, actor=a).child,
+        "stranger",
+        "member",
+        "alignment.request_withdraw",
+    ),
+    Case(
+        "alignment.align_or_request",
+        lambda w, a: (
+            AL.align_or_request(objective=w.objective, parent=w.team_objective, actor=a),
+            w.objective,
+        )[1],
+        "stranger",
+        "member",
+        "objective.align",
+        refused=ValidationError,
+    ),
+]
+
+
 # Writes whose right is not a role: a founder creates their company; a token holder accepts.
 NOT_ROLE_CHECKED = {
     "organizations.organization_create",
@@ -587,6 +648,8 @@ NOT_ROLE_CHECKED = {
     "organizations.invitation_accept_as_new_user",
     "checkins.schedules_ensure_defaults",  # the system's defaults, no actor
     "checkins.can_delete_checkin",  # a question, not a write
+    "alignment.needs_request",  # a question, not a write
+    "alignment.may_answer",  # a question, not a write
     # Role-checked, but its audit entries go with the company: the refusals (a manager, an
     # admin of another company) are in tests/organizations/test_leaving.py.
     "organizations.organization_delete",
@@ -682,6 +745,7 @@ def world(org, period, team, admin_membership, manager_membership, member_member
         kind=period.kind,
     )
     w.comment = _comment_by(w, member_membership)  # for the conversation's services
+    w.request_made = _pending_request(w)  # for answering and withdrawing alignment requests
     _granted(w)  # for objective_unshare
     _contributor(w)  # for key_result_remove_contributor
     return w

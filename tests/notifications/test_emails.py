@@ -35,7 +35,7 @@ def test_a_mention_is_emailed_at_once_by_default(
     _mention(member_membership, objective, ann, django_capture_on_commit_callbacks)
     assert [m.to for m in mail.outbox] == [[ann.user.email]]
     message = mail.outbox[0]
-    assert "mentioned you on Grow APAC" in message.subject
+    assert "mentioned you on “Grow APAC”" in message.subject
     assert "have a look" in message.body and "/inbox/" in message.body
     # Sent once: a second task for the same notification finds it sent.
     assert delivery.send_now(Notification.objects.get().pk) is False
@@ -121,12 +121,21 @@ def test_settings_page_saves_the_choices(member, member_membership):
     url = reverse("notifications:settings", kwargs={"org_slug": "acme"})
     page = member.get(url).content.decode()
     assert re.search(r'name="mention" value="now"[^>]*checked', page)  # the default
-    response = member.post(url, {"mention": "daily", "comment": "in_app"})
+    chosen = {
+        "mention": "daily",
+        "comment": "in_app",
+        "alignment_request": "weekly",
+        "alignment_answer": "now",
+    }
+    response = member.post(url, chosen)
     assert response.status_code == 302
-    assert dict(
-        NotificationSetting.objects.filter(membership=member_membership).values_list(
-            "kind", "delivery"
+    assert (
+        dict(
+            NotificationSetting.objects.filter(membership=member_membership).values_list(
+                "kind", "delivery"
+            )
         )
-    ) == {"mention": "daily", "comment": "in_app"}
-    bad = member.post(url, {"mention": "sms", "comment": "in_app"})
+        == chosen
+    )
+    bad = member.post(url, {**chosen, "mention": "sms"})
     assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()

@@ -359,6 +359,13 @@ def _conversation_rows(org, period, admin_m, member_m):
     from notifications.services import notification_settings_save
 
     notification_settings_save(actor=member_m, choices={"comment": "weekly"})
+    from alignment.services import alignment_request
+
+    child = ObjectiveFactory(org=org, period=period, owner=member_m, title="Wants to align")
+    parent = ObjectiveFactory(
+        org=org, period=period, level=Objective.Level.COMPANY, owner=admin_m, title="Asked"
+    )
+    alignment_request(objective=child, parent=parent, actor=member_m)
 
 
 def _closing_rows(org, period, admin_m, manager_m, member_m):
