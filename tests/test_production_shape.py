@@ -83,6 +83,12 @@ def servers(tmp_path_factory, django_db_setup, django_db_blocker):
         "MAX_REQUEST_BODY_MB": str(MAX_BODY_MB),
         "TRUSTED_PROXY_COUNT": "1",
     }
+    # Production serves hashed static files collected beforehand (the Dockerfile does it).
+    env["STATIC_ROOT"] = str(tmp / "static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env=env, check=True, timeout=120,
+    )  # fmt: skip
     app_log = tmp / "gunicorn.log"
     app = subprocess.Popen(
         [GUNICORN, "okr_site.wsgi:application", "--workers", "2", "--timeout", "30",
