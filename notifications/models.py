@@ -1,4 +1,5 @@
-"""What is waiting for a person: someone mentioned them, someone commented on what they own.
+"""What is waiting for a person: someone mentioned them, someone commented on what they own,
+someone needs something from them or answered what they need (``dependencies``).
 
 A notification names its objective, and the inbox shows (and counts) only those whose
 objective the person may see now: one made private later disappears from their inbox.
@@ -16,6 +17,8 @@ class Notification(TenantModel):
         COMMENT = "comment", "commented on"
         ALIGNMENT_REQUEST = "alignment_request", "asks to align to"
         ALIGNMENT_ANSWER = "alignment_answer", "answered your alignment request"
+        DEPENDENCY_REQUEST = "dependency", "needs something from you for"
+        DEPENDENCY_ANSWER = "dependency_answer", "answered what is needed for"
 
     recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -10,6 +10,8 @@ from . import selectors, services
 from .forms import SettingsForm
 from .models import Notification
 
+DEPENDENCY_KINDS = {Notification.Kind.DEPENDENCY_REQUEST, Notification.Kind.DEPENDENCY_ANSWER}
+
 
 @require_GET
 def inbox(request):
@@ -38,13 +40,17 @@ def mark_all_read(request):
 
 @require_GET
 def open_notification(request, notification_id):
-    """Mark it read and go to the conversation it is about. Someone else's notification, or
-    one about an objective the person may no longer see, is not found."""
+    """Mark it read and go to the conversation (or the dependencies) it is about. Someone
+    else's notification, or one about an objective the person may no longer see, is not
+    found."""
     notification = get_org_object_or_404(
         request, selectors.mine(request.org, request.membership), pk=notification_id
     )
     services.notifications_mark_read(actor=request.membership, notification=notification)
     slug = request.org.slug
+    objective_page = reverse("objectives:objective", args=[slug, notification.objective_id])
+    if notification.kind in DEPENDENCY_KINDS:  # the objective's "Needs from others"
+        return HttpResponseRedirect(f"{objective_page}#dependencies")
     if notification.kind == Notification.Kind.ALIGNMENT_REQUEST:
         return HttpResponseRedirect(
             reverse("alignment:request", args=[slug, notification.alignment_request_id])
@@ -52,7 +58,7 @@ def open_notification(request, notification_id):
     if notification.key_result_id:
         page = reverse("objectives:kr", args=[slug, notification.key_result_id])
     else:
-        page = reverse("objectives:objective", args=[slug, notification.objective_id])
+        page = objective_page
     return HttpResponseRedirect(f"{page}#conversation")
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "audit",
     "conversations",
     "notifications",
+    "dependencies",
     "demo",
     "outbox",
     "closing",

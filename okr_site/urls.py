@@ -18,6 +18,7 @@ urlpatterns = [
     path("<slug:org_slug>/search/", include("search.urls")),
     path("<slug:org_slug>/conversations/", include("conversations.urls")),
     path("<slug:org_slug>/inbox/", include("notifications.urls")),
+    path("<slug:org_slug>/dependencies/", include("dependencies.urls")),
     path("<slug:org_slug>/closing/", include("closing.urls")),
     path("<slug:org_slug>/", include("objectives.urls")),
 ]
