@@ -54,6 +54,14 @@ GARBAGE = {
     "decision": "shrug",
     "comment": "c" * 100_000,
     "review_required": "perhaps",
+    "what": HUGE,
+    "answer": HUGE,
+    "from_team": "abc",
+    "from_person": "999999999",
+    "needed_by": "2026-13-45",
+    "proposed_date": "soon",
+    "key_result": "-1",
+    "reply": "maybe",
 }
 QUERY = "?period=abc&page=zzz&team=-1&stale_days=abc&q=%3Cscript%3E&objective=x&level=z&expand=1"
 
@@ -69,7 +77,7 @@ def _urls(world):
         yield name, reverse(name, kwargs={"org_slug": world.org.slug, **kwargs})
 
 
-DESTRUCTIVE = ("delete", "deactivate", "revoke")
+DESTRUCTIVE = ("delete", "deactivate", "revoke", "withdraw")
 
 
 def test_no_company_url_crashes_on_garbage(world, admin):

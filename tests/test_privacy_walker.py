@@ -115,6 +115,22 @@ class Hidden(BuiltOnDemand):
             ),
         )
 
+    @property
+    def dependency(self):  # the private objective needs something of the admin
+        from dependencies.models import Dependency
+
+        return self.get(
+            "dependency",
+            lambda: Dependency.objects.create(
+                org=self.world.org,
+                objective=self.objective,
+                requested_by=self.world.admin,
+                from_person=self.world.admin,
+                what="Secret due diligence",
+                needed_by=self.world.period.end,
+            ),
+        )
+
     def foreign(self, key, build):
         return self.get(f"foreign-{key}", build)
 
@@ -128,6 +144,7 @@ HIDDEN = {
     "comment_id": lambda h: h.comment.pk,
     "notification_id": lambda h: h.notification.pk,
     "request_id": lambda h: h.alignment_request.pk,
+    "dependency_id": lambda h: h.dependency.pk,
     # Nothing inside a company hides these: another company's row is the hidden one.
     "team_id": lambda h: h.foreign("team", lambda: f.TeamFactory(org=h.other_org)).pk,
     "membership_id": lambda h: h.foreign("person", lambda: f.MembershipFactory(org=h.other_org)).pk,

@@ -134,6 +134,20 @@ def _alignment_request(w):
     ).pk
 
 
+def _dependency(w):
+    Dependency = _model("dependencies.Dependency")  # noqa: N806
+    assert Dependency is not None, "dependency_id used in a URL but no Dependency model"
+    # The member's objective needs something of the admin: the admin may answer it.
+    return Dependency.objects.create(
+        org=w.org,
+        objective=w.objective,
+        requested_by=w.member,
+        from_person=w.admin,
+        what="Walker",
+        needed_by=w.period.end,
+    ).pk
+
+
 FILLERS = {
     "objective_id": lambda w: w.objective.pk,
     "kr_id": lambda w: w.kr.pk,
@@ -149,6 +163,7 @@ FILLERS = {
     "comment_id": lambda w: w.get("comment", lambda: _comment(w)),
     "notification_id": lambda w: w.get("notification", lambda: _notification(w)),
     "request_id": lambda w: w.get("alignment_request", lambda: _alignment_request(w)),
+    "dependency_id": lambda w: w.get("dependency", lambda: _dependency(w)),
 }
 
 

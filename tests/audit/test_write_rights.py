@@ -21,10 +21,13 @@ from checkins.services import DEFAULT_SCHEDULES
 from closing import services as closing_services
 from closing.models import PeriodClosing
 from conversations import services as conversation_services
+from dependencies import services as dependency_services
+from dependencies.models import Dependency
 from objectives import services as objective_services
 from objectives.models import Objective
 from organizations import config_services
 from organizations import services as org_services
+from organizations.clock import company_today
 from organizations.models import Membership
 from tests.factories import (
     CheckInFactory,
@@ -718,6 +721,84 @@ def _reacted(w, actor):
     return comment
 
 
+def _soon(w):
+    return company_today(w.org) + datetime.timedelta(days=7)
+
+
+def _asked_of_manager(w, **fields):
+    """Mia's objective needs something of Max (Marketing's manager, who may not edit it)."""
+    return Dependency.objects.create(
+        org=w.org,
+        objective=w.objective,
+        requested_by=w.member,
+        from_person=w.manager,
+        what="Numbers",
+        needed_by=_soon(w),
+        **fields,
+    )
+
+
+DEP = dependency_services
+CASES += [
+    # --- dependencies -------------------------------------------------------------------
+    Case(
+        "dependencies.dependency_request",
+        lambda w, a: DEP.dependency_request(
+            actor=a, objective=w.objective, what="Data", needed_by=_soon(w), from_person=w.manager
+        ),
+        "stranger",
+        "member",
+        "dependency.request",
+    ),
+    Case(
+        "dependencies.dependency_acknowledge",
+        lambda w, a: DEP.dependency_acknowledge(actor=a, dependency=w.dependency),
+        "member",
+        "manager",
+        "dependency.acknowledge",
+    ),
+    Case(
+        "dependencies.dependency_decline",
+        lambda w, a: DEP.dependency_decline(actor=a, dependency=w.dependency, answer="No"),
+        "stranger",
+        "admin",
+        "dependency.decline",
+    ),
+    Case(
+        "dependencies.dependency_propose_date",
+        lambda w, a: DEP.dependency_propose_date(
+            actor=a, dependency=w.dependency, proposed_date=_soon(w) + datetime.timedelta(days=1)
+        ),
+        "member",
+        "manager",
+        "dependency.propose_date",
+    ),
+    Case(
+        "dependencies.dependency_accept_date",
+        lambda w, a: DEP.dependency_accept_date(actor=a, dependency=w.proposed),
+        "manager",
+        "member",
+        "dependency.accept_date",
+    ),
+    Case(
+        "dependencies.dependency_mark_done",
+        lambda w, a: DEP.dependency_mark_done(actor=a, dependency=w.dependency),
+        "stranger",
+        "member",
+        "dependency.done",
+    ),
+    Case(
+        "dependencies.dependency_withdraw",
+        lambda w, a: _gone(
+            w.dependency, lambda: DEP.dependency_withdraw(actor=a, dependency=w.dependency)
+        ),
+        "stranger",
+        "member",
+        "dependency.withdraw",
+    ),
+]
+
+
 MODULES = {
     "objectives": objective_services,
     "alignment": alignment_services,
@@ -726,6 +807,7 @@ MODULES = {
     "config": config_services,
     "closing": closing_services,
     "conversations": conversation_services,
+    "dependencies": dependency_services,
 }
 
 
@@ -746,6 +828,10 @@ def world(org, period, team, admin_membership, manager_membership, member_member
     )
     w.comment = _comment_by(w, member_membership)  # for the conversation's services
     w.request_made = _pending_request(w)  # for answering and withdrawing alignment requests
+    w.dependency = _asked_of_manager(w)  # for the dependencies' services
+    w.proposed = _asked_of_manager(
+        w, status=Dependency.Status.PROPOSED, proposed_date=_soon(w) + datetime.timedelta(days=3)
+    )
     _granted(w)  # for objective_unshare
     _contributor(w)  # for key_result_remove_contributor
     return w

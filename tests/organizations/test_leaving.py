@@ -343,8 +343,24 @@ def _company_with_everything(org, period, team, admin_m, manager_m, member_m):
     refresh(org, period)
     _closing_rows(org, period, admin_m, manager_m, member_m)
     _conversation_rows(org, period, admin_m, member_m)
+    _dependency_rows(org, mine, manager_m, member_m)
     org_services.membership_set_role(membership=member_m, actor=admin_m, role="member")
     org_services.team_create(org=org, actor=admin_m, name="Sales")
+
+
+def _dependency_rows(org, objective, manager_m, member_m):
+    """A dependency of the member's objective on their manager, answered."""
+    from dependencies import services as dependencies
+    from organizations.clock import company_today
+
+    asked = dependencies.dependency_request(
+        actor=member_m,
+        objective=objective,
+        what="Sign-off on the budget",
+        needed_by=company_today(org) + datetime.timedelta(days=5),
+        from_person=manager_m,
+    )
+    dependencies.dependency_acknowledge(actor=manager_m, dependency=asked, answer="Friday")
 
 
 def _conversation_rows(org, period, admin_m, member_m):

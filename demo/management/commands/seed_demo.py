@@ -8,6 +8,7 @@ from django.urls import reverse
 from demo.checkins import seed_checkins
 from demo.closing import seed_closed_quarter
 from demo.conversations import seed_conversation
+from demo.dependencies import seed_dependencies
 from demo.okrs import seed_okrs
 from demo.people import PEOPLE, seed_people
 from objectives.rollups import refresh_rollups_for_org
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             seed_closed_quarter(company, people=built["people"])
             # A conversation with mentions and reactions under a company objective.
             seed_conversation(company, people=built["people"])
+            # Marketing and Sales need something of each other.
+            seed_dependencies(company, people=built["people"])
         verb = "Built" if created else "Checked"
         self.stdout.write(
             self.style.SUCCESS(
