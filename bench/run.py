@@ -297,6 +297,22 @@ PAGES = [
         kwargs={"objective_id": "member_objective_id"},
         htmx=True,
     ),
+    # Dependencies between teams (dependencies/): a request and its answer form, the
+    # declare form. The objective, team and dashboard pages above show them too.
+    PageSpec(
+        "dependency",
+        "Dependency: the answer page",
+        "dependencies:detail",
+        persona="manager",
+        kwargs={"dependency_id": "dependency_id"},
+    ),
+    PageSpec(
+        "dependency_declare",
+        "Dependency: declare (form)",
+        "dependencies:declare",
+        persona="admin",
+        kwargs={"objective_id": "team_objective_id"},
+    ),
     PageSpec(
         "checkin_post",
         "Check-in POST",
@@ -482,6 +498,16 @@ def fixtures_for(slug: str) -> dict:
         .first()
     )
 
+    from dependencies.models import Dependency
+
+    # One asked of the manager's top team: the manager answers it.
+    dependency = (
+        Dependency.objects.for_org(org)
+        .filter(from_team_id=getattr(top_team, "team_id", None))
+        .order_by("id")
+        .first()
+    )
+
     def pk(obj, attr="id"):
         return getattr(obj, attr) if obj is not None else None
 
@@ -497,6 +523,7 @@ def fixtures_for(slug: str) -> dict:
         "member_kr_id": pk(member_kr),
         "quarter_id": pk(quarter),
         "member_period_id": pk(member_objective, "period_id"),
+        "dependency_id": pk(dependency),
     }
 
 

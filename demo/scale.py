@@ -660,6 +660,43 @@ class _Builder:
                     [self.org.id],
                 )
 
+    def build_dependencies(self) -> int:
+        """Each team's first objective of the current quarter needs something from two other
+        teams, by a date around today: some answered, some declined or delivered, some
+        overdue (the dashboards' "Dependencies needing attention")."""
+        from dependencies.models import Dependency
+
+        rng = self.rng
+        current = next((q for q in self.quarters if q.is_current), self.quarters[-1])
+        statuses = [
+            Dependency.Status.REQUESTED,
+            Dependency.Status.ACKNOWLEDGED,
+            Dependency.Status.ACKNOWLEDGED,
+            Dependency.Status.DECLINED,
+            Dependency.Status.DONE,
+        ]
+        rows = []
+        for team in self.teams:
+            objectives = self.team_objectives.get((team.id, current.id), [])
+            others = [other for other in self.teams if other.id != team.id]
+            if not objectives or not others:
+                continue
+            objective = objectives[0]
+            for other in rng.sample(others, min(2, len(others))):
+                rows.append(
+                    Dependency(
+                        org=self.org,
+                        objective=objective,
+                        requested_by_id=objective.owner_id or self.memberships[0].id,
+                        from_team=other,
+                        what=f"{rng.choice(NOTES)} ({other.name})",
+                        needed_by=self.today + datetime.timedelta(days=rng.randint(-14, 30)),
+                        status=rng.choice(statuses),
+                    )
+                )
+        _bulk(Dependency, rows)
+        return len(rows)
+
     def build_checkins(self) -> int:
         model = checkin_model()
         if model is None:
@@ -748,6 +785,8 @@ def build_scale_company(slug: str, *, people: int = 5000, log=None) -> ScaleResu
         builder.backdate()
         checkins = builder.build_checkins()
         log(f"check-ins: {checkins} ({time.monotonic() - started:.1f}s)")
+        dependencies = builder.build_dependencies()
+        log(f"dependencies: {dependencies} ({time.monotonic() - started:.1f}s)")
         # Fresh tables have no planner statistics yet; without them the look-alike join
         # below picks a nested loop that takes many minutes instead of seconds.
         _analyze(Objective, Period)

@@ -1,6 +1,12 @@
 from django import forms
 
-from objectives.forms import people_queryset
+from objectives.forms import (
+    FULL_LIST_MAX,
+    PersonChoiceField,
+    people_queryset,
+    suggest_people,
+    teammate_ids,
+)
 from organizations.models import Membership, Team
 
 from .models import Dependency
@@ -29,7 +35,7 @@ class DeclareForm(forms.Form):
         empty_label="— no team —",
         error_messages={"invalid_choice": "Pick a team of the list."},
     )
-    from_person = forms.ModelChoiceField(
+    from_person = PersonChoiceField(
         label="or from a person",
         queryset=Membership.objects.none(),
         required=False,
@@ -48,8 +54,23 @@ class DeclareForm(forms.Form):
     def __init__(self, *args, org, objective, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["from_team"].queryset = Team.objects.for_org(org).order_by("name")
-        self.fields["from_person"].queryset = people_queryset(org).order_by("user__full_name")
-        self.fields["from_person"].label_from_instance = lambda m: m.user.get_full_name()
+        person = self.fields["from_person"]
+        person.queryset = people_queryset(org).order_by("user__full_name")
+        # A large company lists the objective's team's people (anyone of the company is still
+        # accepted); the owner search box of the objective form names its field "owner", so
+        # this field has none: ask the person's team instead.
+        if person.queryset.count() > FULL_LIST_MAX:
+            suggest_people(
+                person,
+                org,
+                likely_ids=teammate_ids(team_ids=[objective.team_id], people=[objective.owner_id]),
+                selected_ids=[self.data.get("from_person")] if self.is_bound else [],
+            )
+        if getattr(person, "searchable", False):
+            person.searchable = False
+            person.help_text = (
+                "The people of this objective's team; for anyone else, ask their team."
+            )
         self.fields["key_result"].queryset = objective.key_results.order_by("position", "id")
 
     def clean(self):

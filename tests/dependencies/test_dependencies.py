@@ -412,8 +412,8 @@ def test_pages_with_dependencies_cost_the_same_queries_however_many(
         (manager, objective_url(objective), 17),
         (manager, reverse("objectives:team", kwargs={"org_slug": "acme", "team_id": sales.pk}), 13),
         (manager, url("detail", dependency_id=dependency.pk), 8),
-        # Its three lists: teams, people, the objective's key results.
-        (manager, url("declare", objective_id=objective.pk), 10),
+        # Its three lists (teams, people, the objective's key results) and the people count.
+        (manager, url("declare", objective_id=objective.pk), 11),
     ]
     for client, target, budget in pages:
         with django_assert_max_num_queries(budget):
@@ -424,3 +424,20 @@ def test_pages_with_dependencies_cost_the_same_queries_however_many(
             reverse("alignment:dashboard", kwargs={"org_slug": "acme"}), {"period": period.pk}
         ).content.decode()
     assert html.count('class="dependency-row"') == min(size, 10)
+
+
+def test_a_large_company_lists_the_teams_people_and_still_accepts_anyone(
+    django_assert_max_num_queries, manager, objective, org, soon
+):
+    people = [MembershipFactory(org=org, user__full_name=f"Person {i:03}") for i in range(205)]
+    with django_assert_max_num_queries(13):
+        html = manager.get(url("declare", objective_id=objective.pk)).content.decode()
+    # Marketing's people are offered (Max), not the 205 others, who may still be named.
+    assert "Max Manager" in html and "Person 000" not in html
+    assert html.count("<option") < 100
+    response = manager.post(
+        url("declare", objective_id=objective.pk),
+        {"what": "Review", "from_person": people[0].pk, "needed_by": soon.isoformat()},
+    )
+    assert response.status_code == 302
+    assert Dependency.objects.get().from_person == people[0]
