@@ -16,7 +16,6 @@ from organizations.clock import company_today
 from organizations.models import Team, TeamMembership
 
 from .models import Dependency
-from .permissions import is_asked, may_change_request
 
 Status = Dependency.Status
 UNANSWERED_DAYS = 3  # a request without an answer for longer needs a manager's eye
@@ -44,14 +43,12 @@ def _visible(org, viewer) -> QuerySet:
 
 @dataclass
 class Row:
-    """One dependency as a list shows it, with why it needs attention and what the viewer
-    may do about it."""
+    """One dependency as a list shows it, with why it needs attention (what the viewer may
+    do about it is the dependency's own page's business: no per-row rights here)."""
 
     dependency: Dependency
     reasons: list[str] = field(default_factory=list)
     overdue: bool = False
-    asked_here: bool = False  # the viewer answers for the asked side
-    requesting_here: bool = False  # the viewer may change the request
 
 
 def _reasons(dependency: Dependency, today: datetime.date, now) -> list[str]:
@@ -71,21 +68,17 @@ def _reasons(dependency: Dependency, today: datetime.date, now) -> list[str]:
     return reasons
 
 
-def rows(org, viewer, dependencies) -> list[Row]:
+def rows(org, dependencies) -> list[Row]:
     today, now = company_today(org), timezone.now()
     return [
         Row(
-            dependency=d,
-            reasons=_reasons(d, today, now),
-            overdue=d.is_open and d.needed_by < today,
-            asked_here=viewer.is_admin or is_asked(viewer, d),
-            requesting_here=may_change_request(viewer, d),
+            dependency=d, reasons=_reasons(d, today, now), overdue=d.is_open and d.needed_by < today
         )
         for d in dependencies
     ]
 
 
-def for_objective(org, viewer, objective) -> list[Row]:
+def for_objective(org, objective) -> list[Row]:
     """An objective's dependencies (the viewer sees the objective), the soonest needed first."""
     dependencies = (
         Dependency.objects.for_org(org)
@@ -94,7 +87,7 @@ def for_objective(org, viewer, objective) -> list[Row]:
     )
     for d in dependencies:
         d.objective = objective  # loaded already, with its period
-    return rows(org, viewer, dependencies)
+    return rows(org, dependencies)
 
 
 def _people_of(team) -> QuerySet:
@@ -115,7 +108,7 @@ def for_team(org, viewer, team: Team, period) -> tuple[list[Row], list[Row]]:
         | Exists(TeamMembership.objects.filter(team=team, membership_id=OuterRef("from_person")))
     )
     found = list(queryset)
-    shown = rows(org, viewer, found)
+    shown = rows(org, found)
     return (
         [r for r in shown if r.dependency.is_incoming],
         [r for r in shown if not r.dependency.is_incoming],
@@ -149,7 +142,7 @@ def needing_attention(org, viewer, period, teams: frozenset[int] | None) -> tupl
             | Q(from_team_id__in=teams)
             | Q(from_person__in=people)
         )
-    found = rows(org, viewer, queryset.order_by("needed_by", "id"))
+    found = rows(org, queryset.order_by("needed_by", "id"))
     return found[:ATTENTION_SHOWN], len(found)
 
 

@@ -117,7 +117,7 @@ def detail(request, dependency_id):
         else:
             messages.success(request, "Answered. They will see it on their objective's page.")
             return HttpResponseRedirect(_detail_page(request, dependency))
-    (row,) = selectors.rows(request.org, me, [dependency])
+    (row,) = selectors.rows(request.org, [dependency])
     context = {
         "row": row,
         "dependency": dependency,

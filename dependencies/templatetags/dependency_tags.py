@@ -22,7 +22,7 @@ def objective_dependencies(context, objective):
     return {
         "org": request.org,
         "objective": objective,
-        "rows": selectors.for_objective(request.org, me, objective),
+        "rows": selectors.for_objective(request.org, objective),
         "may_declare": editable and me.is_active,
     }
 
