@@ -8,6 +8,8 @@ LABELS = {
     Notification.Kind.COMMENT: "When someone comments on your objectives and key results",
     Notification.Kind.ALIGNMENT_REQUEST: "When someone asks to align to your objective",
     Notification.Kind.ALIGNMENT_ANSWER: "When your request to align is answered",
+    Notification.Kind.DEPENDENCY_REQUEST: "When someone needs something from you or your team",
+    Notification.Kind.DEPENDENCY_ANSWER: "When someone answers what your objectives need",
 }
 
 

@@ -70,6 +70,9 @@ DEFAULT_DELIVERY = {
     Notification.Kind.COMMENT: Delivery.DAILY,
     Notification.Kind.ALIGNMENT_REQUEST: Delivery.NOW,
     Notification.Kind.ALIGNMENT_ANSWER: Delivery.IN_APP,
+    # Someone waits for an answer: at once; answers can wait for the digest.
+    Notification.Kind.DEPENDENCY_REQUEST: Delivery.NOW,
+    Notification.Kind.DEPENDENCY_ANSWER: Delivery.DAILY,
 }
 
 

@@ -111,20 +111,13 @@ def notification_settings_save(*, actor, choices: dict[str, str]) -> None:
 def notify_dependency(dependency, *, actor, people, kind) -> list[Notification]:
     """Tell ``people`` (membership ids) of a dependency's request or answer: only those who
     may see its objective, never ``actor``, one notification each."""
-    objective = dependency.objective
-    wanted = set(people) - {actor.pk}
+    wanted = {person: kind for person in sorted(set(people) - {actor.pk})}
     if not wanted:
         return []
-    seen = who_sees(dependency.org_id, ((person, objective) for person in wanted))
-    return Notification.objects.bulk_create(
-        Notification(
-            org_id=dependency.org_id,
-            recipient_id=person,
-            kind=kind,
-            actor_id=actor.pk,
-            objective=objective,
-            key_result=dependency.key_result,
-        )
-        for person in sorted(wanted)
-        if (person, objective.pk) in seen
+    return _notify(
+        dependency.org_id,
+        dependency.objective,
+        wanted,
+        actor_id=actor.pk,
+        key_result=dependency.key_result,
     )
