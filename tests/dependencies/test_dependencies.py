@@ -441,3 +441,35 @@ def test_a_large_company_lists_the_teams_people_and_still_accepts_anyone(
     )
     assert response.status_code == 302
     assert Dependency.objects.get().from_person == people[0]
+
+
+def test_the_person_asked_gets_an_email_at_once_and_the_answer_waits_for_the_digest(
+    django_capture_on_commit_callbacks, objective, manager_membership, org, soon
+):
+    from django.core import mail
+
+    person = MembershipFactory(org=org, user__full_name="Pia Person")
+    with django_capture_on_commit_callbacks(execute=True):
+        dependency = _ask(objective, manager_membership, soon, from_person=person)
+    assert [m.to for m in mail.outbox] == [[person.user.email]]
+    assert "needs something from you for Launch the spring campaign" in mail.outbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dependency_acknowledge(actor=person, dependency=dependency)
+    assert len(mail.outbox) == 1  # the requester hears of it in the daily digest
+    assert Notification.objects.filter(
+        recipient=manager_membership, kind=Notification.Kind.DEPENDENCY_ANSWER
+    ).exists()
+
+
+def test_the_inbox_says_what_is_needed_and_opens_the_objectives_dependencies(
+    sales_client, objective, manager_membership, sales, soon
+):
+    _ask(objective, manager_membership, soon, from_team=sales)
+    inbox = sales_client.get(reverse("notifications:inbox", kwargs={"org_slug": "acme"}))
+    html = inbox.content.decode()
+    assert "Max Manager" in html and "needs something from you for" in html
+    note = Notification.objects.get()
+    opened = sales_client.get(
+        reverse("notifications:open", kwargs={"org_slug": "acme", "notification_id": note.pk})
+    )
+    assert opened["Location"] == objective_url(objective) + "#dependencies"

@@ -127,6 +127,7 @@ def test_settings_page_saves_the_choices(member, member_membership):
         "alignment_request": "weekly",
         "alignment_answer": "now",
     }
+    chosen |= {"dependency": "now", "dependency_answer": "weekly"}
     response = member.post(url, chosen)
     assert response.status_code == 302
     assert (
