@@ -2,9 +2,9 @@
 (``permissions``) and the period (closed: read-only for all but admins), writes, tells the
 other side (``notifications``) and records what it did (``audit.record``).
 
-Declaring on a private objective is refused unless the person asked, or a manager of the
-team asked, may see it: a request nobody on the other side can open would leak nothing but
-would help nobody either.
+Declaring on a private objective (or a draft) is refused unless the person asked, or a
+manager of the team asked, may see it: a request nobody on the other side can open would
+leak nothing but would help nobody either.
 """
 
 import datetime
@@ -124,13 +124,14 @@ def dependency_request(
         needed_by=needed_by,
     )
     answering = asked_people(dependency)
-    if objective.is_private:
+    if objective.is_restricted:  # private, or a draft not published yet
         seen = who_sees(actor.org_id, ((person, objective) for person in answering))
         if not seen:
+            what_it_is = "private" if objective.is_private else "not published yet"
             raise ValidationError(
                 {
-                    field: f"This objective is private and {name} may not see it: "
-                    "share it with them first, or ask someone who sees it."
+                    field: f"This objective is {what_it_is} and {name} may not see it: "
+                    "share or publish it first, or ask someone who sees it."
                 }
             )
     dependency.full_clean()

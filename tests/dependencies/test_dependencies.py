@@ -474,3 +474,14 @@ def test_the_inbox_says_what_is_needed_and_opens_the_objectives_dependencies(
         reverse("notifications:open", kwargs={"org_slug": "acme", "notification_id": note.pk})
     )
     assert opened["Location"] == objective_url(objective) + "#dependencies"
+
+
+def test_a_draft_asks_only_someone_who_may_see_it(
+    org, period, member_membership, sales, sales_manager, soon
+):
+    draft = ObjectiveFactory(
+        org=org, period=period, owner=member_membership, status=Objective.Status.DRAFT
+    )
+    with pytest.raises(ValidationError, match="not published yet"):
+        _ask(draft, member_membership, soon, from_team=sales)
+    assert not Notification.objects.exists()
