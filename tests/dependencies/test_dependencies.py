@@ -387,6 +387,8 @@ def test_the_dashboard_leaves_out_dependencies_of_objectives_the_manager_may_not
     ).content.decode()
     for page in (html, team_page):
         assert "Secret merger plan" not in page and "Pricing for the bundles" not in page
+    section = html[html.index("Dependencies needing attention") :]
+    assert '<span class="badge list-total">0</span>' in section  # not counted either
     assert manager.get(url("detail", dependency_id=dependency.pk)).status_code == 404
     assert not Notification.objects.filter(recipient__in=[dependency.requested_by]).exists()
 
@@ -485,3 +487,17 @@ def test_a_draft_asks_only_someone_who_may_see_it(
     with pytest.raises(ValidationError, match="not published yet"):
         _ask(draft, member_membership, soon, from_team=sales)
     assert not Notification.objects.exists()
+
+
+def test_an_objective_made_private_later_takes_its_dependencies_out_of_sight(
+    sales_client, objective, manager_membership, sales, soon
+):
+    dependency = _ask(objective, manager_membership, soon, from_team=sales, what="Bundle prices")
+    team_page = reverse("objectives:team", kwargs={"org_slug": "acme", "team_id": sales.pk})
+    assert "Bundle prices" in sales_client.get(team_page).content.decode()
+    Objective.objects.filter(pk=objective.pk).update(visibility=Objective.Visibility.PRIVATE)
+    html = sales_client.get(team_page).content.decode()
+    assert "Bundle prices" not in html and objective.title not in html
+    assert sales_client.get(url("detail", dependency_id=dependency.pk)).status_code == 404
+    inbox = sales_client.get(reverse("notifications:inbox", kwargs={"org_slug": "acme"}))
+    assert objective.title not in inbox.content.decode()
