@@ -201,10 +201,17 @@ class ReminderSchedule(TenantModel):
 class ReminderDelivery(TenantModel):
     """One reminder to one person for one occurrence of a schedule: the exactly-once record.
 
-    Created PENDING by the dispatcher (unique per membership, schedule, occurrence); a
+    Created PENDING by the dispatcher (unique per membership, schedule, occurrence, kind); a
     sending task claims it (SENDING, conditional update) before sending and marks it SENT,
-    SKIPPED or, after its retries, FAILED.
+    SKIPPED or, after its retries, FAILED. Its ``kind``: the reminder itself, the one
+    follow-up some days later to who has still not checked in, and the escalation after it
+    (no e-mail to the person: their managers are told, SENT once they were).
     """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Reminder"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        ESCALATION = "escalation", "Manager told"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -223,6 +230,7 @@ class ReminderDelivery(TenantModel):
         "organizations.Membership", on_delete=models.CASCADE, related_name="reminder_deliveries"
     )
     occurrence = models.DateTimeField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REMINDER)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -234,12 +242,16 @@ class ReminderDelivery(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                "membership", "schedule", "occurrence", name="reminder_delivery_once"
+                "membership", "schedule", "occurrence", "kind", name="reminder_delivery_once"
             )
         ]
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["schedule", "occurrence", "status"]),
+            # The follow-ups and escalations due: sent ones of a kind, by when.
+            models.Index(fields=["kind", "status", "sent_at"]),
+            # A person's e-mails of the week (the cap) and "Why was I reminded?".
+            models.Index(fields=["membership", "-created_at"]),
         ]
 
     def __str__(self):
@@ -287,12 +299,16 @@ class KRNudge(TenantModel):
     day = models.DateField(help_text="The company's date of the nudge.")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    detail = models.TextField(blank=True, help_text="Why it was not sent.")
 
     class Meta:
         constraints = [
             models.UniqueConstraint("key_result", "day", name="kr_nudge_once_a_day"),
         ]
-        indexes = [models.Index(fields=["org", "key_result", "-created_at"])]
+        indexes = [
+            models.Index(fields=["org", "key_result", "-created_at"]),
+            models.Index(fields=["recipient", "sent_at"]),  # the weekly cap
+        ]
 
     def __str__(self):
         return f"nudge {self.key_result_id} on {self.day}"

@@ -22,7 +22,14 @@ from organizations.clock import company_date, company_timezone, company_today
 from organizations.models import Membership
 
 from .models import KRNudge
-from .reminders import MailError, company_email, kr_checkin_url
+from .reminders import (
+    NUDGES_PER_WEEK,
+    MailError,
+    company_email,
+    emails_this_week,
+    kr_checkin_url,
+    over_the_cap_reason,
+)
 
 
 def recipient_of(kr) -> Membership | None:
@@ -50,12 +57,20 @@ def build_nudge_message(nudge: KRNudge) -> EmailMultiAlternatives:
         return company_email("nudge", context, to=user.email, message_id=f"nudge-{nudge.pk}")
 
 
-def send_nudge(nudge_id: int) -> bool:
+def over_the_cap(recipient: Membership, *, now=None) -> bool:
+    """Has this person had ``NUDGES_PER_WEEK`` reminders and nudges this company week?"""
+    now = now or timezone.now()
+    sent = emails_this_week(recipient.org, [recipient.pk], now=now).get(recipient.pk, 0)
+    return sent >= NUDGES_PER_WEEK
+
+
+def send_nudge(nudge_id: int, *, now=None) -> bool:
     """Send one recorded nudge unless it went out already; True when sent now. A failing
     mail server raises (the task retries)."""
     nudge = (
         KRNudge.objects.select_related(
             "org",
+            "recipient__org",
             "key_result__objective__period",
             "recipient__user",
             "nudged_by__user",
@@ -67,6 +82,9 @@ def send_nudge(nudge_id: int) -> bool:
         return False
     if not can_view_objective(nudge.recipient, nudge.key_result.objective):
         # Made private (or the recipient moved) since the nudge: the e-mail would show it.
+        return False
+    if over_the_cap(nudge.recipient, now=now):  # reminders went out since it was recorded
+        KRNudge.objects.filter(pk=nudge.pk, sent_at=None).update(detail=over_the_cap_reason())
         return False
     message = build_nudge_message(nudge)
     with get_connection() as connection:

@@ -25,6 +25,15 @@ Exactly once, step by step:
 5. A failing mail server raises ``MailError``; the task retries with back-off, and on its last
    attempt ``send_batch(final_attempt=True)`` marks what is left FAILED with the error.
 
+Follow-ups, politely: ``FOLLOW_UP_DAYS`` after a reminder was SENT, ``dispatch_follow_ups``
+(called by ``dispatch_due``) inserts one FOLLOW_UP delivery (same membership, schedule and
+occurrence; unique with its kind) and ``send_batch`` sends it like a reminder, only to who
+still has a key result that needed a check-in at the occurrence and has not moved since.
+``checkins.escalation`` then tells their managers. No one gets more than ``NUDGES_PER_WEEK``
+reminders, follow-ups and managers' nudges in a company week: beyond it a delivery is
+SKIPPED with the reason (two batches for the same person at the same instant may each take
+the last place: at most one over, in a race).
+
 A kill between the SMTP server accepting a message and the commit that marks it SENT repeats
 that one message (no SMTP server takes part in a database transaction): at most one repeated
 message per batch in flight. A transactional backend such as ``DatabaseEmailBackend`` writes
@@ -46,7 +55,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -55,10 +65,10 @@ from objectives.access import who_sees
 from objectives.models import KeyResult, Objective, ObjectiveUserObjectPermission
 from objectives.permissions import READ_GRANTS
 from objectives.progress import as_percent, key_result_progress
-from organizations.clock import company_timezone, company_today, company_zone
+from organizations.clock import company_timezone, company_today, company_week_start, company_zone
 from organizations.models import Membership, Period, TeamMembership
 
-from .models import CheckIn, ReminderDelivery, ReminderSchedule
+from .models import CheckIn, KRNudge, ReminderDelivery, ReminderSchedule
 from .schedules import latest_occurrence, next_occurrence, rule_of
 
 log = logging.getLogger(__name__)
@@ -67,6 +77,51 @@ BATCH_SIZE = 100
 DISPATCH_GRACE = datetime.timedelta(hours=24)
 PENDING_RESCUE_AFTER = datetime.timedelta(minutes=30)
 RESCUE_LIMIT = 10_000
+FOLLOW_UP_DAYS = 3  # after the reminder was sent
+NUDGES_PER_WEEK = 5  # reminders, follow-ups and managers' nudges, per person and company week
+EMAIL_KINDS = (ReminderDelivery.Kind.REMINDER, ReminderDelivery.Kind.FOLLOW_UP)
+
+
+def emails_this_week(org, membership_ids, *, now) -> dict[int, int]:
+    """How many reminders, follow-ups and managers' nudges each person was sent since the
+    start of the company's week (one query)."""
+    start = company_week_start(org, now)
+
+    def count(queryset, key):
+        return Coalesce(
+            Subquery(
+                queryset.filter(**{key: OuterRef("pk")})
+                .order_by()
+                .values(key)
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+
+    rows = (
+        Membership.objects.filter(pk__in=list(membership_ids))
+        .annotate(
+            deliveries=count(
+                ReminderDelivery.objects.filter(
+                    kind__in=EMAIL_KINDS,
+                    status=ReminderDelivery.Status.SENT,
+                    sent_at__gte=start,
+                ),
+                "membership_id",
+            ),
+            nudges=count(KRNudge.objects.filter(sent_at__gte=start), "recipient_id"),
+        )
+        .values_list("pk", "deliveries", "nudges")
+    )
+    return {pk: deliveries + nudges for pk, deliveries, nudges in rows}
+
+
+def over_the_cap_reason() -> str:
+    return (
+        f"Not sent: you had {NUDGES_PER_WEEK} reminders and nudges this week already "
+        "(the most we send in a week)."
+    )
 
 
 def claim_timeout() -> datetime.timedelta:
@@ -186,6 +241,8 @@ class DispatchReport:
     dispatched: list[tuple[ReminderSchedule, datetime.datetime, int]] = field(default_factory=list)
     batches: int = 0
     rescued: int = 0
+    follow_ups: int = 0
+    escalated: int = 0  # people whose managers were told (``run_in_process``)
 
 
 def batched(ids, size=BATCH_SIZE):
@@ -251,10 +308,79 @@ def dispatch_due(
         report.batches += len(batches)
         for ids in batches:
             _hand_over(enqueue, schedule.org_id, ids, after_commit)
+    report.follow_ups = dispatch_follow_ups(
+        now=now, enqueue=enqueue, org_ids=org_ids, batch_size=batch_size, after_commit=after_commit
+    )
     report.rescued = rescue_stuck(
         now=now, enqueue=enqueue, org_ids=org_ids, batch_size=batch_size, after_commit=after_commit
     )
     return report
+
+
+def dispatch_follow_ups(
+    *,
+    now: datetime.datetime,
+    enqueue: Callable[[int, list[int]], None],
+    org_ids=None,
+    batch_size: int = BATCH_SIZE,
+    after_commit: bool = True,
+) -> int:
+    """One FOLLOW_UP delivery for each reminder sent ``FOLLOW_UP_DAYS`` ago (within
+    ``DISPATCH_GRACE``: an old reminder is not followed up late) of a schedule still enabled;
+    enqueued like reminders. ``send_batch`` decides whether there is still something to say.
+    Returns how many it created (a concurrent dispatcher's rows are not counted twice)."""
+    due = now - datetime.timedelta(days=FOLLOW_UP_DAYS)
+    reminders = ReminderDelivery.objects.filter(
+        kind=ReminderDelivery.Kind.REMINDER,
+        status=ReminderDelivery.Status.SENT,
+        sent_at__lte=due,
+        sent_at__gt=due - DISPATCH_GRACE,
+        schedule__enabled=True,
+    ).exclude(
+        Exists(
+            ReminderDelivery.objects.filter(
+                kind=ReminderDelivery.Kind.FOLLOW_UP,
+                membership_id=OuterRef("membership_id"),
+                schedule_id=OuterRef("schedule_id"),
+                occurrence=OuterRef("occurrence"),
+            )
+        )
+    )
+    if org_ids is not None:
+        reminders = reminders.filter(org_id__in=org_ids)
+    rows = list(reminders.values_list("org_id", "schedule_id", "membership_id", "occurrence"))
+    if not rows:
+        return 0
+    with transaction.atomic():
+        ReminderDelivery.objects.bulk_create(
+            [
+                ReminderDelivery(
+                    org_id=org_id,
+                    schedule_id=schedule_id,
+                    membership_id=membership_id,
+                    occurrence=occurrence,
+                    kind=ReminderDelivery.Kind.FOLLOW_UP,
+                    created_at=now,
+                )
+                for org_id, schedule_id, membership_id, occurrence in rows
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        # Those this call inserted (a row another dispatcher made first has its created_at).
+        created = ReminderDelivery.objects.filter(
+            kind=ReminderDelivery.Kind.FOLLOW_UP,
+            status=ReminderDelivery.Status.PENDING,
+            created_at=now,
+            org_id__in={org_id for org_id, *_ in rows},
+        )
+        by_org: dict[int, list[int]] = defaultdict(list)
+        for delivery_id, org_id in created.order_by("id").values_list("id", "org_id"):
+            by_org[org_id].append(delivery_id)
+    for org_id, ids in by_org.items():
+        for chunk in batched(ids, batch_size):
+            _hand_over(enqueue, org_id, chunk, after_commit)
+    return sum(len(ids) for ids in by_org.values())
 
 
 def rescue_stuck(
@@ -322,6 +448,7 @@ def _dispatch_occurrence(schedule, occurrence, now, batch_size) -> tuple[int, li
             ReminderDelivery.objects.filter(
                 schedule_id=schedule.pk,
                 occurrence=occurrence,
+                kind=ReminderDelivery.Kind.REMINDER,
                 status=ReminderDelivery.Status.PENDING,
             )
             .order_by("id")
@@ -392,7 +519,11 @@ def kr_checkin_url(org_slug: str, kr_id: int) -> str:
     return f"{settings.SITE_URL}{path}#checkin"
 
 
-def build_message(delivery: ReminderDelivery, krs: list, *, now) -> EmailMultiAlternatives:
+def build_message(
+    delivery: ReminderDelivery, krs: list, *, now, reminded_at=None
+) -> EmailMultiAlternatives:
+    """The reminder's e-mail, or (``kind`` FOLLOW_UP) the follow-up's, which says when the
+    person was reminded (``reminded_at``) and that these key results have not moved since."""
     org = delivery.org
     user = delivery.membership.user
     items = [
@@ -409,12 +540,60 @@ def build_message(delivery: ReminderDelivery, krs: list, *, now) -> EmailMultiAl
         "org": org,
         "user": user,
         "schedule": delivery.schedule,
+        "occurrence": delivery.occurrence,
+        "reminded_at": reminded_at or delivery.occurrence,
+        "follow_up_days": FOLLOW_UP_DAYS,
         "items": items,
         "site_url": settings.SITE_URL,
         "settings_url": f"{settings.SITE_URL}{reverse('accounts:settings')}",
     }
+    if delivery.kind == ReminderDelivery.Kind.FOLLOW_UP:
+        message_id = f"follow-up-{delivery.pk}-{delivery.occurrence:%Y%m%d%H%M}"
+        return company_email("follow_up", context, to=user.email, message_id=message_id)
     message_id = f"reminder-{delivery.pk}-{delivery.occurrence:%Y%m%d%H%M}"
     return company_email("reminder", context, to=user.email, message_id=message_id)
+
+
+def not_moved_since(kr, moment: datetime.datetime) -> bool:
+    return kr.last_checkin_at is None or kr.last_checkin_at < moment
+
+
+def krs_by_delivery(org_id, deliveries, *, now) -> dict[int, list]:
+    """``_krs_needing_checkin`` for each delivery (one call per schedule and occurrence in
+    the list: one for an ordinary batch); for a follow-up or an escalation, only the key
+    results not checked in on since the occurrence."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for d in deliveries:
+        groups[(d.schedule_id, d.occurrence)].append(d)
+    result: dict[int, list] = {}
+    for group in groups.values():
+        by_owner = _krs_needing_checkin(org_id, group, now=now)
+        for d in group:
+            krs = by_owner.get(d.membership_id, [])
+            if d.kind != ReminderDelivery.Kind.REMINDER:
+                krs = [kr for kr in krs if not_moved_since(kr, d.occurrence)]
+            result[d.pk] = krs
+    return result
+
+
+def reminders_sent_at(deliveries) -> dict[int, datetime.datetime]:
+    """When the reminder that each of these follow-ups follows was sent (one query, none
+    without follow-ups)."""
+    if not deliveries:
+        return {}
+    sent = {
+        (m, s, o): at
+        for m, s, o, at in ReminderDelivery.objects.filter(
+            kind=ReminderDelivery.Kind.REMINDER,
+            membership_id__in={d.membership_id for d in deliveries},
+            schedule_id__in={d.schedule_id for d in deliveries},
+            occurrence__in={d.occurrence for d in deliveries},
+        ).values_list("membership_id", "schedule_id", "occurrence", "sent_at")
+    }
+    return {
+        d.pk: sent.get((d.membership_id, d.schedule_id, d.occurrence)) or d.occurrence
+        for d in deliveries
+    }
 
 
 class Claims:
@@ -501,15 +680,31 @@ def send_batch(
         else:
             sendable.append(d)
 
-    krs_by_owner = _krs_needing_checkin(org_id, sendable, now=now)
+    krs_of = krs_by_delivery(org_id, sendable, now=now)
+    reminded_at = reminders_sent_at(
+        [d for d in sendable if d.kind != ReminderDelivery.Kind.REMINDER]
+    )
+    this_week = (
+        emails_this_week(sendable[0].org, {d.membership_id for d in sendable}, now=now)
+        if sendable
+        else {}
+    )
     messages = []
     for d in sendable:
-        krs = krs_by_owner.get(d.membership_id, [])
+        krs = krs_of.get(d.pk, [])
         if not krs:
-            skip_reasons[d.pk] = "No key result needs a check-in any more."
+            skip_reasons[d.pk] = (
+                "No key result needs a check-in any more."
+                if d.kind == ReminderDelivery.Kind.REMINDER
+                else "Checked in since the reminder."
+            )
             continue
+        if this_week.get(d.membership_id, 0) >= NUDGES_PER_WEEK:
+            skip_reasons[d.pk] = over_the_cap_reason()
+            continue
+        this_week[d.membership_id] = this_week.get(d.membership_id, 0) + 1
         with company_timezone(d.org):  # the e-mail's dates in company time
-            messages.append((d, build_message(d, krs, now=now)))
+            messages.append((d, build_message(d, krs, now=now, reminded_at=reminded_at.get(d.pk))))
 
     if skip_reasons:
         by_reason = defaultdict(list)
@@ -622,5 +817,8 @@ def run_in_process(*, now=None, org_ids=None, stdout=None) -> tuple[DispatchRepo
     def send_now(org_id, ids):
         results.append(send_batch(org_id=org_id, delivery_ids=ids, now=now))
 
+    from .escalation import escalate_due  # it imports this module
+
     report = dispatch_due(now=now, enqueue=send_now, org_ids=org_ids, after_commit=False)
+    report.escalated = escalate_due(now=now or timezone.now(), org_ids=org_ids)
     return report, results

@@ -175,3 +175,59 @@ def schedule_next_sends(schedule, *, now=None, count: int = NEXT_SENDS) -> list:
         else []
     )
     return next_sends(schedule, now=now or timezone.now(), quarter_periods=quarters, count=count)
+
+
+WHY_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class ReminderReason:
+    """One line of "Why were you reminded?": what went out (or did not), when, and why."""
+
+    kind: str
+    at: datetime.datetime
+    sent: bool
+    reason: str
+
+
+def reminder_reasons(org, membership, limit: int = WHY_LIMIT) -> list[ReminderReason]:
+    """A person's latest reminders, follow-ups and escalations in this company, newest first,
+    each with its reason (one query)."""
+    from .reminders import FOLLOW_UP_DAYS
+
+    Kind, Status = ReminderDelivery.Kind, ReminderDelivery.Status
+    rows = (
+        ReminderDelivery.objects.for_org(org)
+        .filter(membership=membership)
+        .exclude(status=Status.FAILED)
+        .select_related("schedule")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    result = []
+    for d in rows:
+        day = f"{timezone.localtime(d.occurrence):%-d %B %Y}"
+        if d.status in (Status.PENDING, Status.SENDING):
+            reason = "On its way."
+        elif d.status == Status.SKIPPED:
+            reason = d.detail if d.detail.startswith("Not sent") else f"Not sent: {d.detail}"
+        elif d.kind == Kind.REMINDER:
+            reason = (
+                f"“{d.schedule.name}” ({d.schedule.rule_text.lower()}) of {day}: "
+                "you had key results to check in on."
+            )
+        elif d.kind == Kind.FOLLOW_UP:
+            reason = (
+                f"The one follow-up, {FOLLOW_UP_DAYS} days after the reminder of {day} "
+                f"(“{d.schedule.name}”): your key results had not moved since."
+            )
+        else:
+            reason = d.detail
+        result.append(
+            ReminderReason(
+                kind=d.get_kind_display(),
+                at=d.sent_at or d.created_at,
+                sent=d.status == Status.SENT,
+                reason=reason,
+            )
+        )
+    return result

@@ -266,6 +266,9 @@ def schedules_ensure_defaults(*, org) -> list[ReminderSchedule]:
 
 
 MSG_NUDGED_TODAY = "Already nudged today: one nudge a key result a day."
+MSG_NUDGE_CAP = (
+    "{name} had {n} reminders and nudges this week already, the most anyone gets in a week."
+)
 MSG_NO_ONE_TO_NUDGE = "This key result has no owner to nudge."
 MSG_NUDGE_OPTED_OUT = "{name} has turned reminder e-mails off."
 MSG_NUDGE_CANNOT_SEE = (
@@ -284,6 +287,7 @@ def kr_nudge(*, kr: KeyResult, actor: Membership, now=None):
 
     from . import nudges
     from .models import KRNudge
+    from .reminders import NUDGES_PER_WEEK
     from .tasks import send_kr_nudge
 
     if not can_nudge_key_result(actor, kr):
@@ -300,6 +304,11 @@ def kr_nudge(*, kr: KeyResult, actor: Membership, now=None):
             MSG_NUDGE_CANNOT_SEE.format(name=recipient.user.get_full_name()), code="cannot_see"
         )
     now = now or timezone.now()
+    if nudges.over_the_cap(recipient, now=now):
+        raise ValidationError(
+            MSG_NUDGE_CAP.format(name=recipient.user.get_full_name(), n=NUDGES_PER_WEEK),
+            code="weekly_cap",
+        )
     day = company_today(kr.org, now)
     nudge = KRNudge(
         org_id=kr.org_id,

@@ -3,6 +3,7 @@
 import datetime
 
 from celery import shared_task
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from . import reminders
@@ -26,8 +27,13 @@ def enqueue_batch(org_id: int, delivery_ids: list[int]) -> None:
 
 @shared_task(acks_late=True)
 def dispatch_due_reminders(now: str | None = None) -> dict:
-    """Run by beat every 5 minutes: create due deliveries and enqueue their batches."""
-    report = reminders.dispatch_due(now=_parse_now(now), enqueue=enqueue_batch)
+    """Run by beat every 5 minutes: create due deliveries (reminders and follow-ups) and
+    enqueue their batches; tell the managers of those whose follow-up went unanswered."""
+    from .escalation import escalate_due
+
+    moment = _parse_now(now)
+    report = reminders.dispatch_due(now=moment, enqueue=enqueue_batch)
+    escalated = escalate_due(now=moment or timezone.now())
     return {
         "dispatched": [
             {"schedule": s.pk, "occurrence": o.isoformat(), "recipients": n}
@@ -35,6 +41,8 @@ def dispatch_due_reminders(now: str | None = None) -> dict:
         ],
         "batches": report.batches,
         "rescued": report.rescued,
+        "follow_ups": report.follow_ups,
+        "escalated": escalated,
     }
 
 

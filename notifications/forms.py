@@ -10,6 +10,9 @@ LABELS = {
     Notification.Kind.ALIGNMENT_ANSWER: "When your request to align is answered",
     Notification.Kind.DEPENDENCY_REQUEST: "When someone needs something from you or your team",
     Notification.Kind.DEPENDENCY_ANSWER: "When someone answers what your objectives need",
+    Notification.Kind.MISSED_CHECKIN: (
+        "When someone in a team you manage has not checked in after a reminder and a follow-up"
+    ),
 }
 
 

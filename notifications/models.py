@@ -19,6 +19,7 @@ class Notification(TenantModel):
         ALIGNMENT_ANSWER = "alignment_answer", "answered your alignment request"
         DEPENDENCY_REQUEST = "dependency", "needs something from you for"
         DEPENDENCY_ANSWER = "dependency_answer", "answered what is needed for"
+        MISSED_CHECKIN = "missed_checkin", "has not checked in on"
 
     recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -73,6 +74,8 @@ DEFAULT_DELIVERY = {
     # Someone waits for an answer: at once; answers can wait for the digest.
     Notification.Kind.DEPENDENCY_REQUEST: Delivery.NOW,
     Notification.Kind.DEPENDENCY_ANSWER: Delivery.DAILY,
+    # A reminder and a follow-up went unanswered: the manager hears of it in the week's digest.
+    Notification.Kind.MISSED_CHECKIN: Delivery.WEEKLY,
 }
 
 

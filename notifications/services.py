@@ -121,3 +121,16 @@ def notify_dependency(dependency, *, actor, people, kind) -> list[Notification]:
         actor_id=actor.pk,
         key_result=dependency.key_result,
     )
+
+
+def notify_missed_checkin(*, person, told: dict) -> list[Notification]:
+    """Tell managers (``told``: manager id -> the key result to name) that ``person`` has not
+    checked in after a reminder and a follow-up (``checkins.escalation``); only those who may
+    see the key result's objective."""
+    by_kr: dict = {}
+    for manager_id, kr in told.items():
+        by_kr.setdefault(kr.pk, (kr, {}))[1][manager_id] = Notification.Kind.MISSED_CHECKIN
+    made = []
+    for kr, wanted in by_kr.values():
+        made += _notify(person.org_id, kr.objective, wanted, actor_id=person.pk, key_result=kr)
+    return made

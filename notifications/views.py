@@ -4,6 +4,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from checkins.reminders import FOLLOW_UP_DAYS, NUDGES_PER_WEEK
+from checkins.selectors import reminder_reasons
 from organizations.tenancy import get_org_object_or_404
 
 from . import selectors, services
@@ -51,6 +53,10 @@ def open_notification(request, notification_id):
     objective_page = reverse("objectives:objective", args=[slug, notification.objective_id])
     if notification.kind in DEPENDENCY_KINDS:  # the objective's "Needs from others"
         return HttpResponseRedirect(f"{objective_page}#dependencies")
+    if notification.kind == Notification.Kind.MISSED_CHECKIN:  # the KR and its check-ins
+        return HttpResponseRedirect(
+            reverse("objectives:kr", args=[slug, notification.key_result_id])
+        )
     if notification.kind == Notification.Kind.ALIGNMENT_REQUEST:
         return HttpResponseRedirect(
             reverse("alignment:request", args=[slug, notification.alignment_request_id])
@@ -70,4 +76,11 @@ def settings(request):
         services.notification_settings_save(actor=request.membership, choices=form.cleaned_data)
         messages.success(request, "Saved: this is how you hear of things from now on.")
         return HttpResponseRedirect(reverse("notifications:inbox", args=[request.org.slug]))
-    return render(request, "notifications/settings.html", {"form": form})
+    reasons = reminder_reasons(request.org, request.membership)
+    context = {
+        "form": form,
+        "reasons": reasons,
+        "follow_up_days": FOLLOW_UP_DAYS,
+        "nudges_per_week": NUDGES_PER_WEEK,
+    }
+    return render(request, "notifications/settings.html", context)

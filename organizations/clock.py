@@ -45,6 +45,14 @@ def company_today(org, now: datetime.datetime | None = None) -> datetime.date:
     return company_now(org, now).date()
 
 
+def company_week_start(org, now: datetime.datetime | None = None) -> datetime.datetime:
+    """Midnight (company time) of the first day of the company's current week
+    (``org.week_start``, Monday = 0), as an aware moment."""
+    local = company_now(org, now)
+    first = local.date() - datetime.timedelta(days=(local.weekday() - (org.week_start or 0)) % 7)
+    return datetime.datetime.combine(first, datetime.time(), tzinfo=company_zone(org))
+
+
 def company_date(org, moment: datetime.datetime) -> datetime.date:
     """The company's calendar date of a moment (e.g. the day a key result was created)."""
     if timezone.is_naive(moment):

@@ -128,6 +128,7 @@ def test_settings_page_saves_the_choices(member, member_membership):
         "alignment_answer": "now",
     }
     chosen |= {"dependency": "now", "dependency_answer": "weekly"}
+    chosen |= {"missed_checkin": "daily"}
     response = member.post(url, chosen)
     assert response.status_code == 302
     assert (
