@@ -10,6 +10,7 @@ from django.utils import timezone
 from objectives.models import KeyResult, Objective
 from objectives.permissions import visible_objectives
 from objectives.progress import as_percent, kr_progress
+from organizations.clock import company_date
 
 from . import pace
 from .models import CheckIn, ReminderDelivery, ReminderSchedule
@@ -205,7 +206,7 @@ def reminder_reasons(org, membership, limit: int = WHY_LIMIT) -> list[ReminderRe
     )
     result = []
     for d in rows:
-        day = f"{timezone.localtime(d.occurrence):%-d %B %Y}"
+        day = f"{company_date(org, d.occurrence):%-d %B %Y}"
         if d.status in (Status.PENDING, Status.SENDING):
             reason = "On its way."
         elif d.status == Status.SKIPPED:
