@@ -22,6 +22,13 @@ def grade_badge(score):
     return component("badges.grade_badge")(score=None if score is None else float(score))
 
 
+@register.simple_tag
+def grading_rows(progress):
+    """The grading page's per-team ``<tr>``s, drawn by one macro call (hundreds of teams)."""
+    chosen = progress.chosen.key if progress.chosen else None
+    return component("grading_rows")(rows=progress.rows, chosen_key=chosen)
+
+
 @register.inclusion_tag("closing/_objective_panel.html", takes_context=True)
 def closing_panel(context, objective):
     """The objective page's closing panel: its grades, outcome and reflections once grading
