@@ -28,32 +28,28 @@ class Kind:
 
 
 def _objective(row, url) -> Hit:
-    parts = [row.get_level_display()]
-    if row.team_id:
-        parts.append(row.team.name)
-    elif row.owner_id:
-        parts.append(row.owner.user.get_full_name())
-    parts.append(row.period.name)
+    parts = [row.level_label]
+    if row.team_name:
+        parts.append(row.team_name)
+    elif row.owner_name:
+        parts.append(row.owner_name)
+    parts.append(row.period_name)
     if row.is_private:
         parts.append("Private")
     return Hit(row.title, url("objectives:objective", objective_id=row.pk), " · ".join(parts))
 
 
 def _key_result(row, url) -> Hit:
-    meta = f"in {row.objective.title} · {row.objective.period.name}"
+    meta = f"in {row.objective_title} · {row.period_name}"
     return Hit(row.title, url("objectives:kr", kr_id=row.pk), meta)
 
 
 def _person(row, url) -> Hit:
-    return Hit(
-        row.user.get_full_name(),
-        url("objectives:person", person_id=row.pk),
-        row.job_title or row.user.email,
-    )
+    return Hit(row.name, url("objectives:person", person_id=row.pk), row.job_title or row.email)
 
 
 def _team(row, url) -> Hit:
-    meta = f"in {row.parent.name}" if row.parent_id else ""
+    meta = f"in {row.parent_name}" if row.parent_name else ""
     return Hit(row.name, url("objectives:team", team_id=row.pk), meta)
 
 

@@ -1,8 +1,8 @@
 """What the search box finds: objectives, key results, people and teams of one company.
 
-Visibility is Explore's (``objectives.selectors.visible``): a private objective, and every
-key result of it, is found only by those who may open it. One query per kind, each cut to
-``limit + 1`` rows (the extra row only says "there is more").
+Visibility is Explore's (``objectives.selectors.visible``): a private objective or a draft,
+and every key result of it, is found only by those who may open it. One query per kind, each
+cut to ``limit + 1`` rows (the extra row only says "there is more").
 
 Matching is a case-insensitive substring of a lower-cased text expression. On PostgreSQL
 each expression has a pg_trgm GIN index (``alignment`` 0004 for objectives' title and
@@ -12,35 +12,29 @@ company size; SQLite (``make run``) scans, which is fine at its size.
 Ranking: titles (names) starting with the query first, then objectives and key results of
 the current period, then newer periods, then by title. A common word matches thousands of
 key results in a large company, and joining and sorting them all to show 25 cost 20 ms; so
-objectives and key results are ranked in two steps. The first reads only the matched
-table (and the small id sets of the visible objectives and of the current periods' ones)
+objectives and key results are ranked in two steps. The first reads only the matched table
 and keeps the ``CANDIDATES`` best by starts-with, current period, newest first; the second
 joins and ranks just those. A match beyond them is still found by a more specific query.
+
+The four statements are SQL written here, not built by the ORM: the search box asks them on
+every keystroke, and composing and compiling four ranked querysets cost as much as running
+them (about 7 ms at 5,000 people, docs/performance.md). The one rule they share with every
+other page, who may see which objective, is not rewritten: it is ``visible()``'s own WHERE
+clause, compiled once per search (``_visibility``).
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, F, Func, IntegerField, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db import connection
 
-from objectives.models import KeyResult, Objective
+from objectives.models import Objective
 from objectives.selectors import visible
 from organizations.clock import company_today
-from organizations.models import Membership, Period, Team
 
 QUERY_MAX = 100  # characters of the query that count; the rest is ignored
 QUERY_MIN = 2  # one letter matches nearly everything, and no trigram index helps it
 CANDIDATES = 100  # objectives (key results) ranked in full, of the many a common word matches
 MATCHES_SORTED_MAX = 100_000  # a bound that is never reached: the LIMIT keeps a subquery whole
-# What the hits show (search.presenters, components/search_hits.jinja): rows without
-# descriptions and timestamps are cheaper to send and to turn into objects.
-OBJECTIVE_COLUMNS = (
-    "title", "level", "visibility", "period__name", "period__start", "team__name",
-    "owner__user__full_name", "owner__user__email",
-)  # fmt: skip
-KEY_RESULT_COLUMNS = (
-    "title", "objective__title", "objective__period__name", "objective__period__start",
-)  # fmt: skip
 
 
 def clean_query(raw: str | None) -> str:
@@ -49,70 +43,49 @@ def clean_query(raw: str | None) -> str:
     return " ".join(text.split())[:QUERY_MAX]
 
 
-class _Lower(Func):
-    """``lower(a || ' ' || b)``, spelt exactly as the trigram indexes are built."""
-
-    template = "lower(%(expressions)s)"
-    arg_joiner = " || ' ' || "
-    output_field = CharField()
+# --- rows ------------------------------------------------------------------------------------
 
 
-def _matching(queryset: QuerySet, columns: tuple[str, ...], text: str) -> QuerySet:
-    return queryset.alias(search_text=_Lower(*[F(column) for column in columns])).filter(
-        search_text__contains=text.lower()
-    )
+@dataclass(frozen=True)
+class ObjectiveHit:
+    pk: int
+    title: str
+    level: str
+    visibility: str
+    team_name: str | None
+    owner_name: str | None
+    period_name: str
+
+    @property
+    def level_label(self) -> str:
+        return Objective.Level(self.level).label
+
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == Objective.Visibility.PRIVATE
 
 
-def _first_when(*condition: Q, **lookups) -> Case:
-    """0 for rows meeting the condition, 1 for the others: an ascending sort puts them first."""
-    return Case(
-        When(*condition, **lookups, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
+@dataclass(frozen=True)
+class KeyResultHit:
+    pk: int
+    title: str
+    objective_title: str
+    period_name: str
 
 
-def _starts_first(column: str, text: str) -> Case:
-    """Rows whose ``column`` starts with the query sort before those that merely contain it."""
-    return _first_when(**{f"{column}__istartswith": text})
+@dataclass(frozen=True)
+class PersonHit:
+    pk: int
+    name: str
+    job_title: str
+    email: str
 
 
-def _current_periods(org) -> QuerySet:
-    """Ids of the company's current periods (of any kind): marked current, or containing
-    today in company time. A subquery on a few dozen rows."""
-    today = company_today(org)
-    return (
-        Period.objects.for_org(org)
-        .filter(Q(is_current=True) | Q(start__lte=today, end__gte=today))
-        .values("pk")
-    )
-
-
-def _best_candidates(matches: QuerySet, title: str, text: str, *first: Q) -> QuerySet:
-    """The ids of the ``CANDIDATES`` best of ``matches``, sorted on their own columns (no
-    join before the cut): starts-with first, then those meeting ``first``, then the newest."""
-    order = [_starts_first(title, text), *(_first_when(q) for q in first), "-pk"]
-    return matches.order_by(*order).values("pk")[:CANDIDATES]
-
-
-def _best_visible_key_results(matches: QuerySet, title: str, text: str, objectives) -> RawSQL:
-    """The ids of the ``CANDIDATES`` best key results of ``matches`` (starts-with first, then
-    the newest) on ``objectives`` (a visible() queryset).
-
-    Left to itself, PostgreSQL checks every match's objective (hashing all the company's
-    visible objectives) before sorting. Here the matches are sorted first, in a subquery
-    its LIMIT keeps whole, and their objectives are looked up one by one, in that order,
-    until ``CANDIDATES`` are visible."""
-    ordered = (
-        matches.annotate(search_rank=_starts_first(title, text))
-        .order_by("search_rank", "-pk")
-        .values("id", "objective_id", "search_rank")[:MATCHES_SORTED_MAX]
-    )
-    ordered_sql, ordered_params = ordered.query.sql_with_params()
-    visible_sql, visible_params = objectives.order_by().values("pk").query.sql_with_params()
-    return RawSQL(
-        f"SELECT m.id FROM ({ordered_sql}) m WHERE m.objective_id IN ({visible_sql}) "
-        "ORDER BY m.search_rank, m.id DESC LIMIT %s",
-        (*ordered_params, *visible_params, CANDIDATES),
-    )
+@dataclass(frozen=True)
+class TeamHit:
+    pk: int
+    name: str
+    parent_name: str | None
 
 
 @dataclass
@@ -146,10 +119,122 @@ class Found:
         return len(self.objectives) + len(self.key_results) + len(self.people) + len(self.teams)
 
 
-def _cut(found: Found, kind: str, queryset: QuerySet) -> None:
-    rows = list(queryset[: found.limit + 1])
-    found.more[kind] = len(rows) > found.limit
-    setattr(found, kind, rows[: found.limit])
+# --- statements ------------------------------------------------------------------------------
+
+VISIBLE_TABLE = '"objectives_objective"'  # the alias visible()'s WHERE clause names
+
+
+def _visibility(org, viewer) -> tuple[str, list]:
+    """``visible(org, viewer)``'s WHERE clause over ``"objectives_objective"`` (the company
+    included), compiled by the ORM: the visibility rule stays in one place."""
+    queryset = visible(org, viewer)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    compiler.setup_query()
+    sql, params = compiler.compile(queryset.query.where)
+    return sql, list(params)
+
+
+def _patterns(text: str) -> tuple[str, str]:
+    """LIKE patterns of "contains" and "starts with" the lower-cased query, its own % and _
+    escaped as the database expects them."""
+    escaped = connection.ops.prep_for_like_query(text.lower())
+    return f"%{escaped}%", f"{escaped}%"
+
+
+def statements(org, viewer, text: str, *, limit: int) -> dict[str, tuple[str, list]]:
+    """Each kind's SQL and parameters (also read by the test that every kind uses its
+    trigram index)."""
+    like = connection.operators["contains"]  # "LIKE %s", with ESCAPE where the database needs it
+    contains, starts = _patterns(text)
+    seen_sql, seen_params = _visibility(org, viewer)
+    today = company_today(org)
+    current = (
+        "SELECT cp.id FROM organizations_period cp WHERE cp.org_id = %s "
+        'AND (cp.is_current OR (cp.start <= %s AND cp."end" >= %s))'
+    )
+    current_params = [org.pk, today, today]
+    cut = limit + 1
+
+    objectives = (
+        "SELECT o.id, o.title, o.level, o.visibility, t.name, u.full_name, u.email, p.name "
+        "FROM objectives_objective o "
+        "JOIN organizations_period p ON p.id = o.period_id "
+        "LEFT JOIN organizations_team t ON t.id = o.team_id "
+        "LEFT JOIN organizations_membership m ON m.id = o.owner_id "
+        "LEFT JOIN accounts_user u ON u.id = m.user_id "
+        f"WHERE o.id IN (SELECT {VISIBLE_TABLE}.id FROM objectives_objective {VISIBLE_TABLE} "
+        f"  WHERE {seen_sql} "
+        f"  AND lower({VISIBLE_TABLE}.title || ' ' || {VISIBLE_TABLE}.description) {like} "
+        f"  ORDER BY CASE WHEN lower({VISIBLE_TABLE}.title) {like} THEN 0 ELSE 1 END, "
+        f"  CASE WHEN {VISIBLE_TABLE}.period_id IN ({current}) THEN 0 ELSE 1 END, "
+        f"  {VISIBLE_TABLE}.id DESC LIMIT %s) "
+        f"ORDER BY CASE WHEN lower(o.title) {like} THEN 0 ELSE 1 END, "
+        f"CASE WHEN o.period_id IN ({current}) THEN 0 ELSE 1 END, "
+        "p.start DESC, o.title, o.id LIMIT %s"
+    )
+    objective_params = [
+        *seen_params, contains, starts, *current_params, CANDIDATES,
+        starts, *current_params, cut,
+    ]  # fmt: skip
+
+    # Key results: the matches sorted on their own table first (a subquery its LIMIT keeps
+    # whole), then their objectives looked up one by one, in that order, until CANDIDATES
+    # are visible; left to itself PostgreSQL hashed every visible objective first.
+    key_results = (
+        "SELECT k.id, k.title, o.title, p.name "
+        "FROM objectives_keyresult k "
+        "JOIN objectives_objective o ON o.id = k.objective_id "
+        "JOIN organizations_period p ON p.id = o.period_id "
+        "WHERE k.id IN (SELECT ranked.id FROM ("
+        f"    SELECT kr.id, kr.objective_id, CASE WHEN lower(kr.title) {like} THEN 0 ELSE 1 END"
+        "     AS search_rank FROM objectives_keyresult kr "
+        f"    WHERE kr.org_id = %s AND lower(kr.title) {like} "
+        "     ORDER BY 3, kr.id DESC LIMIT %s) ranked "
+        f"  WHERE ranked.objective_id IN (SELECT {VISIBLE_TABLE}.id "
+        f"    FROM objectives_objective {VISIBLE_TABLE} WHERE {seen_sql}) "
+        "   ORDER BY ranked.search_rank, ranked.id DESC LIMIT %s) "
+        f"ORDER BY CASE WHEN lower(k.title) {like} THEN 0 ELSE 1 END, "
+        f"CASE WHEN o.period_id IN ({current}) THEN 0 ELSE 1 END, "
+        "p.start DESC, k.title, k.id LIMIT %s"
+    )
+    key_result_params = [
+        starts, org.pk, contains, MATCHES_SORTED_MAX, *seen_params, CANDIDATES,
+        starts, *current_params, cut,
+    ]  # fmt: skip
+
+    people = (
+        "SELECT m.id, u.full_name, m.job_title, u.email "
+        "FROM organizations_membership m JOIN accounts_user u ON u.id = m.user_id "
+        f"WHERE m.org_id = %s AND m.is_active AND lower(u.full_name || ' ' || u.email) {like} "
+        f"ORDER BY CASE WHEN lower(u.full_name) {like} THEN 0 ELSE 1 END, u.full_name, m.id "
+        "LIMIT %s"
+    )
+    teams = (
+        "SELECT t.id, t.name, parent.name "
+        "FROM organizations_team t LEFT JOIN organizations_team parent ON parent.id = t.parent_id "
+        f"WHERE t.org_id = %s AND lower(t.name) {like} "
+        f"ORDER BY CASE WHEN lower(t.name) {like} THEN 0 ELSE 1 END, t.name, t.id LIMIT %s"
+    )
+    return {
+        "objectives": (objectives, objective_params),
+        "key_results": (key_results, key_result_params),
+        "people": (people, [org.pk, contains, starts, cut]),
+        "teams": (teams, [org.pk, contains, starts, cut]),
+    }
+
+
+def _objective(row) -> ObjectiveHit:
+    pk, title, level, visibility, team_name, full_name, email, period_name = row
+    owner = (full_name or email) if email else None
+    return ObjectiveHit(pk, title, level, visibility, team_name, owner, period_name)
+
+
+ROWS = {
+    "objectives": _objective,
+    "key_results": lambda row: KeyResultHit(*row),
+    "people": lambda row: PersonHit(row[0], row[1] or row[3], row[2], row[3]),
+    "teams": lambda row: TeamHit(*row),
+}
 
 
 def search(org, viewer, text: str, *, limit: int) -> Found:
@@ -159,65 +244,10 @@ def search(org, viewer, text: str, *, limit: int) -> Found:
     found = Found(query=text, limit=limit)
     if len(text) < QUERY_MIN:
         return found
-    objectives = visible(org, viewer)
-    current = _current_periods(org)
-    candidates = _best_candidates(
-        _matching(objectives, ("title", "description"), text),
-        "title",
-        text,
-        Q(period_id__in=current),
-    )
-    _cut(
-        found,
-        "objectives",
-        Objective.objects.filter(pk__in=candidates)
-        .select_related("period", "team", "owner__user")
-        .only(*OBJECTIVE_COLUMNS)
-        .order_by(
-            _starts_first("title", text),
-            _first_when(period_id__in=current),
-            "-period__start",
-            "title",
-            "id",
-        ),
-    )
-    # A key result's period is its objective's: telling the current ones apart before the
-    # cut would join every match, so the newest stand for them (ranked by period after).
-    candidates = _best_visible_key_results(
-        _matching(KeyResult.objects.for_org(org), ("title",), text), "title", text, objectives
-    )
-    _cut(
-        found,
-        "key_results",
-        KeyResult.objects.filter(pk__in=candidates)
-        .select_related("objective__period")
-        .only(*KEY_RESULT_COLUMNS)
-        .order_by(
-            _starts_first("title", text),
-            _first_when(objective__period_id__in=current),
-            "-objective__period__start",
-            "title",
-            "id",
-        ),
-    )
-    _cut(
-        found,
-        "people",
-        _matching(
-            Membership.objects.for_org(org).filter(is_active=True),
-            ("user__full_name", "user__email"),
-            text,
-        )
-        .select_related("user")
-        .only("job_title", "user__full_name", "user__email")
-        .order_by(_starts_first("user__full_name", text), "user__full_name", "id"),
-    )
-    _cut(
-        found,
-        "teams",
-        _matching(Team.objects.for_org(org), ("name",), text)
-        .select_related("parent")
-        .only("name", "parent__name")
-        .order_by(_starts_first("name", text), "name", "id"),
-    )
+    with connection.cursor() as cursor:
+        for kind, (sql, params) in statements(org, viewer, text, limit=limit).items():
+            cursor.execute(sql, params)
+            rows = [ROWS[kind](row) for row in cursor.fetchall()]
+            found.more[kind] = len(rows) > limit
+            setattr(found, kind, rows[:limit])
     return found
