@@ -260,10 +260,16 @@ def grading_progress(period, membership, chosen: str | None = None) -> GradingPr
     ):
         if managed is None or row["team_key"] in managed:
             add(row["team_key"] or "none", row["total"], row["graded"])
-    if admin:
-        company = objectives.filter(level=Objective.Level.COMPANY).aggregate(**aggregate)
-        if company["total"]:
-            add("company", company["total"], company["graded"])
+    whole = None
+    if admin:  # the company's objectives and the whole period, in one query
+        is_company = Q(level=Objective.Level.COMPANY)
+        whole = objectives.aggregate(
+            **aggregate,
+            company_total=Count("id", is_company, distinct=True),
+            company_graded=Count("id", GRADED & is_company, distinct=True),
+        )
+        if whole["company_total"]:
+            add("company", whole["company_total"], whole["company_graded"])
     names = dict(
         Team.objects.for_org(period.org_id)
         .filter(pk__in=[int(k) for k in counts if k.isdigit()])
@@ -274,8 +280,7 @@ def grading_progress(period, membership, chosen: str | None = None) -> GradingPr
         name = {"company": "Company objectives", "none": "People in no team"}.get(key)
         rows.append(TeamProgress(key, name or names.get(int(key), "?"), graded, total))
     rows.sort(key=lambda r: (r.key != "company", r.key == "none", r.name.lower()))
-    if admin:
-        whole = objectives.aggregate(**aggregate)
+    if whole is not None:
         graded, total = whole["graded"], whole["total"]
     else:
         graded = sum(r.graded for r in rows)
@@ -292,12 +297,12 @@ def grading_progress(period, membership, chosen: str | None = None) -> GradingPr
             )
         else:
             team_id = int(picked.key)
+            # The team's people as a subquery, not a join: their objectives are then found
+            # through the owner index instead of hashing every individual objective.
+            members = TeamMembership.objects.filter(team_id=team_id).values("membership_id")
             todo = todo.filter(
                 Q(level=Objective.Level.TEAM, team_id=team_id)
-                | Q(
-                    level=Objective.Level.INDIVIDUAL,
-                    owner__team_memberships__team_id=team_id,
-                )
+                | Q(level=Objective.Level.INDIVIDUAL, owner_id__in=members)
             )
         ungraded = list(
             todo.select_related("owner__user", "team").order_by("title", "id")[: LIST_LIMIT + 1]

@@ -76,16 +76,25 @@ def _progress_url(request, period, team=None):
     return f"{url}?team={team}" if team else url
 
 
+TEAM_ROWS_SHOWN = 15  # teams listed before "show all": those with most left
+
+
 def progress(request, period_id):
     if not rules.can_see_grading_progress(request.membership):
         raise PermissionDenied("Admins and team managers follow grading.")
     period = _period(request, period_id)
     chosen = request.GET.get("team") or None
     data = selectors.grading_progress(period, request.membership, chosen)
+    # The teams with most left to grade first; a large company's whole list on demand.
+    ranked = sorted(data.rows, key=lambda row: (row.key != "company", -row.left, row.name.lower()))
+    show_all = request.GET.get("all") == "1"
+    shown = ranked if show_all else ranked[:TEAM_ROWS_SHOWN]
     context = {
         "period": period,
         "state": rules.period_state(period),
         "progress": data,
+        "rows": shown,
+        "hidden_rows": len(ranked) - len(shown),
         "is_admin": request.membership.is_admin,
         "back": _progress_url(request, period, chosen),
     }

@@ -23,10 +23,10 @@ def grade_badge(score):
 
 
 @register.simple_tag
-def grading_rows(progress):
-    """The grading page's per-team ``<tr>``s, drawn by one macro call (hundreds of teams)."""
+def grading_rows(rows, progress):
+    """The grading page's per-team ``<tr>``s, drawn by one macro call."""
     chosen = progress.chosen.key if progress.chosen else None
-    return component("grading_rows")(rows=progress.rows, chosen_key=chosen)
+    return component("grading_rows")(rows=rows, chosen_key=chosen)
 
 
 @register.inclusion_tag("closing/_objective_panel.html", takes_context=True)
