@@ -3,6 +3,7 @@ from django import forms
 from objectives.forms import (
     FULL_LIST_MAX,
     PersonChoiceField,
+    lean_choices,
     people_queryset,
     suggest_people,
     teammate_ids,
@@ -53,7 +54,11 @@ class DeclareForm(forms.Form):
 
     def __init__(self, *args, org, objective, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from_team"].queryset = Team.objects.for_org(org).order_by("name")
+        teams = Team.objects.for_org(org).order_by("name")
+        self.fields["from_team"].queryset = teams
+        # Hundreds of teams in a large company: one macro call draws the select, from
+        # (id, name) rows; the queryset still validates what is posted.
+        lean_choices(self.fields["from_team"], "— no team —", teams.values_list("pk", "name"))
         person = self.fields["from_person"]
         person.queryset = people_queryset(org).order_by("user__full_name")
         # A large company lists the objective's team's people (anyone of the company is still

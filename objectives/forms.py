@@ -650,7 +650,7 @@ class LeanTextInput(forms.TextInput):
         return component("fields.text_input")(type=self.input_type, name=name, attrs=attributes)
 
 
-def _lean_choices(field, empty_label, rows) -> None:
+def lean_choices(field, empty_label, rows) -> None:
     """Options from ``(pk, label)`` rows (no model instances); the field's queryset still
     validates what is submitted."""
     field.empty_label = empty_label
@@ -715,7 +715,7 @@ class ExploreForm(forms.Form):
                 widget=LeanSelect,
             )
         else:
-            _lean_choices(self.fields["period"], "Any period", queryset.values_list("pk", "name"))
+            lean_choices(self.fields["period"], "Any period", queryset.values_list("pk", "name"))
         # The team and theme options in one query.
         options = {"team": [], "theme": []}
         # The parts of a UNION carry no ordering of their own (SQLite refuses it).
@@ -731,8 +731,8 @@ class ExploreForm(forms.Form):
         )
         for kind, pk, name in rows:
             options[kind].append((pk, name))
-        _lean_choices(self.fields["team"], "Any team", options["team"])
-        _lean_choices(self.fields["theme"], "Any theme", options["theme"])
+        lean_choices(self.fields["team"], "Any team", options["team"])
+        lean_choices(self.fields["theme"], "Any theme", options["theme"])
 
 
 class PublishGatesForm(forms.Form):
