@@ -299,6 +299,13 @@ PAGES = [
     ),
     # Dependencies between teams (dependencies/): a request and its answer form, the
     # declare form. The objective, team and dashboard pages above show them too.
+    PageSpec(  # loaded by the objective page right after it
+        "objective_dependencies",
+        "Objective: needs from others (htmx)",
+        "dependencies:objective",
+        kwargs={"objective_id": "member_objective_id"},
+        htmx=True,
+    ),
     PageSpec(
         "dependency",
         "Dependency: the answer page",

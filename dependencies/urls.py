@@ -5,6 +5,7 @@ from . import views
 app_name = "dependencies"
 
 urlpatterns = [
+    path("objective/<int:objective_id>/", views.objective_panel, name="objective"),
     path("objective/<int:objective_id>/new/", views.declare, name="declare"),
     path("<int:dependency_id>/", views.detail, name="detail"),
     path("<int:dependency_id>/accept-date/", views.accept_date, name="accept-date"),

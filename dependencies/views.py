@@ -183,3 +183,16 @@ def withdraw(request, dependency_id):
     services.dependency_withdraw(actor=request.membership, dependency=dependency)
     messages.success(request, "Request withdrawn.")
     return HttpResponseRedirect(_objective_page(request, objective_id))
+
+
+@require_http_methods(["GET"])
+def objective_panel(request, objective_id):
+    """An objective's "Needs from others": the partial htmx swaps into the objective page,
+    or a page of its own without JavaScript."""
+    from .templatetags.dependency_tags import objective_panel_context
+
+    objective = visible_objective_or_404(request, objective_id)
+    template = "dependencies/_objective_panel.html"
+    if not request.htmx:
+        template = "dependencies/objective.html"
+    return render(request, template, objective_panel_context(request, objective))

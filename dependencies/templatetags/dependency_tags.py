@@ -12,9 +12,15 @@ from ..permissions import may_declare
 register = template.Library()
 
 
-@register.inclusion_tag("dependencies/_objective_panel.html", takes_context=True)
+@register.inclusion_tag("dependencies/_objective_lazy.html", takes_context=True)
 def objective_dependencies(context, objective):
-    request = context["request"]
+    """The objective page's place for "Needs from others": htmx loads the list right after
+    the page (``dependencies:objective``), so the page itself pays no query for it."""
+    return {"org": context["request"].org, "objective": objective}
+
+
+def objective_panel_context(request, objective) -> dict:
+    """Context of ``_objective_panel.html`` (``dependencies:objective``)."""
     me = request.membership
     editable = getattr(objective, "can_edit", None)
     if editable is None:
@@ -24,6 +30,7 @@ def objective_dependencies(context, objective):
         "objective": objective,
         "rows": selectors.for_objective(request.org, objective),
         "may_declare": editable and me.is_active,
+        "request": request,
     }
 
 

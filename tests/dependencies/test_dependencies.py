@@ -270,12 +270,16 @@ def test_declaring_through_the_form_without_javascript(
     dependency = Dependency.objects.get()
     assert dependency.key_result == kr
     objective_page = manager.get(objective_url(objective)).content.decode()
-    assert "Needs from others" in objective_page and "Prices" in objective_page
-    assert "Declare a dependency" in objective_page
+    panel_url = url("objective", objective_id=objective.pk)
+    assert f'hx-get="{panel_url}" hx-trigger="load"' in objective_page  # loaded after the page
+    for headers in ({"HTTP_HX_REQUEST": "true"}, {}):  # the partial, or a page without JS
+        panel = manager.get(panel_url, **headers).content.decode()
+        assert "Needs from others" in panel and "Prices" in panel
+        assert "Declare a dependency" in panel
 
 
 def test_a_member_sees_the_section_without_the_declare_link(member, objective):
-    html = member.get(objective_url(objective)).content.decode()
+    html = member.get(url("objective", objective_id=objective.pk)).content.decode()
     assert "Needs from others" in html and "Declare a dependency" not in html
     assert member.get(url("declare", objective_id=objective.pk)).status_code == 403
 
@@ -411,7 +415,8 @@ def test_pages_with_dependencies_cost_the_same_queries_however_many(
         )
     Dependency.objects.update(needed_by=company_today(org) - datetime.timedelta(days=1))
     pages = [
-        (manager, objective_url(objective), 17),
+        (manager, objective_url(objective), 16),  # its dependencies load after the page
+        (manager, url("objective", objective_id=objective.pk), 8),
         (manager, reverse("objectives:team", kwargs={"org_slug": "acme", "team_id": sales.pk}), 13),
         (manager, url("detail", dependency_id=dependency.pk), 8),
         # Its three lists (teams, people, the objective's key results) and the people count.
