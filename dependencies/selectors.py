@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.utils import timezone
 
 from objectives.models import KeyResult, Objective
@@ -142,8 +142,12 @@ def needing_attention(org, viewer, period, teams: frozenset[int] | None) -> tupl
             | Q(from_team_id__in=teams)
             | Q(from_person__in=people)
         )
-    found = rows(org, queryset.order_by("needed_by", "id"))
-    return found[:ATTENTION_SHOWN], len(found)
+    # Only the rows shown are loaded; how many there are in all rides along on each of them
+    # (a window count over the filtered set, before the LIMIT): still one query.
+    shown = list(
+        queryset.annotate(in_all=Window(Count("id"))).order_by("needed_by", "id")[:ATTENTION_SHOWN]
+    )
+    return rows(org, shown), (shown[0].in_all if shown else 0)
 
 
 def dashboard_teams(org, viewer, team: Team | None) -> frozenset[int] | None:
