@@ -21,7 +21,7 @@ from objectives.access import who_sees
 from organizations.models import TeamMembership
 
 from .models import ReminderDelivery
-from .reminders import DISPATCH_GRACE, krs_by_delivery
+from .reminders import DISPATCH_GRACE, insert_next_step, krs_by_delivery
 
 ESCALATE_AFTER_DAYS = 3  # after the follow-up was sent
 
@@ -48,21 +48,7 @@ def escalate_due(*, now: datetime.datetime, org_ids=None) -> int:
         follow_ups = follow_ups.filter(org_id__in=org_ids)
     rows = list(follow_ups.values_list("org_id", "schedule_id", "membership_id", "occurrence"))
     if rows:
-        ReminderDelivery.objects.bulk_create(
-            [
-                ReminderDelivery(
-                    org_id=org_id,
-                    schedule_id=schedule_id,
-                    membership_id=membership_id,
-                    occurrence=occurrence,
-                    kind=ReminderDelivery.Kind.ESCALATION,
-                    created_at=now,
-                )
-                for org_id, schedule_id, membership_id, occurrence in rows
-            ],
-            batch_size=1000,
-            ignore_conflicts=True,
-        )
+        insert_next_step(rows, ReminderDelivery.Kind.ESCALATION, now=now)
     pending = ReminderDelivery.objects.filter(
         kind=ReminderDelivery.Kind.ESCALATION, status=ReminderDelivery.Status.PENDING
     )

@@ -317,6 +317,28 @@ def dispatch_due(
     return report
 
 
+def insert_next_step(rows, kind: str, *, now: datetime.datetime) -> None:
+    """One PENDING delivery of ``kind`` (a follow-up, an escalation) for each
+    ``(org_id, schedule_id, membership_id, occurrence)`` of an earlier one; a row another
+    dispatcher inserted first stays as it was (unique per membership, schedule, occurrence
+    and kind)."""
+    ReminderDelivery.objects.bulk_create(
+        [
+            ReminderDelivery(
+                org_id=org_id,
+                schedule_id=schedule_id,
+                membership_id=membership_id,
+                occurrence=occurrence,
+                kind=kind,
+                created_at=now,
+            )
+            for org_id, schedule_id, membership_id, occurrence in rows
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+
+
 def dispatch_follow_ups(
     *,
     now: datetime.datetime,
@@ -352,21 +374,7 @@ def dispatch_follow_ups(
     if not rows:
         return 0
     with transaction.atomic():
-        ReminderDelivery.objects.bulk_create(
-            [
-                ReminderDelivery(
-                    org_id=org_id,
-                    schedule_id=schedule_id,
-                    membership_id=membership_id,
-                    occurrence=occurrence,
-                    kind=ReminderDelivery.Kind.FOLLOW_UP,
-                    created_at=now,
-                )
-                for org_id, schedule_id, membership_id, occurrence in rows
-            ],
-            batch_size=1000,
-            ignore_conflicts=True,
-        )
+        insert_next_step(rows, ReminderDelivery.Kind.FOLLOW_UP, now=now)
         # Those this call inserted (a row another dispatcher made first has its created_at).
         created = ReminderDelivery.objects.filter(
             kind=ReminderDelivery.Kind.FOLLOW_UP,
