@@ -26,6 +26,13 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-never-used-in-production"  # noqa: S105
 
+# okr_site.secrets_box seals stored secrets (Slack webhooks) under a key derived from this;
+# unset, from SECRET_KEY (then rotate SECRET_KEY with SECRET_KEY_FALLBACKS, or sealed secrets
+# can no longer be read). The fallbacks still open what older keys sealed.
+ENCRYPTION_KEY = env.str("ENCRYPTION_KEY", default="")
+ENCRYPTION_KEY_FALLBACKS = env.list("ENCRYPTION_KEY_FALLBACKS", default=[])
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
