@@ -284,6 +284,12 @@ PAGES = [
         headers={"HTTP_HX_TARGET": "nav-search-results"},
     ),
     PageSpec("kr", "KR page / check-in form", "objectives:kr", kwargs={"kr_id": "member_kr_id"}),
+    PageSpec(  # a check-in's comments (the KR history's form posts here; a page without JS)
+        "checkin_comments",
+        "Check-in: its comments",
+        "checkins:comments",
+        kwargs={"checkin_id": "member_checkin_id"},
+    ),
     PageSpec("inbox", "Inbox", "notifications:inbox"),
     PageSpec("alignment_requests", "Alignment requests", "alignment:requests", persona="admin"),
     PageSpec("inbox_settings", "Inbox: e-mail settings", "notifications:settings"),
@@ -295,6 +301,13 @@ PAGES = [
         "Conversation under an objective (htmx)",
         "conversations:objective",
         kwargs={"objective_id": "member_objective_id"},
+        htmx=True,
+    ),
+    PageSpec(  # the @ picker's choices as a comment is typed (static/js/mentions.js)
+        "mention_people",
+        "Conversation: @ people picker (htmx)",
+        "conversations:people",
+        query={"q": "=an"},
         htmx=True,
     ),
     # Dependencies between teams (dependencies/): a request and its answer form, the
@@ -501,6 +514,13 @@ def fixtures_for(slug: str) -> dict:
         .order_by("id")
         .first()
     )
+    from checkins.models import CheckIn
+
+    member_checkin = (
+        CheckIn.objects.for_org(org).filter(key_result=member_kr).order_by("-id").first()
+        if member_kr
+        else None
+    )
     member_team = TeamMembership.objects.filter(membership=member).order_by("id").first()
     top_team = (
         TeamMembership.objects.filter(membership=manager, is_manager=True, team__parent=None)
@@ -531,6 +551,7 @@ def fixtures_for(slug: str) -> dict:
         "company_objective_id": pk(by_children.filter(level="company").first()),
         "member_objective_id": pk(member_objective),
         "member_kr_id": pk(member_kr),
+        "member_checkin_id": pk(member_checkin),
         "quarter_id": pk(quarter),
         "member_period_id": pk(member_objective, "period_id"),
         "dependency_id": pk(dependency),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import nudge_views, views
+from . import comment_views, nudge_views, views
 
 app_name = "checkins"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("krs/<int:kr_id>/history/", views.kr_history, name="kr-history"),
     path("krs/<int:kr_id>/nudge/", nudge_views.kr_nudge_view, name="kr-nudge"),
     path("<int:checkin_id>/delete/", views.checkin_delete, name="delete"),
+    path("<int:checkin_id>/comments/", comment_views.checkin_comments, name="comments"),
     path("schedules/", views.schedules, name="schedules"),
     path("schedules/<int:schedule_id>/", views.schedule_edit, name="schedule-edit"),
 ]

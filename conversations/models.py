@@ -1,8 +1,9 @@
-"""Comments on objectives and key results, the people they mention, and reactions.
+"""Comments on objectives, key results and check-ins, the people they mention, and reactions.
 
 A comment always names its objective (also when it is on one of the objective's key
-results): whoever may not see the objective may not see the comment, through the same
-``objectives.access`` checks as the objective itself.
+results, or on a check-in of one, when it names the key result too): whoever may not see the
+objective may not see the comment, through the same ``objectives.access`` checks as the
+objective itself.
 """
 
 from django.db import models
@@ -24,6 +25,15 @@ class Comment(TenantModel):
         on_delete=models.CASCADE,
         related_name="comments",
     )
+    # A comment on one check-in: shown under it in the key result's check-in history, not in
+    # the key result's own conversation.
+    checkin = models.ForeignKey(
+        "checkins.CheckIn",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
     author = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
     body = models.TextField(max_length=BODY_MAX)
     mentions = models.ManyToManyField(
@@ -34,7 +44,10 @@ class Comment(TenantModel):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["objective", "key_result", "created_at"])]
+        indexes = [
+            models.Index(fields=["objective", "key_result", "created_at"]),
+            models.Index(fields=["checkin", "created_at"]),
+        ]
 
     def __str__(self):
         return f"Comment {self.pk} on objective {self.objective_id}"

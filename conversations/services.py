@@ -70,25 +70,43 @@ def _set_mentions(comment: Comment) -> list[Membership]:
 
 @transaction.atomic
 def comment_create(
-    *, actor: Membership, objective: Objective, body: str, key_result: KeyResult | None = None
+    *,
+    actor: Membership,
+    objective: Objective,
+    body: str,
+    key_result: KeyResult | None = None,
+    checkin=None,
 ) -> Comment:
-    """A comment on ``objective`` (or on its ``key_result``) by ``actor``."""
+    """A comment on ``objective`` (or on its ``key_result``, or on one ``checkin`` of that
+    key result) by ``actor``."""
     if objective.org_id != actor.org_id or (
         key_result is not None and key_result.objective_id != objective.pk
     ):
         raise PermissionDenied("Not a key result of this objective.")
+    if checkin is not None and (key_result is None or checkin.key_result_id != key_result.pk):
+        raise PermissionDenied("Not a check-in of this key result.")
     if not can_comment(actor, objective):
         raise PermissionDenied("You may not comment here.")
     comment = Comment.objects.create(
         org_id=actor.org_id,
         objective=objective,
         key_result=key_result,
+        checkin=checkin,
         author=actor,
         body=_clean_body(body),
     )
     notify_comment(comment, mentioned=_set_mentions(comment))
     record(actor, "comment.create", comment, {"body": [None, comment.body]})
     return comment
+
+
+def checkin_comment_create(*, actor: Membership, checkin, body: str) -> Comment:
+    """A comment on one check-in: it belongs to the check-in's key result and objective, and
+    is exactly as private as that objective."""
+    kr = checkin.key_result
+    return comment_create(
+        actor=actor, objective=kr.objective, key_result=kr, checkin=checkin, body=body
+    )
 
 
 @transaction.atomic

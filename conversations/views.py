@@ -1,6 +1,8 @@
 """A conversation under an objective or a key result. The objective and KR pages load it
 with htmx when it scrolls into view (their own query budgets stay as they were); without
-JavaScript their link opens the same thread as a page."""
+JavaScript their link opens the same thread as a page. Comments on a check-in are listed
+under it in the key result's check-in history (``checkins.comment_views``); editing and
+deleting any comment happens here."""
 
 import contextlib
 
@@ -8,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from objectives.access import visible_key_result_or_404, visible_objective_or_404
 from objectives.permissions import can_view_objective
@@ -94,9 +96,7 @@ def kr_thread(request, kr_id):
 
 
 def _back_to_thread(request, comment):
-    return HttpResponseRedirect(
-        selectors.thread_url(request.org.slug, comment.objective, comment.key_result)
-    )
+    return HttpResponseRedirect(selectors.comment_home_url(request.org.slug, comment))
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,9 +120,7 @@ def comment_edit(request, comment_id):
         {
             "form": form,
             "comment": comment,
-            "thread_url": selectors.thread_url(
-                request.org.slug, comment.objective, comment.key_result
-            ),
+            "thread_url": selectors.comment_home_url(request.org.slug, comment),
         },
     )
 
@@ -132,7 +130,7 @@ def comment_delete(request, comment_id):
     comment = _visible_comment_or_404(request, comment_id)
     if not can_remove_comment(request.membership, comment):
         raise PermissionDenied("Only its author or an admin can delete a comment.")
-    back = selectors.thread_url(request.org.slug, comment.objective, comment.key_result)
+    back = selectors.comment_home_url(request.org.slug, comment)
     if request.method == "GET":
         return confirmation_page(
             request,
@@ -158,3 +156,16 @@ def react(request, comment_id):
     if request.htmx:  # the thread again, with the reaction counted
         return _render_thread(request, comment.objective, comment.key_result, CommentForm())
     return _back_to_thread(request, comment)
+
+
+@require_GET
+def people(request):
+    """The ``@`` picker's choices for what follows the ``@`` (``q``): a listbox's options
+    (htmx, static/js/mentions.js). Everyone in the company may be mentioned; only those who
+    may see the objective are told (``notifications``)."""
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "conversations/_people.html",
+        {"people": selectors.people_to_mention(request.org, query), "query": query.strip()},
+    )

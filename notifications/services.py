@@ -14,16 +14,18 @@ from .models import Delivery, Notification, NotificationSetting
 
 def notify_comment(comment, *, mentioned, already_mentioned=(), edited=False) -> list[Notification]:
     """Tell the people ``comment`` mentions (after an edit, only those it did not mention
-    before) and, for a new comment, the owners of what it is on; only those who may see its
-    objective, never its author, one notification each (a mention first)."""
+    before) and, for a new comment, the owners of what it is on (for a comment on a check-in,
+    the check-in's author first); only those who may see its objective, never its author, one
+    notification each (a mention first)."""
     objective, kr = comment.objective, comment.key_result
     wanted: dict[int, str] = {}
     already = {membership.pk for membership in already_mentioned}
     for membership in mentioned:
         if membership.pk not in already:
             wanted.setdefault(membership.pk, Notification.Kind.MENTION)
-    if not edited:  # a new comment: its objective's and KR's owners hear of it
-        for owner_id in (objective.owner_id, kr.owner_id if kr else None):
+    if not edited:  # a new comment: its check-in's author, its objective's and KR's owners
+        checkin_author = comment.checkin.author_id if comment.checkin_id else None
+        for owner_id in (checkin_author, objective.owner_id, kr.owner_id if kr else None):
             if owner_id:
                 wanted.setdefault(owner_id, Notification.Kind.COMMENT)
     wanted.pop(comment.author_id, None)

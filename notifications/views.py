@@ -65,6 +65,9 @@ def open_notification(request, notification_id):
         page = reverse("objectives:kr", args=[slug, notification.key_result_id])
     else:
         page = objective_page
+    checkin_id = notification.comment.checkin_id if notification.comment_id else None
+    if checkin_id:  # a comment on a check-in: under it, in the KR's check-in history
+        return HttpResponseRedirect(f"{page}#checkin-{checkin_id}")
     return HttpResponseRedirect(f"{page}#conversation")
 
 

@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
+from conversations.permissions import can_comment
+from conversations.selectors import checkin_comments
 from objectives.models import KeyResult
 from objectives.permissions import can_checkin
 from objectives.presenters import value_text
@@ -98,6 +100,9 @@ def history_context(request, kr, *, now=None, show_all=None) -> dict:
     membership = getattr(request, "membership", None)
     low, high = sorted((kr.start_value, kr.target_value))
     shown = checkins if show_all else checkins[:HISTORY_ROWS]
+    # Each listed check-in's comments (two queries for all; the page checked that the
+    # viewer sees the key result, so they see its comments).
+    talk = checkin_comments(membership, request.org.slug, [c.pk for c in shown])
     labels = dict(KeyResult.Confidence.choices)
     for c in shown:
         c.deletable = membership is not None and can_delete_checkin(
@@ -112,6 +117,7 @@ def history_context(request, kr, *, now=None, show_all=None) -> dict:
         c.author_name = c.author.user.get_full_name() if c.author_id else ""
         c.author_left = bool(c.author_id) and not c.author.is_active  # left, or deactivated
         c.confidence_label = labels.get(c.confidence, c.confidence)
+        c.talk = talk[c.pk]
     history_url = reverse(
         "checkins:kr-history", kwargs={"org_slug": request.org.slug, "kr_id": kr.pk}
     )
@@ -122,6 +128,7 @@ def history_context(request, kr, *, now=None, show_all=None) -> dict:
         "org": request.org,
         "request": request,
         "checkins": shown,
+        "may_comment": membership is not None and can_comment(membership, kr.objective),
         "checkin_count": len(checkins),
         "hidden_count": len(checkins) - len(shown),
         "show_all": show_all,
