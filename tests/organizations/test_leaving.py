@@ -364,7 +364,7 @@ def _dependency_rows(org, objective, manager_m, member_m):
 
 
 def _conversation_rows(org, period, admin_m, member_m):
-    """A comment that mentions someone, with a reaction."""
+    """A comment that mentions someone, with a reaction; a comment on a check-in."""
     from conversations import services as talk
     from objectives.models import Objective
 
@@ -372,6 +372,12 @@ def _conversation_rows(org, period, admin_m, member_m):
     who = admin_m.user.full_name
     comment = talk.comment_create(actor=member_m, objective=objective, body=f"Thanks @{who}")
     talk.reaction_toggle(actor=admin_m, comment=comment, emoji="👍")
+    from checkins.models import CheckIn
+
+    checkin = CheckIn.objects.filter(org=org).order_by("id").first()  # a comment on a check-in
+    talk.checkin_comment_create(
+        actor=admin_m, checkin=checkin, body=f"Well done @{member_m.user.full_name}"
+    )
     from notifications.services import notification_settings_save
 
     notification_settings_save(actor=member_m, choices={"comment": "weekly"})
