@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aligned
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 LOCK_FLAGS = --generate-hashes --universal --python-version 3.11 --quiet $(UPGRADE)
 
-.PHONY: venv lock run test lint format e2e e2e-deps proxy-deps screenshots bench clean
+.PHONY: venv lock run test lint format e2e e2e-deps proxy-deps oidc-deps screenshots bench clean
 
 # Exactly what CI tested: every package, direct and transitive, pinned with its hashes in
 # requirements-dev.lock (requirements.lock: the runtime part, for the Docker image). `make lock`
@@ -55,7 +55,19 @@ proxy-deps:
 	@test -x /usr/sbin/nginx || { echo "Installing Debian's nginx-light..."; \
 	  (apt-get install -y -q nginx-light || (apt-get update -q && apt-get install -y -q nginx-light)) >/dev/null; }
 
-e2e: venv e2e-deps
+# The real OpenID Connect provider the single sign-on tests start on 127.0.0.1: panva's
+# oidc-provider, pinned with its dependencies by tests/oidc_provider/package-lock.json
+# (`npm ci` installs exactly that). Node.js from Debian when this machine has none.
+OIDC_DIR := tests/oidc_provider
+oidc-deps: $(OIDC_DIR)/node_modules/.installed
+
+$(OIDC_DIR)/node_modules/.installed: $(OIDC_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Debian's nodejs and npm..."; \
+	  (apt-get install -y -q nodejs npm || (apt-get update -q && apt-get install -y -q nodejs npm)) >/dev/null; }
+	cd $(OIDC_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+e2e: venv e2e-deps oidc-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:cacheprovider tests/e2e
 
 # The README's gallery: every main page at 1280 px (the accessibility journey) and at 375 px
@@ -69,7 +81,7 @@ screenshots: venv e2e-deps
 
 # Two processes (pytest-xdist, a file at a time): each has its own PostgreSQL test database and
 # Redis database (okr_site/settings_test.py); the suite takes about half as long on two cores.
-test: lint e2e-deps proxy-deps
+test: lint e2e-deps proxy-deps oidc-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile
 
 bench: venv

@@ -5,6 +5,8 @@ from django.db import transaction
 from organizations.config_forms import fiscal_month_field, time_zone_field
 from organizations.models import Organization
 
+from .policy import password_refusal
+
 User = get_user_model()
 
 
@@ -19,6 +21,7 @@ class EmailLoginForm(forms.Form):
     def __init__(self, request=None, *args, **kwargs):
         self.request = request
         self.user = None
+        self.refusal = None  # a rule that refused the right password (e.g. "only SSO")
         super().__init__(*args, **kwargs)
 
     def clean(self):
@@ -33,6 +36,11 @@ class EmailLoginForm(forms.Form):
                         "sent when you signed up (or sign up again for a new one)."
                     )
                 raise forms.ValidationError("That e-mail and password do not match an account.")
+            # Said only to whoever knows the password, like the confirmation reminder above.
+            self.refusal = password_refusal(self.user)
+            if self.refusal is not None:
+                self.user = None
+                raise forms.ValidationError(self.refusal.message)
         return self.cleaned_data
 
     def _awaits_confirmation(self, email, password):

@@ -37,6 +37,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Single sign-on (sso/): how long to wait for a company's identity provider. Its client
+# secrets are sealed with ENCRYPTION_KEY (okr_site/secrets_box.py).
+SSO_HTTP_TIMEOUT = env.float("SSO_HTTP_TIMEOUT", default=5.0)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -65,6 +69,7 @@ INSTALLED_APPS = [
     "demo",
     "outbox",
     "closing",
+    "sso",
 ]
 
 MIDDLEWARE = [

@@ -5,12 +5,14 @@ from organizations import views as org_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/sso/", include("sso.urls")),
     path("accounts/", include("accounts.urls")),
     path("invitations/<str:token>/", org_views.invitation_accept, name="invitation-accept"),
     path("healthz", org_views.healthz, name="healthz"),
     path("", org_views.home, name="home"),
     # Everything below is a company page: TenantMiddleware resolves <org_slug>.
     path("<slug:org_slug>/manage/audit/", include("audit.urls")),
+    path("<slug:org_slug>/manage/sso/", include("sso.admin_urls")),
     path("<slug:org_slug>/manage/", include("organizations.urls")),
     path("<slug:org_slug>/manage/company/", include("organizations.config_urls")),
     path("<slug:org_slug>/alignment/", include("alignment.urls")),
