@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.services import changes_of, record, snapshot
+from okr_site.secrets_box import SealBroken, seal, unseal
 from organizations.models import Membership, Organization, note_data_change
 from organizations.permissions import ensure_admin
 
 from . import provider
 from .domains import claim_refusal, domain_of, normalise
 from .models import SingleSignOn, SsoIdentity
-from okr_site.secrets_box import SealBroken, seal, unseal
 
 User = get_user_model()
 MSG_ADMINS = "Only the company's admins configure single sign-on."

@@ -18,6 +18,7 @@ from mozilla_django_oidc.utils import (
     generate_code_challenge,
 )
 
+from okr_site.secrets_box import SealBroken, unseal
 from organizations.forms import add_service_error
 from organizations.permissions import admin_required
 
@@ -27,7 +28,6 @@ from .forms import SsoConfigForm, SsoFindForm
 from .models import SingleSignOn
 from .oidc import SCOPES, CompanyOidcClient
 from .provider import callback_url
-from okr_site.secrets_box import SealBroken, unseal
 
 log = logging.getLogger(__name__)
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from sso.models import SingleSignOn
 from okr_site.secrets_box import unseal
+from sso.models import SingleSignOn
 
 
 def _text(response):

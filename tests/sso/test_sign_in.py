@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from okr_site.secrets_box import seal
 from organizations.models import Membership
 from sso.models import SsoIdentity
-from okr_site.secrets_box import seal
 from tests import factories as f
 from tests.oidc_provider import sign_in_at_provider
 
