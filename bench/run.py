@@ -291,6 +291,13 @@ PAGES = [
         kwargs={"checkin_id": "member_checkin_id"},
     ),
     PageSpec("inbox", "Inbox", "notifications:inbox"),
+    PageSpec(  # a team's Slack channel: its state, the form, its ten latest posts
+        "slack_settings",
+        "Team Slack settings",
+        "slack:team",
+        persona="manager",
+        kwargs={"team_id": "top_team_id"},
+    ),
     PageSpec("alignment_requests", "Alignment requests", "alignment:requests", persona="admin"),
     PageSpec("inbox_settings", "Inbox: e-mail settings", "notifications:settings"),
     PageSpec(  # polled by every company page's bell

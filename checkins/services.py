@@ -24,6 +24,7 @@ from organizations.clock import company_today
 from organizations.models import Membership, note_data_change
 from organizations.permissions import ensure_admin
 
+from .events import checkin_recorded
 from .models import NOTE_MAX_LENGTH, CheckIn, ReminderSchedule
 
 DELETE_WINDOW = datetime.timedelta(minutes=15)
@@ -103,6 +104,7 @@ def checkin_submit(
         {"current_value": [checkin.previous_value, checkin.value]},
     )
     refresh_rollups([locked.objective_id], org_id=locked.org_id)
+    checkin_recorded.send(sender=CheckIn, checkin=checkin)
     # Hand the caller the fresh KR state.
     kr.current_value, kr.confidence = locked.current_value, locked.confidence
     kr.last_checkin_at = locked.last_checkin_at

@@ -40,6 +40,12 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.send_notification_digests",
         "schedule": 60 * 60.0,
     },
+    # Each team's weekly Slack digest at 8:00 on the first day of its company's week (company
+    # time, slack.delivery), and Slack posts a lost task left behind.
+    "send-slack-digests": {
+        "task": "slack.tasks.send_due_digests",
+        "schedule": 60 * 60.0,
+    },
     # Tasks kept in PostgreSQL while the broker was down (outbox.dispatch) go out once it is back.
     "flush-outbox": {
         "task": "outbox.tasks.flush_outbox",

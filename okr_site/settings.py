@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "outbox",
     "closing",
     "sso",
+    "slack",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,11 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent_emails"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Aligned <no-reply@aligned.example>")
+
+# Slack (slack/): a team's webhook URL must start with this (Slack's own host; the tests
+# point it at a server on 127.0.0.1), and a post waits this many seconds for an answer.
+SLACK_WEBHOOK_PREFIX = env.str("SLACK_WEBHOOK_PREFIX", default="https://hooks.slack.com/")
+SLACK_TIMEOUT = env.float("SLACK_TIMEOUT", default=10)
 
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=14)
 # How far a dashboard may run behind the latest write while a worker rebuilds its figures

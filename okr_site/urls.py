@@ -22,5 +22,6 @@ urlpatterns = [
     path("<slug:org_slug>/inbox/", include("notifications.urls")),
     path("<slug:org_slug>/dependencies/", include("dependencies.urls")),
     path("<slug:org_slug>/closing/", include("closing.urls")),
+    path("<slug:org_slug>/slack/", include("slack.urls")),
     path("<slug:org_slug>/", include("objectives.urls")),
 ]

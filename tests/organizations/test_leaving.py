@@ -344,8 +344,25 @@ def _company_with_everything(org, period, team, admin_m, manager_m, member_m):
     _closing_rows(org, period, admin_m, manager_m, member_m)
     _conversation_rows(org, period, admin_m, member_m)
     _dependency_rows(org, mine, manager_m, member_m)
+    _slack_rows(org, sub, manager_m)
     org_services.membership_set_role(membership=member_m, actor=admin_m, role="member")
     org_services.team_create(org=org, actor=admin_m, name="Sales")
+
+
+def _slack_rows(org, team, manager_m):
+    """A team's Slack channel and a message posted to it (rows only: nothing leaves)."""
+    from okr_site.secrets_box import seal
+    from slack.models import SlackPost, TeamSlackHook
+
+    TeamSlackHook.objects.create(
+        org=org,
+        team=team,
+        sealed_url=seal("https://hooks.slack.com/services/T0/B0/X"),
+        masked_url="https://hooks.slack.com/…/X",
+        set_by=manager_m,
+        set_at=datetime.datetime.now(tz=datetime.UTC),
+    )
+    SlackPost.objects.create(org=org, team=team, kind="test", requested_by=manager_m, status="sent")
 
 
 def _dependency_rows(org, objective, manager_m, member_m):
