@@ -196,12 +196,12 @@ def queue_due_digests(*, now=None) -> int:
             org=org, kind=SlackPost.Kind.DIGEST, week=week, status=SlackPost.Status.PENDING,
             attempts=0,
         ).values_list("pk", flat=True):  # fmt: skip
-            publish(_post_task(), post_id)
+            publish(post_task(), post_id)
             queued += 1
     return queued
 
 
-def _post_task():
+def post_task():
     from .tasks import post_to_slack
 
     return post_to_slack
@@ -217,5 +217,5 @@ def requeue_lost(*, now=None) -> int:
     ).values_list("pk", flat=True)[:1000]
     ids = list(lost)
     for post_id in ids:
-        publish(_post_task(), post_id)
+        publish(post_task(), post_id)
     return len(ids)

@@ -13,6 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+# The real broker and worker processes of the reminders' exactly-once tests.
+from tests.checkins.test_exactly_once_workers import broker, workers  # noqa: F401
+
 
 @dataclass
 class Answer:
@@ -61,6 +64,7 @@ class FakeSlack:
                             "content_type": self.headers.get("Content-Type"),
                             "json": json.loads(body),
                             "status": answer.status,
+                            "at": time.monotonic(),
                         }
                     )
                 if answer.delay:
