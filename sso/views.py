@@ -106,7 +106,7 @@ def find(request):
 
 @require_GET
 def start(request, company):
-    """Send the person to their company's provider (authorization code flow with PKCE)."""
+    """Send the person on to their company's provider (authorization code flow, PKCE)."""
     config = SingleSignOn.objects.select_related("org").filter(org__slug=company).first()
     if config is None or not config.enabled:
         form = SsoFindForm(initial={"company_or_email": company})
@@ -137,7 +137,11 @@ def start(request, company):
     pending = dict(list(pending.items())[-9:])  # a few tabs at once, never an ever-growing list
     pending[state] = {"org": config.org_id, "next": next_url}
     request.session[PENDING] = pending
-    return redirect(f"{config.authorization_endpoint}?{urlencode(params)}")
+    # A page that moves on at once, not a 302: the sign-in form's own origin is all the CSP's
+    # form-action allows, and browsers check it on every redirect after a form is sent.
+    authorization_url = f"{config.authorization_endpoint}?{urlencode(params)}"
+    context = {"company": config.org, "authorization_url": authorization_url}
+    return render(request, "sso/leaving.html", context)
 
 
 def _unreadable(request, config):

@@ -28,6 +28,7 @@ def main_pages():
     return [
         (None, "login", "/accounts/login/"),
         (None, "sign-up", "/accounts/signup/"),
+        (None, "sign in with sso", "/accounts/sso/"),
         ("mia", "my okrs", "/acme/my/"),
         ("mia", "company", "/acme/"),
         ("mia", "teams", "/acme/teams/"),
@@ -52,6 +53,7 @@ def main_pages():
         ("admin", "periods", "/acme/manage/company/periods/"),
         ("admin", "reminder schedules", "/acme/checkins/schedules/"),
         ("admin", "audit", "/acme/manage/audit/"),
+        ("admin", "single sign-on", "/acme/manage/sso/"),
     ]
 
 

@@ -3,7 +3,7 @@ consent pages followed over HTTP): newcomers on the verified domain join as memb
 else is refused with a reason; bad configuration says so, never a 500."""
 
 import socket
-from html import unescape
+from html import escape, unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -31,8 +31,11 @@ def _start(client, text):
     found = client.post(reverse("sso:find"), {"company_or_email": text})
     assert found.status_code == 302, found.content
     start = client.get(found["Location"])
-    assert start.status_code == 302
-    return start["Location"]
+    # A page that moves on at once (meta refresh, and a link): see sso.views.start.
+    assert start.status_code == 200
+    url = start.context["authorization_url"]
+    assert f'content="0; url={escape(url)}"' in start.content.decode()
+    return url
 
 
 def sso_sign_in(client, login, *, consent=True, text=None):
