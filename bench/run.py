@@ -298,6 +298,9 @@ PAGES = [
         persona="manager",
         kwargs={"team_id": "top_team_id"},
     ),
+    PageSpec(  # the admin's single sign-on page (a form; saving talks to the provider)
+        "sso_config", "Single sign-on settings", "sso-admin:config", persona="admin"
+    ),
     PageSpec("alignment_requests", "Alignment requests", "alignment:requests", persona="admin"),
     PageSpec("inbox_settings", "Inbox: e-mail settings", "notifications:settings"),
     PageSpec(  # polled by every company page's bell

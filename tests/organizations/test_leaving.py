@@ -28,9 +28,11 @@ from objectives.models import (
     Objective,
     ObjectiveUserObjectPermission,
 )
+from okr_site.secrets_box import seal
 from organizations import services as org_services
 from organizations.deletion import company_models, company_rows
 from organizations.models import Membership, Organization, TeamMembership
+from sso.models import SingleSignOn, SsoIdentity
 from tests.factories import (
     CheckInFactory,
     InvitationFactory,
@@ -458,6 +460,18 @@ def _closing_rows(org, period, admin_m, manager_m, member_m):
         day=now.date(),
         created_at=now,
     )
+    sso = SingleSignOn.objects.create(
+        org=org,
+        issuer="https://login.acme.example",
+        client_id="aligned",
+        client_secret_encrypted=seal("secret"),
+        email_domain="acme.example",
+        authorization_endpoint="https://login.acme.example/auth",
+        token_endpoint="https://login.acme.example/token",
+        userinfo_endpoint="https://login.acme.example/me",
+        jwks_uri="https://login.acme.example/jwks",
+    )
+    SsoIdentity.objects.create(org=org, issuer=sso.issuer, subject="mia", user=member_m.user)
 
 
 def _signed_in() -> set[str]:
