@@ -202,3 +202,10 @@ def test_turned_off_sso_cannot_be_started(sso, anon):
 def test_the_sign_in_page_leads_to_sso(anon, path):
     page = _text(anon.get(path))
     assert reverse("sso:find") in page
+
+
+def test_a_company_without_sso_answers_like_one_that_does_not_exist(org, other_org, anon):
+    for slug in ("acme", "no-such-company"):
+        response = anon.get(reverse("sso:start", kwargs={"company": slug}))
+        assert response.status_code == 400
+        assert f"No company signs in with SSO at “{slug}”." in _text(response)
