@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
 
+from demo.alignment_requests import seed_alignment_request
 from demo.checkins import seed_checkins
 from demo.closing import seed_closed_quarter
 from demo.conversations import seed_conversation
@@ -43,8 +44,11 @@ class Command(BaseCommand):
             refresh_rollups_for_org(company.pk)
             # Last quarter closed with grades and reflections, one objective carried over.
             seed_closed_quarter(company, people=built["people"])
-            # A conversation with mentions and reactions under a company objective.
+            # A conversation with mentions and reactions under a company objective, and
+            # comments on one of Mia's check-ins.
             seed_conversation(company, people=built["people"])
+            # Priya asks to align to the admin's objective: it waits in the admin's inbox.
+            seed_alignment_request(company, people=built["people"])
             # Marketing and Sales need something of each other.
             seed_dependencies(company, people=built["people"])
         verb = "Built" if created else "Checked"
