@@ -435,3 +435,16 @@ def test_the_settings_page_costs_the_same_queries_however_many_posts(
     with django_assert_max_num_queries(9):
         html = manager.get(page(team)).content.decode()
     assert html.count('data-label="State"') == min(size, 10)
+
+
+def test_retry_after_is_read_in_seconds_or_as_a_date_and_kept_within_an_hour():
+    from email.utils import format_datetime
+
+    from slack.webhooks import MAX_RETRY_AFTER, _retry_after
+
+    in_two_minutes = format_datetime(timezone.now() + datetime.timedelta(minutes=2), usegmt=True)
+    assert 110 <= _retry_after(in_two_minutes) <= 120
+    assert _retry_after("30") == 30
+    assert _retry_after("86400") == MAX_RETRY_AFTER
+    assert _retry_after("-5") == 0
+    assert _retry_after("soon") is None and _retry_after(None) is None
