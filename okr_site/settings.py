@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "guardian",
     "csp",
     "axes",
+    "pgtrigger",
     "accounts",
     "organizations",
     "objectives",
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "closing",
     "sso",
     "slack",
+    "history",
 ]
 
 MIDDLEWARE = [
@@ -88,9 +90,16 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Resolves /<org_slug>/ once per request; the only tenancy gate.
     "organizations.tenancy.TenantMiddleware",
+    # After it: a write request's changes name its person in the database's history.
+    "history.context.HistoryContextMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the sign-in page's message.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The database-level history (history/): django-pgtrigger installs its triggers after every
+# `migrate` instead of writing them into the tracked apps' migrations (PostgreSQL only).
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # Request bodies: refused above this size (okr_site.limits; nginx's client_max_body_size in
 # deploy/nginx matches it). Uploads above 2.5 MB go to a temporary file, not memory.
