@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from history.present import Names, audit_changes, want_audit
 from organizations.models import Membership
 from organizations.permissions import admin_required
 
@@ -55,6 +56,11 @@ def audit_list(request):
     if target:
         entries = entries.filter(target_id=target)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Ids in the changes (an objective's new parent, owner, team) read as names.
+    names = Names(request.membership, request.org.pk)
+    for entry in page.object_list:
+        want_audit(entry, names)
+    names.resolve()
     filters = [
         (name, value)
         for name, value in (("person", person), ("who", who), ("kind", kind), ("object", target))
@@ -62,6 +68,7 @@ def audit_list(request):
     ]
     context = {
         "page": page,
+        "rows": [(entry, audit_changes(entry, names)) for entry in page.object_list],
         "chosen": Membership.objects.for_org(request.org)
         .select_related("user")
         .filter(pk=person)

@@ -343,6 +343,30 @@ PAGES = [
         persona="admin",
         kwargs={"objective_id": "team_objective_id"},
     ),
+    # History (history/): loaded into the objective and KR pages when scrolled to, and the
+    # admins' change log of the whole company, unfiltered and narrowed to one kind.
+    PageSpec(
+        "history_objective",
+        "History of an objective (htmx)",
+        "history:objective",
+        kwargs={"objective_id": "team_objective_id"},
+        htmx=True,
+    ),
+    PageSpec(
+        "history_kr",
+        "History of a key result (htmx)",
+        "history:kr",
+        kwargs={"kr_id": "member_kr_id"},
+        htmx=True,
+    ),
+    PageSpec("change_log", "Change log (admins)", "history:log", persona="admin"),
+    PageSpec(
+        "change_log_filtered",
+        "Change log: one kind, one month (admins)",
+        "history:log",
+        persona="admin",
+        query={"kind": "=checkins.checkin", "since": "=2026-11-01", "until": "=2026-11-30"},
+    ),
     PageSpec(
         "checkin_post",
         "Check-in POST",

@@ -37,6 +37,7 @@ SKIPPED = {"id", "org_id", "content_object_id"}
 # Clearer words than a field's verbose name, where it has one.
 LABELS = {
     "parent_id": "Aligned to",
+    "parent": "Aligned to",
     "user_id": "Person",
     "permission_id": "Right",
     "membership_id": "Person",
@@ -221,6 +222,12 @@ class Names:
             before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
             f = columns.get(key)
             label = LABELS.get(key) or (capfirst(f.verbose_name) if f is not None else key)
+            if (
+                key in ("parent", "parent_id")
+                and model is not None
+                and model._meta.label_lower != ("objectives.objective")
+            ):
+                label = "Parent"  # a team's or a period's parent is not an alignment
             rows.append(FieldChange(str(label), self.value(f, before), self.value(f, after)))
         return rows
 

@@ -31,10 +31,24 @@ def page(changes: QuerySet, cursor, size: int) -> tuple[list[Change], bool]:
     return rows[:size], len(rows) > size
 
 
+# What a check-in moves on its key result: the key result's own history shows it, beside
+# the check-in; the objective's would drown in it.
+CHECK_IN_MOVES = {"current_value", "confidence"}
+
+
+def _key_result_edits() -> list[str]:
+    from objectives.models import KeyResult
+
+    return [f.column for f in KeyResult._meta.concrete_fields if f.column not in CHECK_IN_MOVES]
+
+
 def of_objective(objective) -> QuerySet:
-    """The objective's own rows, its key results' and its sharing (not the check-ins: each
-    key result's history has those)."""
-    return Change.objects.filter(org_id=objective.org_id, objective_id=objective.pk)
+    """The objective's own rows, its key results' and its sharing; not the check-ins and
+    the values they move (each key result's history has those)."""
+    return Change.objects.filter(org_id=objective.org_id, objective_id=objective.pk).exclude(
+        Q(model="objectives.keyresult", operation=Change.Operation.UPDATE)
+        & ~Q(changes__has_any_keys=_key_result_edits())
+    )
 
 
 def of_key_result(kr) -> QuerySet:

@@ -32,7 +32,18 @@ def test_admin_reads_who_changed_what(admin, member, org, period):
     assert page.status_code == 200
     html = page.content.decode()
     assert "objective.update" in html and "Mia Member" in html
-    assert "title: Old → New" in html
+    assert "Title: Old → New" in html
+
+
+def test_a_new_parent_reads_as_its_title_not_its_id(admin, member, org, period):
+    """The audit list used to print raw ids for a parent change."""
+    from alignment.services import objective_align
+
+    parent = ObjectiveFactory(org=org, period=period, level="company", title="Grow APAC")
+    child = ObjectiveFactory(org=org, period=period, owner=member.membership)
+    objective_align(objective=child, parent=parent, actor=member.membership)
+    html = admin.get(AUDIT).content.decode()
+    assert "Aligned to: — → Grow APAC" in html
 
 
 def test_members_and_managers_may_not_read_it(member, manager):
