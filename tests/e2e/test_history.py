@@ -1,6 +1,8 @@
 """History in a browser: Mia edits her objective, opens its History and reads the change;
 an admin narrows the change log to that objective; axe and a phone's width on both."""
 
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -72,7 +74,7 @@ def test_an_admin_narrows_the_change_log_and_exports_it(journey, demo):
     assert not _serious(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     assert NEW in text and text.startswith("When,Who,Object,Change,Field,Before,After")
     journey.shot(page, "change log")
 
