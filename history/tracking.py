@@ -82,6 +82,13 @@ TRACKED: tuple[Tracked, ...] = (
         exclude=("last_checkin_at", "last_checkin_note", "position"),
     ),
     Tracked("checkins.CheckIn", "Check-in", key_result_sql="(r->>'key_result_id')::bigint"),
+    # "Also supports": an objective's secondary links (alignment/); tracked from the day
+    # the model exists.
+    Tracked(
+        "alignment.AlsoSupports",
+        "Also supports",
+        objective_sql="(r->>'objective_id')::bigint",
+    ),
     Tracked(
         "objectives.ObjectiveUserObjectPermission", "Sharing of an objective", **_grant("objective")
     ),
@@ -185,5 +192,8 @@ class RecordChange(pgtrigger.Trigger):
 
 def register_triggers() -> None:
     for tracked in TRACKED:
-        model = apps.get_model(tracked.label)
+        try:
+            model = apps.get_model(tracked.label)
+        except LookupError:  # a table another app has not added yet
+            continue
         pgtrigger.register(RecordChange(tracked))(model)
