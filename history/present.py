@@ -93,6 +93,7 @@ class Entry:
     actor_id: int | None
     lines: list[Line]
     cursor: str = ""
+    objective_id: int | None = None
 
 
 class Names:
@@ -213,10 +214,13 @@ class Names:
             return _short(json.dumps(raw))
         return _short(str(raw))
 
-    def field_changes(self, model, changes: dict) -> list[FieldChange]:
+    def field_changes(self, model, changes: dict, operation: str = "update") -> list[FieldChange]:
+        """Each field's before and after, in the model's field order; a created or deleted
+        row lists only the fields it had a value in."""
         columns = _columns(model) if model is not None else {}
+        order = {key: i for i, key in enumerate(columns)}
         rows = []
-        for key, pair in changes.items():
+        for key, pair in sorted(changes.items(), key=lambda item: order.get(item[0], 999)):
             if key in SKIPPED:
                 continue
             before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
@@ -228,7 +232,13 @@ class Names:
                 and model._meta.label_lower != ("objectives.objective")
             ):
                 label = "Parent"  # a team's or a period's parent is not an alignment
-            rows.append(FieldChange(str(label), self.value(f, before), self.value(f, after)))
+            shown = FieldChange(str(label), self.value(f, before), self.value(f, after))
+            if (
+                operation != "update"
+                and (shown.after if operation == "insert" else shown.before) == EMPTY
+            ):
+                continue
+            rows.append(shown)
         return rows
 
 
@@ -329,7 +339,7 @@ def entries(changes: list, viewer, *, here=None, grouped=True) -> list[Entry]:
         lines = []
         for change in reversed(group):  # in the order they were made
             model = models_of[change.model]
-            fields = names.field_changes(model, change.changes)
+            fields = names.field_changes(model, change.changes, change.operation)
             if change.operation == "update" and not fields:
                 continue
             verbs = GRANT_VERBS if "userobjectpermission" in change.model else VERBS
@@ -345,6 +355,7 @@ def entries(changes: list, viewer, *, here=None, grouped=True) -> list[Entry]:
                 actor_id=first.actor_id,
                 lines=lines,
                 cursor=cursor_of(group[-1]),
+                objective_id=first.objective_id,
             )
         )
     return result
