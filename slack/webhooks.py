@@ -21,7 +21,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 MAX_URL_LENGTH = 500
-MAX_RETRY_AFTER = 60 * 60  # seconds; a longer wait is Slack's business, not a reason to stall
+# Seconds. A retry's countdown must stay under the broker's visibility timeout (an hour,
+# okr_site/celery.py), or Redis hands the waiting task out a second time.
+MAX_RETRY_AFTER = 30 * 60
 
 
 def allowed_prefix() -> str:

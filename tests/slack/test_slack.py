@@ -437,7 +437,7 @@ def test_the_settings_page_costs_the_same_queries_however_many_posts(
     assert html.count('data-label="State"') == min(size, 10)
 
 
-def test_retry_after_is_read_in_seconds_or_as_a_date_and_kept_within_an_hour():
+def test_retry_after_is_read_in_seconds_or_as_a_date_and_kept_within_half_an_hour():
     from email.utils import format_datetime
 
     from slack.webhooks import MAX_RETRY_AFTER, _retry_after
