@@ -2,12 +2,21 @@
 the company's ``SingleSignOn`` row instead of settings, used for the code flow's second half
 (exchange the code, verify the ID token's signature and nonce, read the person's claims)."""
 
+import logging
+
+import jwt
+import requests
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 
+from okr_site.secrets_box import SealBroken, unseal
+
 from .models import SingleSignOn
 from .provider import callback_url
+from .services import SignInRefused
+
+log = logging.getLogger(__name__)
 
 SCOPES = "openid email profile"
 
@@ -72,3 +81,52 @@ class CompanyOidcClient(OIDCAuthenticationBackend):
             raise SuspiciousOperation("Userinfo for another subject.")
         self.claims = userinfo
         return None
+
+
+def unreadable_secret(config: SingleSignOn) -> SignInRefused:
+    name = config.org.name
+    return SignInRefused(
+        f"{name}'s single sign-on cannot be used right now: its client secret can no longer "
+        f"be read on this server (its encryption key changed). An admin of {name} signs in "
+        "with a password and enters the secret again.",
+        status=503,
+    )
+
+
+def person_claims(config: SingleSignOn, request, *, nonce: str, code_verifier: str) -> dict:
+    """The claims of the person the provider sent back with a code; every way this can fail
+    (secret unreadable, provider down, client refused, answer not to be trusted) is a
+    SignInRefused saying so."""
+    name = config.org.name
+    try:
+        client = CompanyOidcClient(config, unseal(config.client_secret_encrypted))
+    except SealBroken:
+        raise unreadable_secret(config) from None
+    try:
+        claims = client.claims_for(request, nonce=nonce, code_verifier=code_verifier)
+    except requests.HTTPError as exc:
+        log.warning("SSO for %s: the provider refused: %s", config.org.slug, exc)
+        status = exc.response.status_code if exc.response is not None else None
+        if status == 401:
+            message = (
+                f"{name}'s identity provider refused Aligned's client id and secret; an admin "
+                f"of {name} must check them under Admin → Single sign-on."
+            )
+        else:
+            message = f"{name}'s identity provider refused the sign-in ({status}): start again."
+        raise SignInRefused(message, status=502) from None
+    except requests.RequestException as exc:
+        log.warning("SSO for %s: provider unreachable: %s", config.org.slug, exc)
+        raise SignInRefused(
+            f"{name}'s identity provider could not be reached; try again in a moment.",
+            status=502,
+        ) from None
+    except (SuspiciousOperation, jwt.PyJWTError, KeyError, ValueError) as exc:
+        log.warning("SSO for %s: untrusted answer: %s", config.org.slug, exc)
+        claims = None
+    if not claims:
+        raise SignInRefused(
+            f"{name}'s identity provider's answer could not be verified; start again.",
+            status=502,
+        )
+    return claims

@@ -25,12 +25,15 @@ def sso_of(org) -> SingleSignOn | None:
     return SingleSignOn.objects.for_org(org).first()
 
 
-def secret_is_readable(config: SingleSignOn) -> bool:
+def unseal_or_none(token: str) -> str | None:
     try:
-        unseal(config.client_secret_encrypted)
+        return unseal(token)
     except SealBroken:
-        return False
-    return True
+        return None
+
+
+def secret_is_readable(config: SingleSignOn) -> bool:
+    return unseal_or_none(config.client_secret_encrypted) is not None
 
 
 def sso_configure(
@@ -62,21 +65,34 @@ def sso_configure(
     if not client_secret:
         if current is None:
             raise ValidationError({"client_secret": "Enter the client secret."})
-        try:
-            client_secret = unseal(current.client_secret_encrypted)
-        except SealBroken:
+        client_secret = None  # the stored one stays
+    # Turning single sign-on off must work while the provider is down or misconfigured
+    # (that is when an admin turns it off): then nothing is asked of the provider.
+    turning_off = (
+        not enabled
+        and current is not None
+        and current.issuer == issuer.rstrip("/")
+        and current.client_id == client_id
+    )
+    endpoints = None
+    if not turning_off:
+        secret = client_secret or unseal_or_none(current.client_secret_encrypted)
+        if secret is None:
             raise ValidationError(
                 {"client_secret": "The stored secret can no longer be read: enter it again."}
-            ) from None
-    # Network first, outside the transaction: the provider may take seconds to answer.
-    try:
-        endpoints = provider.discover(issuer)
-        provider.check_client(
-            endpoints, issuer=issuer, client_id=client_id, client_secret=client_secret
-        )
-    except provider.ProviderProblem as problem:
-        raise ValidationError({problem.field: problem.message}) from None
+            )
+        # Network first, outside the transaction: the provider may take seconds to answer.
+        try:
+            endpoints = provider.discover(issuer)
+            provider.check_client(
+                endpoints, issuer=issuer, client_id=client_id, client_secret=secret
+            )
+        except provider.ProviderProblem as problem:
+            raise ValidationError({problem.field: problem.message}) from None
     with transaction.atomic():
+        # One admin's save at a time: a second one meanwhile edits what the first saved.
+        Organization.objects.select_for_update().filter(pk=org.pk).first()
+        current = sso_of(org)
         config = current or SingleSignOn(org=org)
         before = snapshot(config, AUDITED) if current else {}
         old_secret = config.client_secret_encrypted
@@ -85,9 +101,10 @@ def sso_configure(
         config.email_domain = domain
         config.enabled = enabled
         config.sso_only = sso_only
-        for name, value in vars(endpoints).items():
-            setattr(config, name, value)
-        secret_changed = not old_secret or unseal_or_none(old_secret) != client_secret
+        if endpoints is not None:
+            for name, value in vars(endpoints).items():
+                setattr(config, name, value)
+        secret_changed = client_secret is not None and unseal_or_none(old_secret) != client_secret
         if secret_changed:
             config.client_secret_encrypted = seal(client_secret)
         config.full_clean(exclude=["org"])
@@ -105,22 +122,17 @@ def sso_configure(
     return config
 
 
-def unseal_or_none(token: str) -> str | None:
-    try:
-        return unseal(token)
-    except SealBroken:
-        return None
-
-
 # --- signing in ----------------------------------------------------------------------------
 
 
 class SignInRefused(Exception):
-    """A person the provider vouched for may not come in; ``message`` says why, to them."""
+    """The sign-in cannot go on: ``message`` says why, to the person; ``status`` is the
+    page's (403: the person may not come in; 502/503: the provider or its configuration)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, status: int = 403):
         super().__init__(message)
         self.message = message
+        self.status = status
 
 
 @dataclass(frozen=True)

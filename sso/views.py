@@ -2,13 +2,9 @@
 which lives under /accounts/sso/ because the person is not yet a member of any company
 (the tenancy middleware would answer 404) and the provider returns to one fixed address."""
 
-import logging
-
-import jwt
-import requests
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.crypto import get_random_string
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -18,7 +14,6 @@ from mozilla_django_oidc.utils import (
     generate_code_challenge,
 )
 
-from okr_site.secrets_box import SealBroken, unseal
 from organizations.forms import add_service_error
 from organizations.permissions import admin_required
 
@@ -26,10 +21,9 @@ from . import services
 from .domains import domain_of
 from .forms import SsoConfigForm, SsoFindForm
 from .models import SingleSignOn
-from .oidc import SCOPES, CompanyOidcClient
+from .oidc import SCOPES, person_claims, unreadable_secret
 from .provider import callback_url
 
-log = logging.getLogger(__name__)
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PENDING = "sso_pending"  # state -> {"org": id, "next": path}: which company a return is for
 
@@ -111,10 +105,9 @@ def start(request, company):
     if config is None or not config.enabled:
         form = SsoFindForm(initial={"company_or_email": company})
         return _refused(request, f"No company signs in with SSO at “{company}”.", form=form)
-    try:
-        unseal(config.client_secret_encrypted)
-    except SealBroken:
-        return _unreadable(request, config)
+    if not services.secret_is_readable(config):
+        refusal = unreadable_secret(config)
+        return _refused(request, refusal.message, status=refusal.status)
     state = get_random_string(32)
     nonce = get_random_string(32)
     verifier = get_random_string(64)
@@ -144,16 +137,6 @@ def start(request, company):
     return render(request, "sso/leaving.html", context)
 
 
-def _unreadable(request, config):
-    return _refused(
-        request,
-        f"{config.org.name}'s single sign-on cannot be used right now: its client secret can "
-        "no longer be read on this server (its encryption key changed). An admin of "
-        f"{config.org.name} signs in with a password and enters the secret again.",
-        status=503,
-    )
-
-
 @require_GET
 def callback(request):
     """The provider sends the person back here with a code (or an error)."""
@@ -179,47 +162,12 @@ def callback(request):
             request, f"{org.name}'s identity provider did not sign you in: {description[:200]}."
         )
     try:
-        secret = unseal(config.client_secret_encrypted)
-    except SealBroken:
-        return _unreadable(request, config)
-    client = CompanyOidcClient(config, secret)
-    try:
-        claims = client.claims_for(
-            request, nonce=oidc_state["nonce"], code_verifier=oidc_state["code_verifier"]
+        claims = person_claims(
+            config, request, nonce=oidc_state["nonce"], code_verifier=oidc_state["code_verifier"]
         )
-    except requests.HTTPError as exc:
-        log.warning("SSO for %s: the provider refused: %s", org.slug, exc)
-        refused_client = exc.response is not None and exc.response.status_code == 401
-        return _refused(
-            request,
-            f"{org.name}'s identity provider refused Aligned's client id and secret; an "
-            f"admin of {org.name} must check them under Admin → Single sign-on."
-            if refused_client
-            else f"{org.name}'s identity provider refused the sign-in "
-            f"({exc.response.status_code if exc.response is not None else 'no answer'}): "
-            "start it again.",
-            status=502,
-        )
-    except requests.RequestException as exc:
-        log.warning("SSO for %s: provider unreachable: %s", org.slug, exc)
-        return _refused(
-            request,
-            f"{org.name}'s identity provider could not be reached; try again in a moment.",
-            status=502,
-        )
-    except (SuspiciousOperation, jwt.PyJWTError, KeyError, ValueError) as exc:
-        log.warning("SSO for %s: untrusted answer: %s", org.slug, exc)
-        claims = None
-    if not claims:
-        return _refused(
-            request,
-            f"{org.name}'s identity provider's answer could not be verified; start again.",
-            status=502,
-        )
-    try:
         signed_in = services.sso_sign_in(config=config, claims=claims)
     except services.SignInRefused as refusal:
-        return _refused(request, refusal.message, status=403)
+        return _refused(request, refusal.message, status=refusal.status)
     login(request, signed_in.membership.user, backend=MODEL_BACKEND)
     if signed_in.joined:
         messages.success(request, f"Welcome to {org.name}: you joined as a member.")

@@ -165,3 +165,36 @@ def test_page_explains_the_redirect_uri_and_the_domain_proof(ada, url, settings)
     assert f"{settings.SITE_URL}/accounts/sso/callback/" in page
     assert "only the domain of your own confirmed e-mail address" in page
     assert "acme.example" in page
+
+
+def test_sso_can_be_turned_off_while_the_provider_is_down(ada, url, provider, sso, org):
+    sso.token_endpoint = sso.token_endpoint.replace(provider.issuer, "http://127.0.0.1:9")
+    sso.save(update_fields=["token_endpoint"])
+    with socket.socket() as sock:  # the provider's address now answers nothing
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sso.issuer = dead
+    sso.save(update_fields=["issuer"])
+    response = ada.post(url, _form(provider, issuer=dead, client_secret="", enabled=None))
+    assert response.status_code == 302
+    sso.refresh_from_db()
+    assert not sso.enabled
+    assert unseal(sso.client_secret_encrypted) == provider.client_secret
+    # Turning it on again asks the provider, which does not answer: said beside the issuer.
+    again = ada.post(url, _form(provider, issuer=dead, client_secret=""))
+    assert f"Could not reach {dead}" in _errors(again, "issuer")
+
+
+def test_a_second_admin_edits_without_proving_the_domain_again(
+    url, provider, sso, org, manager_membership
+):
+    from django.test import Client
+
+    manager_membership.role = "admin"
+    manager_membership.save(update_fields=["role"])
+    other_admin = Client()
+    other_admin.force_login(manager_membership.user)  # their address is not on acme.example
+    response = other_admin.post(url, _form(provider, client_secret="", sso_only="on"))
+    assert response.status_code == 302
+    sso.refresh_from_db()
+    assert sso.sso_only
