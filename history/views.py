@@ -4,6 +4,7 @@ a page of their own without JavaScript), and the admins' change log with its CSV
 from __future__ import annotations
 
 import csv
+from urllib.parse import urlencode
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -73,10 +74,12 @@ def _query(form: LogFilterForm) -> str:
     """The valid filters again, for the next page's and the export's links."""
     if not form.is_valid():
         return ""
-    return "&".join(
-        f"{name}={value}"
-        for name, value in sorted(form.data.items())
-        if name in form.fields and value and name not in form.errors
+    return urlencode(
+        [
+            (name, value)
+            for name, value in sorted(form.data.items())
+            if name in form.fields and value and name not in form.errors
+        ]
     )
 
 

@@ -260,3 +260,16 @@ def test_every_tracked_table_exists():
         except LookupError:
             missing.add(tracked.label)
     assert missing <= {"alignment.AlsoSupports"}
+
+
+def test_the_next_page_and_the_export_keep_the_filters_encoded(
+    admin, org, period, member_membership
+):
+    for i in range(55):
+        ObjectiveFactory(org=org, period=period, owner=member_membership, title=f"O{i}")
+    page = _log(admin, kind="objectives.objective", since="2000-01-01")
+    assert page.context["query"] == "kind=objectives.objective&since=2000-01-01"
+    assert page.context["older"].startswith("?kind=objectives.objective&since=2000-01-01&before=")
+    typed = _log(admin, who="Mia & co")
+    assert typed.context["query"] == "who=Mia+%26+co"
+    assert 'href="/acme/history/log.csv?who=Mia+%26+co"' in typed.content.decode()
