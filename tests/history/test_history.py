@@ -273,3 +273,19 @@ def test_the_next_page_and_the_export_keep_the_filters_encoded(
     typed = _log(admin, who="Mia & co")
     assert typed.context["query"] == "who=Mia+%26+co"
     assert 'href="/acme/history/log.csv?who=Mia+%26+co"' in typed.content.decode()
+
+
+def test_a_celery_task_is_named_as_the_one_who_changed_it(admin, org, period, member_membership):
+    from okr_site.celery import app
+
+    @app.task(name="tests.history.retitle")
+    def retitle(pk):
+        Objective.objects.filter(pk=pk).update(title="Retitled by a task")
+
+    objective = ObjectiveFactory(org=org, period=period, owner=member_membership)
+    retitle.apply(args=[objective.pk])
+    change = Change.objects.get(model="objectives.objective", operation="update")
+    assert change.context == {"task": "tests.history.retitle"} and change.actor_id is None
+    assert change.context_id is not None
+    html = admin.get(url("objective", objective_id=objective.pk), **HX).content.decode()
+    assert "Scheduled task" in html
