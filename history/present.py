@@ -293,8 +293,10 @@ def _who(change) -> str:
     about = change.context or {}
     if about.get("task"):
         return "Scheduled task"
-    if about.get("url") or about.get("user"):
-        return "Someone not signed in to the company"
+    if str(about.get("url", "")).startswith("/admin/"):
+        return "Site staff (Django admin)"
+    if about.get("url"):
+        return "Someone not signed in to the company (a sign-up or an invitation)"
     return "Outside the app (a script or the database)"
 
 

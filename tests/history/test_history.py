@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from checkins import services as checkin_services
@@ -289,3 +290,16 @@ def test_a_celery_task_is_named_as_the_one_who_changed_it(admin, org, period, me
     assert change.context_id is not None
     html = admin.get(url("objective", objective_id=objective.pk), **HX).content.decode()
     assert "Scheduled task" in html
+
+
+def test_joining_by_invitation_is_recorded_and_shown_in_the_change_log(admin, org, team):
+    from tests.factories import InvitationFactory
+
+    invitation = InvitationFactory(org=org, email="newbie@example.com", role="member")
+    accept = reverse("invitation-accept", args=[invitation.token])
+    assert Client().post(accept, {"full_name": "Nina Newbie", "password": "a-long-secret-1"})
+    joined = Change.objects.get(model="organizations.membership", context__url=accept)
+    assert joined.operation == "insert" and joined.actor_id is None
+    entries = _log(admin, kind="organizations.membership").context["entries"]
+    assert entries[0].who.startswith("Someone not signed in to the company")
+    assert entries[0].lines[0].subject == "Person: Nina Newbie"
