@@ -107,6 +107,14 @@ class AlignmentRequest(TenantModel):
     parent = models.ForeignKey(
         "objectives.Objective", on_delete=models.CASCADE, related_name="alignment_requests_in"
     )
+    # Set when it asks to contribute to one of ``parent``'s key results (its owner answers).
+    parent_key_result = models.ForeignKey(
+        "objectives.KeyResult",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alignment_requests_in",
+    )
     requested_by = models.ForeignKey(
         "organizations.Membership", on_delete=models.CASCADE, related_name="+"
     )
@@ -131,3 +139,43 @@ class AlignmentRequest(TenantModel):
             )
         ]
         indexes = [models.Index(fields=["org", "status", "created_at"])]
+
+
+class AlsoSupports(TenantModel):
+    """A display-only link: ``objective`` also helps ``supported``, besides the one parent its
+    progress rolls up to. Shown on both objectives, in the contribution path and on the map;
+    never counted in any figure. Only ``alignment.services`` writes it."""
+
+    org = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    objective = models.ForeignKey(
+        "objectives.Objective", on_delete=models.CASCADE, related_name="also_supports_links"
+    )
+    supported = models.ForeignKey(
+        "objectives.Objective", on_delete=models.CASCADE, related_name="also_supported_by_links"
+    )
+    created_by = models.ForeignKey(
+        "organizations.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("objective", "supported", name="also_supports_unique_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(objective=models.F("supported")),
+                name="also_supports_not_itself",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org", "objective"]),
+            models.Index(fields=["org", "supported"]),
+        ]
+
+    def __str__(self):
+        return f"{self.objective_id} also supports {self.supported_id}"

@@ -9,6 +9,10 @@ definitions, so "offered" and "accepted" never disagree.
 - A team objective aligns to an objective of one of its ancestor teams, or a company one.
 - A company objective aligns only to a company objective of a longer period.
 - No cycles (checked by the service with the ancestor chain, see ``services``).
+
+An objective may contribute to a key result instead: the key result stands for its objective
+here (same period, level and team), and the chain goes through that objective, so a cycle
+through a key result is a cycle.
 """
 
 from django.core.exceptions import ValidationError
@@ -33,6 +37,7 @@ MSG_COMPANY_PERIOD = (
     "A company objective can only align to a company objective of a longer period "
     "(for example a quarter's to the year's)."
 )
+MSG_KR_NOT_OF_PARENT = "That key result is not one of the chosen objective's."
 MSG_CYCLE = "This link would create a cycle: “{parent}” already contributes to this objective."
 
 

@@ -28,6 +28,10 @@ from .events import checkin_recorded
 from .models import NOTE_MAX_LENGTH, CheckIn, ReminderSchedule
 
 DELETE_WINDOW = datetime.timedelta(minutes=15)
+MSG_MEASURED_BY_CONTRIBUTORS = (
+    "This key result is measured from its contributing objectives: it moves when they do. "
+    "Check in on their key results instead (its owner may measure it by check-ins again)."
+)
 
 
 def _decimal(value) -> Decimal:
@@ -66,6 +70,8 @@ def checkin_submit(
     ensure_period_open(author, locked.objective.period)
     if not can_checkin(author, locked):
         raise PermissionDenied("You may not check in on this key result.")
+    if locked.measured_by_contributors:
+        raise ValidationError({"value": MSG_MEASURED_BY_CONTRIBUTORS})
     value = _decimal(value)
     if locked.kind == KeyResult.Kind.MILESTONE and value not in (Decimal(0), Decimal(1)):
         raise ValidationError({"value": "A milestone is either done (1) or not done (0)."})

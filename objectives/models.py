@@ -13,7 +13,11 @@ ROLLUP_FIELDS = ("progress", "aligned_progress", "confidence")
 class Objective(TenantModel):
     """A qualitative goal of the company, a team or a person for one period.
 
-    ``parent`` is the upward alignment link; only ``alignment.services`` writes it.
+    ``parent`` is the upward alignment link; only ``alignment.services`` writes it (with
+    ``parent_key_result`` and ``contribution_weight``). An objective that contributes to a
+    key result keeps ``parent`` = that key result's objective, so every walk of the chain
+    (trees, cycles, ancestors, roll-ups) stays one walk over ``parent``; the database holds
+    the pair consistent (``objectives.0010``: a foreign key on (parent, parent_key_result)).
     """
 
     class Level(models.TextChoices):
@@ -90,6 +94,23 @@ class Objective(TenantModel):
         related_name="children",
         editable=False,
     )
+    # The key result of ``parent`` it contributes to, when it serves one (nullable).
+    parent_key_result = models.ForeignKey(
+        "objectives.KeyResult",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contributors",
+        editable=False,
+    )
+    # How much it weighs among its parent's contributors: the parent's owner sets it.
+    contribution_weight = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        editable=False,
+    )
     created_by = models.ForeignKey(
         "organizations.Membership",
         null=True,
@@ -125,6 +146,14 @@ class Objective(TenantModel):
             models.CheckConstraint(
                 condition=~Q(level="individual") | Q(owner__isnull=False),
                 name="objective_individual_has_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent_key_result__isnull=True) | Q(parent__isnull=False),
+                name="objective_parent_kr_has_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(contribution_weight__gt=0),
+                name="objective_contribution_weight_positive",
             ),
         ]
         indexes = [
@@ -194,6 +223,10 @@ class KeyResult(TenantModel):
         AT_RISK = "at_risk", "At risk"
         OFF_TRACK = "off_track", "Off track"
 
+    class MeasuredBy(models.TextChoices):
+        CHECKINS = "checkins", "Its own check-ins"
+        CONTRIBUTORS = "contributors", "Its contributing objectives"
+
     org = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="key_results"
     )
@@ -222,6 +255,11 @@ class KeyResult(TenantModel):
         max_length=10, choices=Confidence.choices, default=Confidence.ON_TRACK
     )
     position = models.PositiveIntegerField(default=0)
+    # Its owner's choice: moved by check-ins, or computed from the objectives aligned to it
+    # (``objectives.rollups`` then writes ``current_value``; check-ins are refused).
+    measured_by = models.CharField(
+        max_length=12, choices=MeasuredBy.choices, default=MeasuredBy.CHECKINS, editable=False
+    )
     last_checkin_at = models.DateTimeField(null=True, blank=True)
     # The latest check-in's note, kept beside its value and confidence (the same writers) so
     # every check-in form shows "last time" without a query per key result.
@@ -249,6 +287,10 @@ class KeyResult(TenantModel):
 
     def __str__(self):
         return self.title
+
+    @property
+    def measured_by_contributors(self) -> bool:
+        return self.measured_by == self.MeasuredBy.CONTRIBUTORS
 
 
 class ReviewStep(TenantModel):

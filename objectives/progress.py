@@ -5,8 +5,13 @@
 - An objective's own progress is the weight-averaged progress of its KRs, or ``None`` when
   it has no KRs ("no progress yet", never a misleading 0%).
 - Its *aligned* progress also folds in what aligns to it: every child objective with a
-  (aligned) progress counts like one more key result of weight ``CHILD_WEIGHT``.
-  Abandoned children are left out. With neither KRs nor measured children it is ``None``.
+  (aligned) progress counts like one more key result, weighing its ``contribution_weight``
+  (``CHILD_WEIGHT``, 1, unless its parent's owner chose another). Abandoned children are left
+  out. With neither KRs nor measured children it is ``None``.
+- A key result measured from its contributors has the weighted mean of their aligned
+  progress as its progress, stored as the value that gives it (``value_for_progress``), so
+  every page reads it like any other key result. Objectives aligned to a key result count
+  only through it (never also directly in its objective's aligned progress).
 """
 
 from collections.abc import Iterable
@@ -30,6 +35,18 @@ def kr_progress(*, kind: str, start, target, current) -> Decimal:
     if target == start:  # forms forbid it; be safe for legacy rows
         return ONE if current == target else ZERO
     return clamp((current - start) / (target - start))
+
+
+VALUE_PLACES = Decimal("0.0001")  # KeyResult.current_value's four decimal places
+
+
+def value_for_progress(*, kind: str, start, target, progress: Decimal) -> Decimal:
+    """The value a key result shows at ``progress`` (0..1): start + progress x (target - start);
+    a milestone is done only at 100%."""
+    if kind == "milestone":
+        return ONE if progress >= ONE else ZERO
+    start, target = Decimal(start), Decimal(target)
+    return (start + clamp(Decimal(progress)) * (target - start)).quantize(VALUE_PLACES)
 
 
 def weighted_mean(parts: Iterable[tuple[Decimal, Decimal]]) -> Decimal | None:

@@ -7,8 +7,15 @@ objective and its ancestors in the same transaction (``refresh_rollups``).
 
 What counts (the arithmetic is ``objectives.progress``):
 - own progress: the objective's KRs by weight; worst confidence: of those KRs;
-- aligned progress: own KRs plus every *counted* child's aligned progress, weight 1 each.
-  A child counts when it is public and not abandoned. Private work never shifts a number
+- aligned progress: own KRs plus every *counted* child's aligned progress, each weighing
+  its ``contribution_weight``.
+- a key result measured from its contributors: the weighted mean of its counted
+  contributors' aligned progress, written back as its ``current_value`` (in the same pass,
+  before its objective's own progress is computed), so a contributor's check-in moves the
+  key result, its objective and that objective's ancestors. An objective aligned to a key
+  result counts only through it: not at all while the key result is measured by check-ins.
+  "Also supports" links (``alignment.AlsoSupports``) are display-only and never read here.
+  A child counts when it is public and not abandoned: private work never shifts a number
   that people who may not see it read, and the stored number is the same for everyone.
 
 Concurrency: two check-ins under the same parent would each recompute the parent from what
@@ -30,7 +37,7 @@ from django.db.models import Q
 from organizations.models import note_data_change
 
 from .models import ROLLUP_FIELDS, KeyResult, Objective, seen_by_everyone_q
-from .progress import CHILD_WEIGHT, kr_progress, weighted_mean
+from .progress import kr_progress, value_for_progress, weighted_mean
 
 Confidence = KeyResult.Confidence
 CONFIDENCE_RANK = {Confidence.ON_TRACK: 0, Confidence.AT_RISK: 1, Confidence.OFF_TRACK: 2}
@@ -85,8 +92,15 @@ class Rollup:
     confidence: str
 
 
-# One KR as the roll-up reads it: (kind, start, target, current, weight, confidence).
-KR_VALUES = ("kind", "start_value", "target_value", "current_value", "weight", "confidence")
+# One KR as the roll-up reads it:
+# (kind, start, target, current, weight, confidence, id, measured_by).
+KR_VALUES = (
+    "kind", "start_value", "target_value", "current_value", "weight", "confidence", "id",
+    "measured_by",
+)  # fmt: skip
+# One counted child as the roll-up reads it: (id, contribution weight, parent key result id).
+Child = tuple[int, Decimal, "int | None"]
+CONTRIBUTORS = KeyResult.MeasuredBy.CONTRIBUTORS
 
 
 def _stored(value: Decimal | None) -> Decimal | None:
@@ -97,18 +111,25 @@ def compute_rollups(
     ids: Iterable[int],
     *,
     key_results: dict[int, list[tuple]],
-    children: dict[int, list[int]],
+    children: dict[int, list[Child]],
     stored_aligned: dict[int, Decimal | None],
+    kr_values: dict[int, Decimal] | None = None,
 ) -> dict[int, Rollup]:
     """Roll-ups of ``ids``, bottom-up, from plain data.
 
     ``children`` maps a parent to its *counted* children; a child among ``ids`` is computed
     here first, any other child contributes its ``stored_aligned`` value. A corrupt cycle is
-    cut where it closes.
+    cut where it closes. ``kr_values`` receives the value of every key result measured from
+    its contributors (those that have a counted, measured contributor).
     """
     wanted = set(ids)
     result: dict[int, Rollup] = {}
     on_stack: set[int] = set()
+
+    def child_value(child: int) -> Decimal | None:
+        if child in wanted:
+            return result[child].aligned_progress if child in result else None
+        return stored_aligned.get(child)
 
     def visit(root: int) -> None:
         stack: list[tuple[int, bool]] = [(root, False)]
@@ -122,24 +143,36 @@ def compute_rollups(
                 on_stack.add(pk)
                 stack.append((pk, True))
                 stack.extend(
-                    (c, False) for c in children.get(pk, []) if c in wanted and c not in result
+                    (c, False)
+                    for c, _, _ in children.get(pk, [])
+                    if c in wanted and c not in result
                 )
                 continue
             on_stack.discard(pk)
-            krs = key_results.get(pk, [])
-            own_parts = [
-                (kr_progress(kind=k, start=s, target=t, current=c), w) for k, s, t, c, w, _ in krs
-            ]
-            child_parts = []
-            for child in children.get(pk, []):
-                value = result[child].aligned_progress if child in result else None
-                if child not in wanted:
-                    value = stored_aligned.get(child)
+            direct: list[tuple[Decimal, Decimal]] = []
+            through_kr: dict[int, list[tuple[Decimal, Decimal]]] = {}
+            for child, weight, kr_id in children.get(pk, []):
+                value = child_value(child)
                 if value is not None:
-                    child_parts.append((value, CHILD_WEIGHT))
+                    (direct if kr_id is None else through_kr.setdefault(kr_id, [])).append(
+                        (value, weight)
+                    )
+            krs = key_results.get(pk, [])
+            own_parts = []
+            for kind, start, target, current, weight, _, kr_id, measured_by in krs:
+                if measured_by == CONTRIBUTORS:
+                    measured = weighted_mean(through_kr.get(kr_id, []))
+                    if measured is not None:  # without measured contributors it stays put
+                        current = value_for_progress(
+                            kind=kind, start=start, target=target, progress=measured
+                        )
+                        if kr_values is not None:
+                            kr_values[kr_id] = current
+                progress = kr_progress(kind=kind, start=start, target=target, current=current)
+                own_parts.append((progress, weight))
             result[pk] = Rollup(
                 progress=_stored(weighted_mean(own_parts)),
-                aligned_progress=_stored(weighted_mean(own_parts + child_parts)),
+                aligned_progress=_stored(weighted_mean(own_parts + direct)),
                 confidence=worst_confidence(kr[5] for kr in krs),
             )
 
@@ -204,26 +237,51 @@ def _save_changed(
     return len(changed)
 
 
+def _has_field(model, name: str) -> bool:
+    # Migration 0003 passes models from before the key-result links existed.
+    return any(f.name == name for f in model._meta.concrete_fields)
+
+
 def _inputs(objectives, key_results):
     krs: dict[int, list[tuple]] = {}
+    kr_fields = KR_VALUES if _has_field(key_results.model, "measured_by") else KR_VALUES[:7]
     # No ORDER BY: Objective's default ordering would join periods for nothing.
-    for objective_id, *values in key_results.order_by().values_list("objective_id", *KR_VALUES):
-        krs.setdefault(objective_id, []).append(tuple(values))
-    children: dict[int, list[int]] = {}
+    for objective_id, *values in key_results.order_by().values_list("objective_id", *kr_fields):
+        krs.setdefault(objective_id, []).append(tuple(values) + (None,) * (8 - len(values)))
+    children: dict[int, list[Child]] = {}
     stored: dict[int, Decimal | None] = {}
-    rows = objectives.order_by().values_list("id", "parent_id", "aligned_progress")
-    for pk, parent_id, aligned in rows:
+    linked = _has_field(objectives.model, "parent_key_result")
+    link_fields = ("contribution_weight", "parent_key_result_id") if linked else ()
+    rows = objectives.order_by().values_list("id", "parent_id", "aligned_progress", *link_fields)
+    for pk, parent_id, aligned, *link in rows:
         if parent_id is not None:
-            children.setdefault(parent_id, []).append(pk)
+            weight, kr_id = link if linked else (Decimal(1), None)
+            children.setdefault(parent_id, []).append((pk, weight, kr_id))
         stored[pk] = aligned
     return krs, children, stored
+
+
+def _save_kr_values(
+    krs: dict[int, list[tuple]], values: dict[int, Decimal], model=KeyResult, *, write=True
+) -> int:
+    """Write the values of key results measured from their contributors that moved."""
+    current = {kr[6]: kr[3] for rows in krs.values() for kr in rows}
+    changed = [
+        model(pk=pk, current_value=value)
+        for pk, value in values.items()
+        if current.get(pk) != value
+    ]
+    if write and changed:
+        model.objects.bulk_update(changed, ["current_value"], batch_size=1000)
+    return len(changed)
 
 
 def refresh_rollups(objective_ids: Iterable[int | None], *, org_id: int) -> int:
     """Recompute the objectives' roll-ups and their ancestors'; returns how many changed.
 
     Four queries whatever the company's size (ancestors, the chain's KRs, their counted
-    children, the chain's stored values) plus one UPDATE when something changed. Callers
+    children, the chain's stored values) plus one UPDATE of objectives and one of key results
+    measured from their contributors, when something changed. Callers
     hold ``lock_okr_writes(org_id)``.
     """
     ids = {pk for pk in objective_ids if pk is not None}
@@ -238,7 +296,10 @@ def refresh_rollups(objective_ids: Iterable[int | None], *, org_id: int) -> int:
     krs, children, stored = _inputs(
         counted, KeyResult.objects.filter(org_id=org_id, objective_id__in=chain)
     )
-    computed = compute_rollups(chain, key_results=krs, children=children, stored_aligned=stored)
+    kr_values: dict[int, Decimal] = {}
+    computed = compute_rollups(
+        chain, key_results=krs, children=children, stored_aligned=stored, kr_values=kr_values
+    )
     rows = (
         Objective.objects.filter(org_id=org_id, pk__in=chain)
         .order_by()
@@ -246,6 +307,7 @@ def refresh_rollups(objective_ids: Iterable[int | None], *, org_id: int) -> int:
     )
     if _before_save is not None:
         _before_save()
+    _save_kr_values(krs, kr_values)
     return _save_changed(rows, computed)
 
 
@@ -261,7 +323,13 @@ def refresh_rollups_for_org(
     krs, _, _ = _inputs(everything.none(), kr_model.objects.filter(org_id=org_id))
     _, children, stored = _inputs(everything.filter(counted_children_q()), kr_model.objects.none())
     rows = list(everything.order_by().values_list("id", *ROLLUP_FIELDS))
+    kr_values: dict[int, Decimal] = {}
     computed = compute_rollups(
-        [row[0] for row in rows], key_results=krs, children=children, stored_aligned=stored
+        [row[0] for row in rows],
+        key_results=krs,
+        children=children,
+        stored_aligned=stored,
+        kr_values=kr_values,
     )
-    return _save_changed(rows, computed, model=objective_model, write=write)
+    moved = _save_kr_values(krs, kr_values, model=kr_model, write=write)
+    return moved + _save_changed(rows, computed, model=objective_model, write=write)
