@@ -138,6 +138,8 @@ class Layout:
     boxes: list[MapBox] = field(default_factory=list)
     more: list[MapMore] = field(default_factory=list)
     edges: list[str] = field(default_factory=list)  # SVG path data
+    # "Also supports" links between boxes drawn here: dashed, and counted in nothing.
+    support_edges: list[str] = field(default_factory=list)
     labels: list[MapLabel] = field(default_factory=list)
     left: int = 0
     width: int = 0
@@ -355,3 +357,23 @@ def layout_band(org, branch: Branch) -> Layout:
     layout.width = width + 2 * GAP_X
     layout.height = top + grid_height(count) + 16
     return layout
+
+
+SUPPORT_BEND = 60  # how far a dashed "also supports" curve leaves and enters its boxes
+
+
+def add_support_edges(layout: Layout, pairs) -> None:
+    """Draw each ``(supporter id, supported id)`` pair whose two boxes are on the map (the
+    main part and the side) as a curve from the supporter's top to the supported one's
+    bottom. Only drawn boxes take part: a box the viewer may not see is never drawn."""
+    boxes = {b.pk: b for b in layout.boxes}
+    if layout.side is not None:
+        boxes.update({b.pk: b for b in layout.side.boxes})
+    for supporter, supported in pairs:
+        a, b = boxes.get(supporter), boxes.get(supported)
+        if a is None or b is None:
+            continue
+        x1, y1, x2, y2 = a.cx, a.y, b.cx, b.bottom
+        layout.support_edges.append(
+            f"M{x1} {y1}C{x1} {y1 - SUPPORT_BEND} {x2} {y2 + SUPPORT_BEND} {x2} {y2}"
+        )

@@ -27,6 +27,8 @@ class Node:
     visible: bool = True
     # Children this viewer may see; set when they were counted rather than loaded.
     child_count: int | None = None
+    # On a contribution path: the key result of this objective that the step below serves.
+    key_result: str = ""
 
     @property
     def pk(self) -> int:
@@ -55,6 +57,11 @@ class Node:
     @property
     def confidence_label(self) -> str:
         return Confidence(self.confidence).label if self.confidence else "No key results"
+
+    @property
+    def weight_text(self) -> str:
+        """Its contribution weight as typed ("2", "0.5"), never "2.00" or "1E+1"."""
+        return f"{Decimal(self.objective.contribution_weight).normalize():f}"
 
     @property
     def counted(self) -> bool:

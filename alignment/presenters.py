@@ -37,6 +37,8 @@ class TreeItem:
     child_count: int
     subtree_url: str
     children: list[TreeItem] | None  # drawn nested; None: a link loads them
+    via: str = ""  # the key result of its parent it contributes to
+    weight: str = ""  # its contribution weight, when not 1
 
 
 def tree_item(node: Node, org, query: str = "", *, expand: bool = False) -> TreeItem:
@@ -81,6 +83,11 @@ def tree_nodes(nodes, org, *, period=None, expand: bool = False):
     return component("tree_node.tree_nodes")(nodes=items)
 
 
-def contributor_line(node: Node, org):
-    """One line of the objectives contributing to another (``components/contributor_line``)."""
-    return component("contributor_line")(line=tree_item(node, org))
+def contributor_line(node: Node, org, key_results: dict[int, str] | None = None):
+    """One line of the objectives contributing to another (``components/contributor_line``):
+    ``key_results``, the parent's key result titles by id, names the one it serves."""
+    line = tree_item(node, org)
+    o = node.objective
+    line.via = (key_results or {}).get(o.parent_key_result_id, "")
+    line.weight = node.weight_text if o.contribution_weight != 1 else ""
+    return component("contributor_line")(line=line)

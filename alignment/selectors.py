@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.expressions import RawSQL
@@ -11,7 +11,7 @@ from django.db.models.functions import Lower, RowNumber
 from django.http import Http404
 
 from objectives.coach import NO_SUGGESTIONS, Offer, Suggestions
-from objectives.models import Objective
+from objectives.models import KeyResult, Objective
 from objectives.permissions import visible_objectives
 from organizations.clock import current_period
 from organizations.markdown import markdown_to_text
@@ -24,6 +24,7 @@ from .chain import (
     descendants_and_self_subquery,
 )
 from .duplicates import similar_to_text
+from .models import AlsoSupports
 from .nodes import LEVEL_ORDER, Node, build_forest
 
 OBJECTIVE_RELATED = ("owner__user", "team", "period")
@@ -106,6 +107,8 @@ NODE_FIELDS = (
     "visibility",
     "status",
     "parent_id",
+    "parent_key_result_id",
+    "contribution_weight",
     "progress",
     "aligned_progress",
     "confidence",
@@ -286,26 +289,52 @@ class Contribution:
     children: list[Node]  # the first ``PANEL_CHILDREN``
     children_total: int
     vision: Excerpt
+    # The key result of the parent it contributes to ("" when it serves the objective).
+    key_result: str = ""
+    also_supports: list[Objective] = field(default_factory=list)
+    also_supported_by: list[Objective] = field(default_factory=list)
+
+    @property
+    def also_supports_pairs(self) -> list[tuple[str, list[Objective]]]:
+        return [
+            ("Also supports", self.also_supports),
+            ("Also supported by", self.also_supported_by),
+        ]
 
 
 def contribution(objective: Objective, membership: Membership) -> Contribution:
     """The objective's path up to the company vision and what aligns to it.
 
-    Two queries whatever the depth (three when a step of the path is private): the
-    ancestors (a recursive CTE inside the query that loads them), and the first direct
-    children the viewer may see, with their number. A private step the viewer may not see
+    Three queries whatever the depth (more when a step of the path or of an "also supports"
+    link is private): the ancestors (a recursive CTE inside the query that loads them), the
+    first direct children the viewer may see, with their number, and the "also supports"
+    links both ways. A private step the viewer may not see
     is shown as hidden. The numbers are the stored roll-ups: nothing below is loaded.
     """
     org_id = objective.org_id
     path: list[Node | None] = []
+    key_result = ""
     if objective.parent_id is not None:
-        # A path step shows its level, title and own progress: no related rows to join.
+        # A path step shows its level, title and own progress, and the title of the key
+        # result it serves above (the one join): from the objective itself upwards.
         steps = {
             o.pk: o
             for o in Objective.objects.filter(
-                org_id=org_id, pk__in=ancestors_and_self_subquery(objective.parent_id, org_id)
-            ).only(*PATH_FIELDS, "parent_id", "visibility", "status", "owner_id")
+                org_id=org_id, pk__in=ancestors_and_self_subquery(objective.pk, org_id)
+            )
+            .select_related("parent_key_result")
+            .only(
+                *PATH_FIELDS,
+                "parent_id",
+                "visibility",
+                "status",
+                "owner_id",
+                "parent_key_result__title",
+            )
         }
+        if objective.pk in steps and steps[objective.pk].parent_key_result_id:
+            key_result = steps[objective.pk].parent_key_result.title
+            steps[objective.pk].parent_key_result = None  # said once, as ``key_result``
         hidden = set()
         if not membership.is_admin:
             private = {
@@ -314,10 +343,15 @@ def contribution(objective: Objective, membership: Membership) -> Contribution:
             if private:  # the visibility rules, asked only about private steps and drafts
                 seen = visible_objectives(Objective.objects.filter(pk__in=private), membership)
                 hidden = private - set(seen.values_list("pk", flat=True))
-        step, walked = objective.parent_id, set()
+        step, walked = objective.parent_id, {objective.pk}
         while step in steps and step not in walked:
             walked.add(step)
-            path.append(None if step in hidden else Node(objective=steps[step]))
+            if step in hidden:
+                path.append(None)
+            else:
+                above = steps[step]
+                serves = above.parent_key_result.title if above.parent_key_result_id else ""
+                path.append(Node(objective=above, key_result=serves))
             step = steps[step].parent_id
     # The first few children and how many there are in all, in one query (a window count).
     first = node_objectives(
@@ -325,13 +359,64 @@ def contribution(objective: Objective, membership: Membership) -> Contribution:
     )
     children = [Node(objective=o) for o in first]
     total = first[0].total if first else 0
+    supports, supported_by = also_supports_of(objective, membership)
     return Contribution(
         node=Node(objective=objective),
         path=path,
         children=children,
         children_total=total,
         vision=vision_excerpt(objective.org),
+        key_result=key_result,
+        also_supports=supports,
+        also_supported_by=supported_by,
     )
+
+
+def also_supports_of(
+    objective: Objective, membership: Membership
+) -> tuple[list[Objective], list[Objective]]:
+    """What ``objective`` also supports and what also supports it, among the objectives the
+    viewer may see (a hidden end is left out: nothing leaks), each with ``link_id``. One
+    query (two when a private one or a draft is among them: the visibility rules are asked
+    about those only)."""
+    rows = list(
+        AlsoSupports.objects.filter(org_id=objective.org_id)
+        .filter(Q(objective_id=objective.pk) | Q(supported_id=objective.pk))
+        .select_related("objective", "supported")
+        .only(
+            *(f"{end}__{name}" for end in ("objective", "supported") for name in LINK_FIELDS),
+            "objective_id",
+            "supported_id",
+        )
+        .order_by("created_at", "id")
+    )
+    others = [r.supported if r.objective_id == objective.pk else r.objective for r in rows]
+    restricted = {o.pk for o in others if o.is_restricted and o.owner_id != membership.pk}
+    if restricted and not membership.is_admin:
+        seen = visible_objectives(Objective.objects.filter(pk__in=restricted), membership)
+        restricted -= set(seen.values_list("pk", flat=True))
+    elif membership.is_admin:
+        restricted = set()
+    supports, supported_by = [], []
+    for row, other in zip(rows, others, strict=True):
+        if other.pk in restricted:
+            continue
+        other.link_id = row.pk
+        (supports if row.objective_id == objective.pk else supported_by).append(other)
+    return supports, supported_by
+
+
+LINK_FIELDS = ("id", "org_id", "title", "level", "visibility", "status", "owner_id", "progress")
+
+
+def kr_contributor_nodes(kr, membership: Membership) -> list[Node]:
+    """The objectives contributing to key result ``kr`` that the viewer may see, in tree
+    order (one query)."""
+    aligned = Objective.objects.filter(org_id=kr.org_id, parent_key_result_id=kr.pk)
+    rows = visible_objectives(aligned, membership).order_by(
+        _level_rank(), "period__start", Lower("title"), "pk"
+    )
+    return [Node(objective=o) for o in node_objectives(rows)]
 
 
 # Parent picker ------------------------------------------------------------------------------
@@ -341,6 +426,19 @@ def contribution(objective: Objective, membership: Membership) -> Contribution:
 class PickerGroup:
     label: str
     objectives: list[Objective]
+    # (id, title) of each objective's key results, when the picker offers them too.
+    key_results: dict[int, list[tuple[int, str]]] | None = None
+
+    @property
+    def entries(self) -> list[tuple[Objective, list[tuple[int, str]]]]:
+        """Each objective with the key results offered under it (the align panel's picker)."""
+        krs = self.key_results or {}
+        return [(o, krs.get(o.pk, [])) for o in self.objectives]
+
+
+def kr_choice_value(kr_id: int) -> str:
+    """How the picker names a key result among objectives' ids: "kr:<id>"."""
+    return f"kr:{kr_id}"
 
 
 def _child_spec(org, *, objective, level, team, period) -> Objective | None:
@@ -364,12 +462,15 @@ def eligible_parents(
     q: str = "",
     limit: int = PICKER_LIMIT,
     teams: list[tuple[int, int | None, str]] | None = None,
+    with_key_results: bool = False,
 ) -> list[PickerGroup] | None:
     """Parents the rules allow and the person may see, best first, in groups:
     their teams' and those teams' ancestors' objectives, company objectives, other matches.
 
     ``None`` means the child is not described enough yet (no level or period). ``teams``:
     the company's ``(id, parent_id, name)`` if the caller loaded them already.
+    ``with_key_results``: each objective's key results too (one more query), to contribute
+    to one of them.
     """
     child = _child_spec(org, objective=objective, level=level, team=team, period=period)
     if child is None:
@@ -432,7 +533,17 @@ def eligible_parents(
         # The same rules as the service, so the picker never offers a refused link.
         if rules.alignment_error(child, candidate, team_parents=team_parents) is None:
             groups[candidate.rank].objectives.append(candidate)
-    return [g for g in groups if g.objectives]
+    groups = [g for g in groups if g.objectives]
+    if with_key_results and groups:
+        krs: dict[int, list[tuple[int, str]]] = {}
+        rows = KeyResult.objects.filter(
+            org_id=org.pk, objective_id__in=[o.pk for g in groups for o in g.objectives]
+        ).order_by("objective_id", "position", "id")
+        for objective_id, kr_id, title in rows.values_list("objective_id", "id", "title"):
+            krs.setdefault(objective_id, []).append((kr_id, title))
+        for group in groups:
+            group.key_results = krs
+    return groups
 
 
 # A supporting objective -----------------------------------------------------------------------
@@ -524,6 +635,21 @@ def map_branches(top: TreeTop, membership: Membership, limit: int) -> dict[int, 
     drawn = [n for children in nodes.values() for n in children]
     count_children(top.company + top.others + drawn, membership)
     return nodes
+
+
+def also_supports_pairs(org, layout) -> list[tuple[int, int]]:
+    """The "also supports" links between objectives a map layout draws (one query; none
+    when it draws fewer than two boxes)."""
+    drawn = [b.pk for b in layout.boxes] + [
+        b.pk for b in (layout.side.boxes if layout.side else [])
+    ]
+    if len(drawn) < 2:
+        return []
+    return list(
+        AlsoSupports.objects.filter(
+            org_id=org.pk, objective_id__in=drawn, supported_id__in=drawn
+        ).values_list("objective_id", "supported_id")
+    )
 
 
 def map_children(objective: Objective, membership: Membership, limit: int):

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from objectives.access import visible_objective_or_404
-from objectives.models import Objective
+from objectives.models import KeyResult, Objective
 from objectives.permissions import (
     can_edit_objective,
     managed_team_ids,
@@ -26,6 +26,7 @@ from .links import objective_url
 from .nodes import Node
 from .selectors import (
     OBJECTIVE_RELATED,
+    also_supports_pairs,
     child_nodes,
     company_periods,
     eligible_parents,
@@ -88,6 +89,9 @@ def alignment_map(request):
             others_more=top.more_others,
             others_url=f"{explore}?period={period.pk}&alignment=unaligned",
             others_label="Not aligned to any objective you can see",
+        )
+        map_layout.add_support_edges(
+            context["layout"], also_supports_pairs(request.org, context["layout"])
         )
         context["empty"] = not top.company and not top.others
     return render(request, "alignment/map.html", context)
@@ -167,7 +171,11 @@ def picker(request):
             team=team or objective.team,
             period=period or objective.period,
             parent_id=objective.parent_id,
+            parent_key_result_id=objective.parent_key_result_id,
         )
+    # The objective page's align panel offers key results too ("kr:<id>"); the objective
+    # form's field takes objectives only.
+    with_key_results = request.GET.get("krs") == "1"
     groups = eligible_parents(
         org=org,
         membership=request.membership,
@@ -176,13 +184,16 @@ def picker(request):
         team=team,
         period=period,
         q=request.GET.get("q", ""),
+        with_key_results=with_key_results,
     )
     field_id = request.GET.get("field_id", "id_parent")
     if not field_id.replace("_", "").replace("-", "").isalnum() or len(field_id) > 60:
         field_id = "id_parent"
-    selected = _int_or_none(request.GET.get("parent"))
-    if selected is None and objective is not None:
-        selected = objective.parent_id
+    raw = request.GET.get("parent", "")
+    selected_kr = _int_or_none(raw[3:]) if raw.startswith("kr:") else None
+    selected = _int_or_none(raw)
+    if selected is None and selected_kr is None and objective is not None:
+        selected, selected_kr = objective.parent_id, objective.parent_key_result_id
     return render(
         request,
         "alignment/_picker_options.html",
@@ -190,12 +201,33 @@ def picker(request):
             "groups": groups,
             "field_id": field_id,
             "selected": selected,
+            "selected_kr": selected_kr if with_key_results else None,
+            "with_key_results": with_key_results,
             "q": request.GET.get("q", "")[:200],
             # A company objective aligns to nothing by design: the empty choice says so.
             "company_level": (level or getattr(objective, "level", None))
             == Objective.Level.COMPANY,
         },
     )
+
+
+def _chosen_parent(request, raw: str) -> tuple[Objective | None, KeyResult | None]:
+    """The picker's choice: an objective ("<id>") or one of its key results ("kr:<id>"), among
+    those the person may see; anything else (hidden, foreign, garbage) is (None, None)."""
+    kind, _, number = raw.rpartition(":")
+    pk = _int_or_none(number)
+    if not raw or kind not in ("", "kr") or pk is None or not 0 < pk <= 2**63 - 1:
+        return None, None
+    visible = visible_objectives(Objective.objects.for_org(request.org), request.membership)
+    if kind == "":
+        return visible.filter(pk=pk).first(), None
+    key_result = (
+        KeyResult.objects.for_org(request.org)
+        .filter(pk=pk, objective__in=visible.values("pk"))
+        .select_related("objective")
+        .first()
+    )
+    return (key_result.objective, key_result) if key_result else (None, None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -221,23 +253,18 @@ def align(request, objective_id):
         )
     raw = (request.POST.get("parent") or "").strip()
     error = None
-    parent = None
-    if raw:
-        parent_id = _int_or_none(raw)
-        # A parent the person may not see is "not in the list", like a missing id.
-        parent = (
-            visible_objectives(Objective.objects.for_org(request.org), request.membership)
-            .filter(pk=parent_id)
-            .first()
-            if parent_id is not None and parent_id <= 2**63 - 1
-            else None
-        )
-        if parent is None:
-            error = "Choose a parent objective from the list."
+    parent, key_result = _chosen_parent(request, raw)
+    if raw and parent is None:
+        error = "Choose a parent objective or key result from the list."
     old_parent_id = objective.parent_id
     if error is None:
         try:
-            asked = align_or_request(objective=objective, parent=parent, actor=request.membership)
+            asked = align_or_request(
+                objective=objective,
+                parent=parent,
+                key_result=key_result,
+                actor=request.membership,
+            )
         except ValidationError as exc:
             error = " ".join(exc.messages)
     back = objective_url(request.org, objective)
@@ -250,10 +277,10 @@ def align(request, objective_id):
             )
         elif asked is not None:
             owner = asked.parent.owner.user.get_full_name()
-            text = (
-                f"Asked {owner} to accept aligning to “{parent.title}”: "
-                "until then it counts nowhere."
-            )
+            what = key_result.title if key_result is not None else parent.title
+            text = f"Asked {owner} to accept aligning to “{what}”: until then it counts nowhere."
+        elif key_result is not None:
+            text = f"Contributes to the key result “{key_result.title}” of “{parent.title}”."
         else:
             text = f"Aligned to “{parent.title}”."
         messages.success(request, text)

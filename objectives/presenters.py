@@ -206,7 +206,11 @@ def prepare_key_results(
             label=kr.title,
             pace=pace.expected if pace else None,
         )
-        checkin = getattr(kr, "can_checkin", False)
+        # Moved by its contributing objectives: no check-ins (``checkins.services``).
+        measured = kr.__dict__.get("measured_by") == KeyResult.MeasuredBy.CONTRIBUTORS
+        contributors = getattr(kr, "contributor_count", None)
+        kr.measure_text = measure_text(measured, contributors)
+        checkin = getattr(kr, "can_checkin", False) and not measured
         kr.confidence_url = (
             urls("objectives:kr-confidence", kr_id=kr_pk) if editable or checkin else ""
         )
@@ -214,6 +218,21 @@ def prepare_key_results(
         kr.move_url = urls("objectives:kr-move", kr_id=kr_pk) if editable else ""
         kr.delete_url = urls("objectives:kr-delete", kr_id=kr_pk) if editable else ""
         kr.checkin_url = urls("checkins:create", kr_id=kr_pk) if checkin else ""
+
+
+def measure_text(measured: bool, contributors: int | None) -> str:
+    """The KR row's words about the objectives aligned to it (``contributors``: how many the
+    viewer may see, when the page counted them)."""
+    if measured:
+        if contributors is None:
+            return "measured from its contributing objectives"
+        plural = "objective" if contributors == 1 else "objectives"
+        return f"measured from {contributors} contributing {plural}"
+    if contributors == 1:
+        return "1 objective contributes"
+    if contributors:
+        return f"{contributors} objectives contribute"
+    return ""
 
 
 # --- one-line summaries ---------------------------------------------------------------------

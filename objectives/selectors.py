@@ -307,7 +307,28 @@ def objective_with_krs(org, viewer, objective_id: int) -> Objective | None:
         return None
     prefetch_related_objects([objective], _key_results())
     objective.org = org  # the request's company: what the page asks of it costs no query
+    count_contributors(objective.key_results.all(), viewer)
     return decorate([objective], viewer)[0]
+
+
+def count_contributors(key_results, viewer) -> None:
+    """Set ``contributor_count`` on each key result: the objectives aligned to it that
+    ``viewer`` may see (one query; a hidden one is not even counted)."""
+    key_results = list(key_results)
+    if not key_results:
+        return
+    aligned = Objective.objects.filter(
+        org_id=viewer.org_id, parent_key_result_id__in=[kr.pk for kr in key_results]
+    )
+    counts = dict(
+        visible_objectives(aligned, viewer)
+        .order_by()
+        .values("parent_key_result_id")
+        .annotate(n=Count("id"))
+        .values_list("parent_key_result_id", "n")
+    )
+    for kr in key_results:
+        kr.contributor_count = counts.get(kr.pk, 0)
 
 
 def objectives_progress(org, viewer, ids) -> list[Objective]:

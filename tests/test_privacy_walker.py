@@ -131,6 +131,18 @@ class Hidden(BuiltOnDemand):
             ),
         )
 
+    @property
+    def also_supports(self):  # the private objective also supports a public one
+        from alignment.models import AlsoSupports
+
+        w = self.world
+        return self.get(
+            "also_supports",
+            lambda: AlsoSupports.objects.create(
+                org=w.org, objective=self.objective, supported=w.objective
+            ),
+        )
+
     def foreign(self, key, build):
         return self.get(f"foreign-{key}", build)
 
@@ -145,6 +157,7 @@ HIDDEN = {
     "notification_id": lambda h: h.notification.pk,
     "request_id": lambda h: h.alignment_request.pk,
     "dependency_id": lambda h: h.dependency.pk,
+    "link_id": lambda h: h.also_supports.pk,
     # Nothing inside a company hides these: another company's row is the hidden one.
     "team_id": lambda h: h.foreign("team", lambda: f.TeamFactory(org=h.other_org)).pk,
     "membership_id": lambda h: h.foreign("person", lambda: f.MembershipFactory(org=h.other_org)).pk,
@@ -164,6 +177,7 @@ QUERY_IDS = [
     ("alignment:picker", "get", "query", "objective", {}),
     ("objectives:objective-new", "get", "query", "parent", {}),
     ("alignment:align", "post", "form", "parent", {}),
+    ("alignment:also-supports-add", "post", "form", "supported", {}),
     # The writing coach: the objective being edited, and the parent typed into the form.
     ("objectives:coach", "post", "form", "objective", {"title": "Merger plan"}),
     ("objectives:coach", "post", "form", "parent", {"title": "Merger plan", "level": "team"}),

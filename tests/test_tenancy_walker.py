@@ -148,6 +148,14 @@ def _dependency(w):
     ).pk
 
 
+def _also_supports(w):
+    AlsoSupports = _model("alignment.AlsoSupports")  # noqa: N806
+    assert AlsoSupports is not None, "link_id used in a URL but no alignment.AlsoSupports"
+    return AlsoSupports.objects.create(
+        org=w.org, objective=w.objective, supported=w.other_objective
+    ).pk
+
+
 FILLERS = {
     "objective_id": lambda w: w.objective.pk,
     "kr_id": lambda w: w.kr.pk,
@@ -164,6 +172,7 @@ FILLERS = {
     "notification_id": lambda w: w.get("notification", lambda: _notification(w)),
     "request_id": lambda w: w.get("alignment_request", lambda: _alignment_request(w)),
     "dependency_id": lambda w: w.get("dependency", lambda: _dependency(w)),
+    "link_id": lambda w: w.get("also_supports", lambda: _also_supports(w)),
 }
 
 

@@ -4,22 +4,29 @@ from components import component
 from objectives.permissions import can_edit_objective, can_view_objective
 
 from .. import links, presenters
-from ..selectors import contribution, eligible_parents
+from ..selectors import PickerGroup, contribution, eligible_parents, kr_contributor_nodes
 
 register = template.Library()
 
 
-def alignment_panel_context(request, objective, *, error=None, posted=None) -> dict:
-    """Context of ``alignment/_objective_alignment.html``, shared by the tag and the align view."""
+def alignment_panel_context(
+    request, objective, *, error=None, posted=None, errors: dict | None = None
+) -> dict:
+    """Context of ``alignment/_objective_alignment.html``, shared by the tag and the alignment
+    views. ``errors``: messages shown beside one field ("weight-<child id>", "supported")."""
     membership = request.membership
     # Pages that decorated the objective (``objectives.permissions.annotate_rights``) already
     # know; asking again would cost a grant query.
     can_edit = getattr(objective, "can_edit", None)
     if can_edit is None:
         can_edit = can_edit_objective(membership, objective)
+    found = contribution(objective, membership)
     context = {
         "objective": objective,
-        "contribution": contribution(objective, membership),
+        "contribution": found,
+        # The children's weights are this objective's owner's to set (never the child's).
+        "may_weigh": can_edit,
+        "errors": errors or {},
         "can_edit": can_edit,
         "error": error,
         "request": request,
@@ -42,15 +49,33 @@ def alignment_panel_context(request, objective, *, error=None, posted=None) -> d
             membership, pending.parent
         )
     if can_edit:
-        context["groups"] = eligible_parents(
-            org=request.org, membership=membership, objective=objective
+        groups = eligible_parents(
+            org=request.org, membership=membership, objective=objective, with_key_results=True
         )
+        context["groups"] = groups
+        context["with_key_results"] = True
         context["field_id"] = f"align-parent-{objective.pk}"
-        try:
-            context["selected"] = int(posted) if posted else objective.parent_id
-        except ValueError:
-            context["selected"] = objective.parent_id
+        context["selected"], context["selected_kr"] = _selected(posted, objective)
+        context["support_field_id"] = f"supports-{objective.pk}"
+        # "Also supports" offers what it could align to, but its parent and what it names.
+        named = {o.pk for o in found.also_supports} | {objective.parent_id}
+        context["support_groups"] = [
+            g for g in (
+                PickerGroup(g.label, [o for o in g.objectives if o.pk not in named])
+                for g in groups or ()
+            ) if g.objectives
+        ]  # fmt: skip
     return context
+
+
+def _selected(posted: str | None, objective) -> tuple[int | None, int | None]:
+    """(objective id, key result id) the picker shows chosen: what was posted, else the
+    current link."""
+    if posted:
+        kind, _, number = posted.rpartition(":")
+        if number.isdigit():
+            return (None, int(number)) if kind == "kr" else (int(number), None)
+    return objective.parent_id, objective.parent_key_result_id
 
 
 @register.inclusion_tag("alignment/_objective_alignment.html", takes_context=True)
@@ -78,9 +103,11 @@ def tree_node(context, node, expand_all=None):
 
 
 @register.simple_tag(takes_context=True)
-def contributor_line(context, node):
-    """One line of the contributors an objective page lists (``components/contributor_line``)."""
-    return presenters.contributor_line(node, context["org"])
+def contributor_line(context, node, objective=None):
+    """One line of the contributors an objective page lists (``components/contributor_line``);
+    with ``objective`` (their parent, its key results loaded), the key result each serves."""
+    titles = {kr.pk: kr.title for kr in objective.key_results.all()} if objective else {}
+    return presenters.contributor_line(node, context["org"], titles)
 
 
 @register.simple_tag(takes_context=True)
@@ -108,3 +135,24 @@ def map_drawing(band):
     """``{% map_drawing layout %}``: a map band's edges, labels and boxes
     (``alignment.map_layout.Layout``, drawn by ``components/map_drawing.jinja``)."""
     return component("map_drawing")(band=band)
+
+
+@register.inclusion_tag("alignment/_kr_contributors.html", takes_context=True)
+def kr_contributors(context, kr):
+    """On a key result's page: the objectives contributing to it (those the viewer may see)
+    and, for whoever may change it, how it is measured (its check-ins or its contributors)."""
+    request = context["request"]
+    objective = kr.objective
+    can_edit = getattr(objective, "can_edit", None)
+    if can_edit is None:
+        can_edit = can_edit_objective(request.membership, objective)
+    return {
+        "kr": kr,
+        "org": request.org,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "can_edit": can_edit,
+        "contributors": kr_contributor_nodes(kr, request.membership),
+        "measured": kr.measured_by_contributors,
+        "may_measure": kr.kind != kr.Kind.MILESTONE,
+    }

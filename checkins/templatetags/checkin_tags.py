@@ -32,11 +32,17 @@ def _cached_period(kr):
     return objective.period
 
 
+def measured_by_contributors(kr) -> bool:
+    """Whether the KR moves with its contributing objectives (no check-ins). Read from the
+    loaded row only: a list that loaded KRs without the field never pays a query per row."""
+    return kr.__dict__.get("measured_by") == KeyResult.MeasuredBy.CONTRIBUTORS
+
+
 def may_show_checkin_form(membership, kr) -> bool:
     """Whether to offer the form: ``kr.can_checkin`` when a list page computed it for all its
     KRs at once (``objectives.permissions.annotate_rights``), else the one rule itself (a
     single KR: a few queries). The server checks ``can_checkin`` again on submit."""
-    if membership is None or kr.org_id != membership.org_id:
+    if membership is None or kr.org_id != membership.org_id or measured_by_contributors(kr):
         return False
     precomputed = getattr(kr, "can_checkin", None)
     if isinstance(precomputed, bool):
@@ -56,6 +62,7 @@ def checkin_form_context(request, kr, *, form=None) -> dict:
         "percent": as_percent(key_result_progress(kr)),
         "is_kr_page": view_name == "objectives:kr",
         "is_milestone": kr.kind == KeyResult.Kind.MILESTONE,
+        "measured_by_contributors": measured_by_contributors(kr),
     }
 
 

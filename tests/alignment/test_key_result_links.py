@@ -77,9 +77,7 @@ def _measure_from_contributors(c, actor):
 # --- roll-ups ----------------------------------------------------------------------------------
 
 
-def test_kr_measured_by_contributors_moves_with_them_and_up_the_chain(
-    org, chain, admin_membership
-):
+def test_kr_measured_by_contributors_moves_with_them_and_up_the_chain(org, chain, admin_membership):
     c = chain
     _measure_from_contributors(c, admin_membership)
     contribution_weight_set(objective=c["max"], weight="2", actor=admin_membership)
@@ -101,9 +99,7 @@ def test_kr_measured_by_contributors_moves_with_them_and_up_the_chain(
     assert exact(org)
 
 
-def test_kr_measured_by_checkins_does_not_move_with_its_contributors(
-    org, chain, admin_membership
-):
+def test_kr_measured_by_checkins_does_not_move_with_its_contributors(org, chain, admin_membership):
     c = chain
     for child in (c["mia"], c["max"]):
         objective_align(objective=child, parent=c["team"], key_result=c["leads"], actor=None)
@@ -211,9 +207,7 @@ def test_stored_rollups_always_equal_a_full_recount(
             contribution_weight_set(objective=child, weight=weight, actor=admin_membership)
             if supports:
                 also_supports_add(objective=child, supported=elsewhere, actor=None)
-            checkin_submit(
-                kr=child_kr, author=child.owner, value=str(value), confidence="on_track"
-            )
+            checkin_submit(kr=child_kr, author=child.owner, value=str(value), confidence="on_track")
             children.append((Decimal(value) / 10, Decimal(weight), to_kr))
         assert exact(org)
         through = [(p, w) for p, w, k in children if k]
