@@ -290,6 +290,12 @@ PAGES = [
         "checkins:comments",
         kwargs={"checkin_id": "member_checkin_id"},
     ),
+    PageSpec(  # the key result most objectives contribute to: its contributors and measure
+        "kr_contributors",
+        "KR page: its contributing objectives",
+        "objectives:kr",
+        kwargs={"kr_id": "contributed_kr_id"},
+    ),
     PageSpec("inbox", "Inbox", "notifications:inbox"),
     PageSpec(  # a team's Slack channel: its state, the form, its ten latest posts
         "slack_settings",
@@ -575,6 +581,14 @@ def fixtures_for(slug: str) -> dict:
     def pk(obj, attr="id"):
         return getattr(obj, attr) if obj is not None else None
 
+    contributed_kr = (
+        KeyResult.objects.for_org(org)
+        .filter(objective__period=quarter)
+        .annotate(n=Count("contributors"))
+        .order_by("-n", "id")
+        .first()
+    )
+
     return {
         "org": org,
         "users": {key: m.user for key, m in people.items()},
@@ -589,6 +603,7 @@ def fixtures_for(slug: str) -> dict:
         "quarter_id": pk(quarter),
         "member_period_id": pk(member_objective, "period_id"),
         "dependency_id": pk(dependency),
+        "contributed_kr_id": pk(contributed_kr),
     }
 
 

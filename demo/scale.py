@@ -10,7 +10,11 @@
   team, top-level team -> a company objective), about three key results each;
 - about ``80 * people`` check-ins (once ``checkins.CheckIn`` exists), loaded with
   PostgreSQL ``COPY``; each KR's ``current_value`` / ``confidence`` / ``last_checkin_at``
-  match its latest check-in.
+  match its latest check-in;
+- links beyond one parent objective: about half of the individual objectives under a team
+  objective serve its first key result instead, a third of those key results are measured
+  from their contributors, a fifth of the aligned objectives weigh 2 or 0.5, and about 5%
+  of the current quarter's individual objectives also support another team's objective.
 
 Bulk seeding is the one place that writes ``Objective.parent`` directly instead of going
 through ``alignment.services``: the alignment rules (same period, upward only, no cycles)
@@ -697,6 +701,65 @@ class _Builder:
         _bulk(Dependency, rows)
         return len(rows)
 
+    def build_key_result_links(self) -> dict:
+        """Objectives aligned to key results, key results measured from contributors, weights
+        and "also supports" links, by the rules (a KR of the objective's own parent; also
+        supporting a team objective of the same quarter that is not its parent)."""
+        from alignment.models import AlsoSupports
+
+        rng = self.rng
+        first_kr: dict[int, int] = {}
+        for kr in self.key_results:
+            first_kr.setdefault(kr.objective_id, kr.id)
+        measured: set[int] = set()
+        changed = []
+        for obj in self.objectives:
+            if obj.parent_id is None:
+                continue
+            touched = False
+            kr_id = first_kr.get(obj.parent_id)
+            if obj.level == Objective.Level.INDIVIDUAL and kr_id and rng.random() < 0.5:
+                obj.parent_key_result_id = kr_id
+                touched = True
+                if kr_id % 3 == 0:
+                    measured.add(kr_id)
+            if rng.random() < 0.2:
+                obj.contribution_weight = rng.choice((Decimal(2), Decimal("0.5")))
+                touched = True
+            if touched:
+                changed.append(obj)
+        Objective.objects.bulk_update(
+            changed, ["parent_key_result", "contribution_weight"], batch_size=2000
+        )
+        # Measured from contributors: the stored roll-up writes these KRs' values.
+        KeyResult.objects.filter(pk__in=measured).update(
+            measured_by=KeyResult.MeasuredBy.CONTRIBUTORS
+        )
+        current = next((q for q in self.quarters if q.is_current), self.quarters[-1])
+        team_objectives = [
+            o
+            for o in self.objectives
+            if o.level == Objective.Level.TEAM and o.period_id == current.id
+        ]
+        supports = []
+        if team_objectives:
+            for obj in self.objectives:
+                if (
+                    obj.level != Objective.Level.INDIVIDUAL
+                    or obj.period_id != current.id
+                    or rng.random() >= 0.05
+                ):
+                    continue
+                target = rng.choice(team_objectives)
+                if target.id != obj.parent_id:
+                    supports.append(AlsoSupports(org=self.org, objective=obj, supported=target))
+        _bulk(AlsoSupports, supports)
+        return {
+            "aligned_to_krs": sum(1 for o in changed if o.parent_key_result_id),
+            "measured_krs": len(measured),
+            "also_supports": len(supports),
+        }
+
     def build_checkins(self) -> int:
         model = checkin_model()
         if model is None:
@@ -787,6 +850,10 @@ def build_scale_company(slug: str, *, people: int = 5000, log=None) -> ScaleResu
         log(f"check-ins: {checkins} ({time.monotonic() - started:.1f}s)")
         dependencies = builder.build_dependencies()
         log(f"dependencies: {dependencies} ({time.monotonic() - started:.1f}s)")
+        links = builder.build_key_result_links()
+        log(
+            f"key-result links, weights, also-supports: {links} ({time.monotonic() - started:.1f}s)"
+        )
         # Fresh tables have no planner statistics yet; without them the look-alike join
         # below picks a nested loop that takes many minutes instead of seconds.
         _analyze(Objective, Period)

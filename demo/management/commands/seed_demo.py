@@ -10,6 +10,7 @@ from demo.checkins import seed_checkins
 from demo.closing import seed_closed_quarter
 from demo.conversations import seed_conversation
 from demo.dependencies import seed_dependencies
+from demo.key_result_links import seed_key_result_links
 from demo.okrs import seed_okrs
 from demo.people import PEOPLE, seed_people
 from objectives.rollups import refresh_rollups_for_org
@@ -51,6 +52,8 @@ class Command(BaseCommand):
             seed_alignment_request(company, people=built["people"])
             # Marketing and Sales need something of each other.
             seed_dependencies(company, people=built["people"])
+            # A team KR measured from its contributors (weights) and an "also supports" link.
+            seed_key_result_links(company, people=built["people"])
         verb = "Built" if created else "Checked"
         self.stdout.write(
             self.style.SUCCESS(
