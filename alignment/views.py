@@ -255,7 +255,7 @@ def align(request, objective_id):
     error = None
     parent, key_result = _chosen_parent(request, raw)
     if raw and parent is None:
-        error = "Choose a parent objective or key result from the list."
+        error = "Choose a parent objective from the list."
     old_parent_id = objective.parent_id
     if error is None:
         try:

@@ -95,7 +95,7 @@ def test_a_bad_kr_choice_is_a_message_not_a_500(member, make_objective, raw):
     assert response.status_code == 302
     assert fresh(mine).parent_id is None
     body = member.get(response["Location"]).content.decode()
-    assert "Choose a parent objective or key result from the list." in body
+    assert "Choose a parent objective from the list." in body
 
 
 def test_a_kr_of_a_private_objective_is_not_offered_nor_accepted(member, make_objective):
