@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import (
     Count,
     Exists,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -15,6 +16,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from organizations.models import Membership, Period, StrategicTheme, Team
@@ -305,30 +307,28 @@ def objective_with_krs(org, viewer, objective_id: int) -> Objective | None:
     )
     if objective is None or not can_view_objective(viewer, objective):
         return None
-    prefetch_related_objects([objective], _key_results())
+    # Its KRs with how many objectives contribute to each (those the viewer may see), in
+    # the same query: the KR rows say "measured from N contributing objectives".
+    key_results = _key_results().queryset.annotate(
+        contributor_count=contributor_count_subquery(viewer)
+    )
+    prefetch_related_objects([objective], Prefetch("key_results", queryset=key_results))
     objective.org = org  # the request's company: what the page asks of it costs no query
-    count_contributors(objective.key_results.all(), viewer)
     return decorate([objective], viewer)[0]
 
 
-def count_contributors(key_results, viewer) -> None:
-    """Set ``contributor_count`` on each key result: the objectives aligned to it that
-    ``viewer`` may see (one query; a hidden one is not even counted)."""
-    key_results = list(key_results)
-    if not key_results:
-        return
-    aligned = Objective.objects.filter(
-        org_id=viewer.org_id, parent_key_result_id__in=[kr.pk for kr in key_results]
-    )
-    counts = dict(
+def contributor_count_subquery(viewer) -> Subquery:
+    """How many objectives ``viewer`` may see contribute to the outer key result (a hidden
+    one is not even counted)."""
+    aligned = Objective.objects.filter(org_id=viewer.org_id, parent_key_result_id=OuterRef("pk"))
+    counted = (
         visible_objectives(aligned, viewer)
         .order_by()
         .values("parent_key_result_id")
         .annotate(n=Count("id"))
-        .values_list("parent_key_result_id", "n")
+        .values("n")
     )
-    for kr in key_results:
-        kr.contributor_count = counts.get(kr.pk, 0)
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def objectives_progress(org, viewer, ids) -> list[Objective]:

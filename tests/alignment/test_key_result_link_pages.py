@@ -316,25 +316,25 @@ def test_demo_like_contributors_move_the_team_kr_through_the_pages(admin, org, p
 
 @pytest.mark.parametrize("size", [1, 4])
 def test_linked_pages_query_budgets(
-    admin, member, org, periods, teams, size, django_assert_max_num_queries
+    admin, manager, member, org, periods, teams, size, django_assert_max_num_queries
 ):
+    """The same number of queries with 1 or 4 times the links (measured: objective pages
+    12-17 by persona, the KR page 10-12, the expanded tree 10-13, the map 11-13)."""
     build_linked(org, periods, teams, size)
     plan = Objective.objects.get(title="marketing plan 0")
     task = Objective.objects.get(title="Task 0.0")
     kr = KeyResult.objects.get(title="Leads 0")
     sales = Objective.objects.get(title="sales plan 0")
     q2 = {"period": periods["q2"].pk}
-    for client in (admin, member):
+    for client in (admin, manager, member):
         client.get(page("objective", objective_id=plan.pk))  # the session, warmed
-        with django_assert_max_num_queries(40):
-            assert client.get(page("objective", objective_id=plan.pk)).status_code == 200
-        with django_assert_max_num_queries(40):
-            assert client.get(page("objective", objective_id=task.pk)).status_code == 200
-        with django_assert_max_num_queries(40):
-            assert client.get(page("objective", objective_id=sales.pk)).status_code == 200
-        with django_assert_max_num_queries(30):
-            assert client.get(page("kr", kr_id=kr.pk)).status_code == 200
+        for objective in (plan, task, sales):
+            with django_assert_max_num_queries(17):
+                response = client.get(page("objective", objective_id=objective.pk))
+            assert response.status_code == 200
         with django_assert_max_num_queries(12):
+            assert client.get(page("kr", kr_id=kr.pk)).status_code == 200
+        with django_assert_max_num_queries(13):
             assert client.get(url("tree"), {**q2, "expand": "all"}).status_code == 200
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(13):
             assert client.get(url("map"), q2).status_code == 200
