@@ -101,7 +101,14 @@ def objective_input(
     if team_id and level == Objective.Level.TEAM:
         team = Team.objects.for_org(org).filter(pk=team_id).first()
     parent = None
-    if parent_id := as_id(values.get("parent")):
+    parent_id = as_id(values.get("parent"))
+    raw_parent = str(values.get("parent") or "")
+    if raw_parent.startswith("kr:") and (kr_id := as_id(raw_parent[3:])):
+        # One of a parent's key results (the picker offers them): the coach reads its objective.
+        parent_id = (
+            KeyResult.objects.for_org(org).filter(pk=kr_id).values_list("objective_id", flat=True)
+        ).first()
+    if parent_id:
         parent = (
             visible_objectives(Objective.objects.for_org(org), membership)
             .select_related("period")

@@ -5,7 +5,7 @@ import functools
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q, Value
 from django.forms import formset_factory
 
@@ -101,8 +101,27 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class ParentChoiceField(forms.ModelChoiceField):
+    """An objective of the queryset, or one of its key results posted as "kr:<id>" (the
+    parent picker offers both): then the objective comes back with ``chosen_key_result``."""
+
     def label_from_instance(self, obj):
         return f"{obj.title} ({obj.get_level_display()}, {obj.period.name})"
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.startswith("kr:"):
+            number = value[3:]
+            invalid = ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            if not number.isdigit() or int(number) > 2**63 - 1:
+                raise invalid
+            kr = KeyResult.objects.filter(
+                pk=int(number), objective__in=self.queryset.values("pk")
+            ).first()
+            if kr is None:
+                raise invalid
+            objective = self.queryset.get(pk=kr.objective_id)
+            objective.chosen_key_result = kr
+            return objective
+        return super().to_python(value)
 
 
 def people_queryset(org):

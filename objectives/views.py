@@ -189,10 +189,12 @@ def _save_objective(request, form, objective=None, key_results=None) -> Objectiv
 
     A link the alignment service refuses lands on the ``parent`` field; nothing is stored.
     """
-    from alignment.services import align_or_request  # the one deliberate upward call
+    from alignment.services import KEEP, align_or_request  # the one deliberate upward call
 
     data = dict(form.cleaned_data)
     parent = data.pop("parent", None)
+    # One of the parent's key results, when the picker's "kr:<id>" was chosen.
+    key_result = getattr(parent, "chosen_key_result", None)
     expected_version = data.pop("version", None)
     try:
         with transaction.atomic():
@@ -213,12 +215,18 @@ def _save_objective(request, form, objective=None, key_results=None) -> Objectiv
                     **form.changed_fields(services.OBJECTIVE_FIELDS),
                 )
             new_parent_id = parent.pk if parent else None
-            if new_parent_id != old_parent_id or (
-                parent is not None and saved.period_id != old_period_id
+            old_kr_id = objective.parent_key_result_id if objective is not None else None
+            if (
+                new_parent_id != old_parent_id
+                or (parent is not None and saved.period_id != old_period_id)
+                or (key_result is not None and key_result.pk != old_kr_id)
             ):
                 try:
                     asked = align_or_request(
-                        objective=saved, parent=parent, actor=request.membership
+                        objective=saved,
+                        parent=parent,
+                        key_result=key_result if key_result is not None else KEEP,
+                        actor=request.membership,
                     )
                 except ValidationError as exc:
                     raise _AlignmentRefused(exc) from exc

@@ -88,6 +88,36 @@ def test_member_aligns_her_objective_to_a_team_kr_from_the_panel(member, team_kr
     assert "to the key result “Leads”" in team_page
 
 
+def test_the_quick_form_creates_an_objective_aligned_to_a_kr(member, team_kr, periods):
+    team, kr = team_kr
+    picker = member.get(
+        url("picker"), {"level": "individual", "period": periods["q2"].pk, "krs": 1}
+    )
+    assert f'value="kr:{kr.pk}"' in picker.content.decode()
+    data = {
+        "title": "Post APAC stories",
+        "level": "individual",
+        "owner": member.membership.pk,
+        "period": periods["q2"].pk,
+        "visibility": "public",
+        "status": "active",
+        "parent": f"kr:{kr.pk}",
+        "publish": "1",
+        "kr-TOTAL_FORMS": 1,
+        "kr-INITIAL_FORMS": 0,
+        "kr-0-title": "Post 30 stories",
+        "kr-0-start_value": "0",
+        "kr-0-target_value": "30",
+    }
+    response = member.post(page("objective-new"), data)
+    assert response.status_code == 302
+    created = Objective.objects.get(title="Post APAC stories")
+    assert (created.parent_id, created.parent_key_result_id) == (team.pk, kr.pk)
+    data["title"], data["parent"] = "Nope", "kr:999999"
+    response = member.post(page("objective-new"), data)
+    assert response.status_code == 200 and not Objective.objects.filter(title="Nope").exists()
+
+
 @pytest.mark.parametrize("raw", ["kr:999999999", "kr:abc", "kr:", "x:1", "kr:-1", "kr:1e9"])
 def test_a_bad_kr_choice_is_a_message_not_a_500(member, make_objective, raw):
     mine = make_objective("individual", "q2", owner=member.membership)
