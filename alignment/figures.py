@@ -736,6 +736,8 @@ class _PeriodFigures:
         silent = sorted(
             KeyResult.objects.for_org(self.org)
             .filter(objective__in=self.in_period.exclude(status=Status.DONE).values("pk"))
+            # Measured from contributing objectives: it takes no check-ins, so is never silent.
+            .exclude(measured_by=KeyResult.MeasuredBy.CONTRIBUTORS)
             .annotate(last_seen=Coalesce("last_checkin_at", "updated_at"))
             .filter(last_seen__lt=self.now - datetime.timedelta(days=1))
             .order_by()

@@ -179,6 +179,8 @@ def kr_pace(
         flags.append(FLAG_BEHIND)
     if (
         stale_days is not None
+        # Measured from its contributing objectives, it takes no check-ins: never "silent".
+        and kr.__dict__.get("measured_by") != KeyResult.MeasuredBy.CONTRIBUTORS
         and period.start <= today <= period.end
         and progress < ONE
         and is_stale(
@@ -307,7 +309,9 @@ def flag_candidates(org, key_results: QuerySet, *, today: datetime.date, now, st
         & ~Q(kind=KeyResult.Kind.MILESTONE)
         & Q(created_at__lte=now - datetime.timedelta(days=YOUNG_KR_DAYS))
     )
-    silent = Q(pace_progress__lt=ONE, pace_since__lt=now - datetime.timedelta(days=stale_days))
+    silent = Q(
+        pace_progress__lt=ONE, pace_since__lt=now - datetime.timedelta(days=stale_days)
+    ) & ~Q(measured_by=KeyResult.MeasuredBy.CONTRIBUTORS)  # it takes no check-ins
     return (
         key_results.filter(objective__status=Objective.Status.ACTIVE, objective__period__in=periods)
         .annotate(pace_progress=progress, pace_since=Coalesce("last_checkin_at", "created_at"))

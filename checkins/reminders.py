@@ -223,13 +223,15 @@ def recent_checkins(schedule: ReminderSchedule, *, now: datetime.datetime):
 
 
 def active_krs(org_id, today):
+    """KRs a reminder asks to check in on: of active objectives in an open period covering
+    ``today``, and not measured from contributing objectives (those take no check-ins)."""
     return KeyResult.objects.filter(
         org_id=org_id,
         objective__status=Objective.Status.ACTIVE,
         objective__period__is_closed=False,
         objective__period__start__lte=today,
         objective__period__end__gte=today,
-    )
+    ).exclude(measured_by=KeyResult.MeasuredBy.CONTRIBUTORS)
 
 
 def stale_q(cutoff: datetime.datetime) -> Q:
@@ -792,6 +794,7 @@ def _krs_needing_checkin(org_id, deliveries, *, now) -> dict[int, list]:
             objective__period__start__lte=max(day_of.values()),
             objective__period__end__gte=min(day_of.values()),
         )
+        .exclude(measured_by=KeyResult.MeasuredBy.CONTRIBUTORS)  # they take no check-ins
         .select_related("objective__period")
         .order_by("owner_id", "last_checkin_at", "id")
     )

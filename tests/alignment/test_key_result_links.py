@@ -506,3 +506,33 @@ def test_a_request_to_an_objective_still_works_without_a_kr(
     assert asked.parent_key_result_id is None
     alignment_request_answer(request=asked, actor=manager_membership, accept=True)
     assert (fresh(mine).parent_id, fresh(mine).parent_key_result_id) == (team.pk, None)
+
+
+def test_a_kr_measured_by_contributors_is_never_reminded_nor_flagged_silent(
+    org, make_objective, admin_membership
+):
+    import datetime
+
+    from checkins.pace import flagged_key_results
+    from checkins.reminders import active_krs
+    from organizations.clock import company_today
+
+    today = company_today(org)
+    from tests.factories import PeriodFactory
+
+    now_period = PeriodFactory(
+        org=org, start=today - datetime.timedelta(days=40), end=today + datetime.timedelta(days=40)
+    )
+    team = make_objective("team:marketing", "q2", owner=None)
+    Objective.objects.filter(pk=team.pk).update(period=now_period)
+    silent = KeyResultFactory(objective=team, owner=admin_membership, title="Silent")
+    measured = KeyResultFactory(objective=team, owner=admin_membership, title="Measured")
+    key_result_measure(kr=measured, measured_by=CONTRIBUTORS, actor=admin_membership)
+    long_ago = silent.created_at - datetime.timedelta(days=60)
+    KeyResult.objects.filter(pk__in=[silent.pk, measured.pk]).update(created_at=long_ago)
+    assert set(active_krs(org.pk, today).values_list("title", flat=True)) == {"Silent"}
+    from checkins.pace import FLAG_STALE
+
+    flags = {f.kr.title: f.pace.flags for f in flagged_key_results(org, today=today)}
+    assert FLAG_STALE in flags["Silent"]
+    assert FLAG_STALE not in flags.get("Measured", [])  # behind pace may still be said
