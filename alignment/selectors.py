@@ -359,7 +359,9 @@ def contribution(objective: Objective, membership: Membership) -> Contribution:
     )
     children = [Node(objective=o) for o in first]
     total = first[0].total if first else 0
-    supports, supported_by = also_supports_of(objective, membership)
+    supports, supported_by = [], []
+    if getattr(objective, "has_support_links", True):  # the objective page knows: no query
+        supports, supported_by = also_supports_of(objective, membership)
     return Contribution(
         node=Node(objective=objective),
         path=path,

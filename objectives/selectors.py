@@ -298,11 +298,19 @@ def objective_with_krs(org, viewer, objective_id: int) -> Objective | None:
     # Its owner comes with its key results' owners (``decorate``), not by two more joins.
     # Whether the viewer may see it is asked of the loaded row: a public objective (most
     # are) needs no visibility query, and a private one the same rules as ``visible``.
+    # Whether any "also supports" link names it, in the same query: the alignment panel
+    # looks them up only then (``alignment.AlsoSupports``, reached through its relation).
+    links = Objective._meta.get_field("also_supports_links").related_model.objects
     objective = (
         Objective.objects.for_org(org)
         .filter(pk=objective_id)
         .select_related("period", "team", "theme")
         .defer("created_at", "updated_at", "team__description", "team__created_at")
+        .annotate(
+            has_support_links=Exists(
+                links.filter(Q(objective_id=OuterRef("pk")) | Q(supported_id=OuterRef("pk")))
+            )
+        )
         .first()
     )
     if objective is None or not can_view_objective(viewer, objective):

@@ -297,7 +297,8 @@ BUDGET = 30
 # (Sessions are read from PostgreSQL: one query of each page is the session.) The objective
 # page's closing panel costs one query in an open period (its outcome and carry-over links).
 # The team and objective pages' dependencies cost one query each (``dependencies.selectors``).
-PAGE_BUDGETS = {"team": 13, "explore": 11, "objective": 17}
+# The align panel's picker lists the candidates' key results for those who may edit it (one).
+PAGE_BUDGETS = {"team": 13, "explore": 11, "objective": 18}
 
 
 @pytest.mark.parametrize("size", [10, 200])

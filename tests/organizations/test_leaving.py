@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from alignment.models import DashboardSnapshot, DuplicateDismissal, SimilarObjectives
-from alignment.services import duplicate_dismiss, objective_align
+from alignment.services import also_supports_add, duplicate_dismiss, objective_align
 from audit.models import AuditEntry
 from checkins.models import CheckIn, KRNudge, ReminderDelivery
 from checkins.services import checkin_submit, kr_nudge
@@ -324,6 +324,10 @@ def _company_with_everything(org, period, team, admin_m, manager_m, member_m):
         defaults={"score": 0.9},
     )
     duplicate_dismiss(first=mine, second=team_goal, actor=admin_m)
+    # Mine contributes to the team goal's key result and also supports the company goal.
+    team_kr = KeyResultFactory(objective=team_goal)
+    objective_align(objective=mine, parent=team_goal, key_result=team_kr, actor=member_m)
+    also_supports_add(objective=mine, supported=company_goal, actor=member_m)
     # A draft submitted for review and sent back with a comment (objectives.ReviewStep).
     org.review_required = True
     draft = ObjectiveFactory(org=org, period=period, owner=member_m, status="draft")
