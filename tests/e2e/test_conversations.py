@@ -2,6 +2,8 @@
 
 - Mia mentions Tom with the @ picker (keyboard only); Tom sees it in his inbox (the bell's
   count goes up) and, having chosen the daily digest for mentions, in the digest e-mail.
+- Mara comments on one of Mia's check-ins from the key result's history (in place, at 1280
+  and 375 px); Mia's inbox opens the key result at that check-in.
 - With the company's alignment requests on, Erik asks to align his team's objective to a
   company objective he does not own; it waits (counted nowhere) until its owner, the admin,
   accepts it in her browser; then the company objective counts it.
@@ -15,8 +17,9 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from alignment.models import AlignmentRequest
+from checkins.models import CheckIn
 from notifications import delivery
-from objectives.models import Objective
+from objectives.models import KeyResult, Objective
 from organizations.clock import company_now
 from organizations.models import Organization
 
@@ -28,6 +31,7 @@ BLOCKING = {"serious", "critical"}
 MIAS_OBJECTIVE = "Grow our APAC audience on social media"
 ERIKS_OBJECTIVE = "Keep the platform fast and reliable"
 COMPANY_OBJECTIVE = "Make onboarding effortless for every customer"
+FOLLOWERS_KR = "Gain 1,000 relevant followers this quarter"
 
 
 def _blocking_axe(page) -> list[str]:
@@ -184,3 +188,43 @@ def test_an_alignment_request_waits_for_the_owner_and_counts_once_accepted(journ
     expect(erik.locator(".contribution-path")).to_contain_text(COMPANY_OBJECTIVE)
     expect(erik.locator("#alignment-panel")).not_to_contain_text("Waiting for")
     assert not csp_violations(erik) and not csp_violations(admin)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_comment_on_a_check_in_is_written_in_the_history_and_read_by_its_author(
+    journey, demo, width
+):
+    kr = KeyResult.objects.get(
+        org__slug="acme", title=FOLLOWERS_KR, objective__period__is_current=True
+    )
+    earlier = CheckIn.objects.filter(key_result=kr).order_by("-created_at", "-id")[
+        1
+    ]  # no comments yet
+
+    mara = journey.new_page(width=width)
+    sign_in(mara, "mara@acme.example")
+    mara.goto(f"/acme/krs/{kr.pk}/")
+    block = mara.locator(f"#checkin-{earlier.pk}-comments")
+    block.get_by_text("Comment on this check-in").click()
+    box = block.get_by_label("Your comment")
+    box.press_sequentially("Good week! @Mi", delay=40)
+    expect(block.get_by_role("option", name="Mia Chen")).to_be_visible()
+    box.press("Enter")
+    box.press_sequentially("what changed?")
+    assert not _blocking_axe(mara)
+    block.get_by_role("button", name="Comment", exact=True).click()
+    # Swapped in place by htmx: the page stays where it was.
+    comment = mara.locator(f"#checkin-{earlier.pk}-comments .comment")
+    expect(comment).to_contain_text("Good week! @Mia Chen what changed?")
+    assert mara.evaluate("document.documentElement.scrollWidth") <= width
+    journey.shot(mara, f"check-in comment {width}")
+    assert not csp_violations(mara)
+
+    mia = journey.new_page(width=width)
+    sign_in(mia, "mia@acme.example")
+    mia.goto("/acme/inbox/")
+    mia.get_by_role("link", name=f"Mara Lindqvist mentioned you on “{FOLLOWERS_KR}”").first.click()
+    expect(mia.locator(f"#checkin-{earlier.pk}-comments")).to_contain_text(
+        "Good week! @Mia Chen what changed?"
+    )
+    assert mia.url.endswith(f"/acme/krs/{kr.pk}/#checkin-{earlier.pk}")
