@@ -546,6 +546,8 @@ def explore(request):
         "page": page,
         "objectives": objectives,
         "query": query.urlencode(),
+        # A period's rows download as a spreadsheet with the same filters (sheets.views).
+        "export_period": filters.get("period") or None,
     }
     template = "objectives/explore.html"
     if request.htmx and request.htmx.target == "explore-results":

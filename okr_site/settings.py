@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "sso",
     "slack",
     "history",
+    "sheets",
 ]
 
 MIDDLEWARE = [

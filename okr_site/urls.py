@@ -24,5 +24,6 @@ urlpatterns = [
     path("<slug:org_slug>/closing/", include("closing.urls")),
     path("<slug:org_slug>/slack/", include("slack.urls")),
     path("<slug:org_slug>/history/", include("history.urls")),
+    path("<slug:org_slug>/sheets/", include("sheets.urls")),
     path("<slug:org_slug>/", include("objectives.urls")),
 ]

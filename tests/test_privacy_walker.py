@@ -302,3 +302,37 @@ def test_visible_but_not_theirs_still_answers_403(world, member):
     slug = world.org.slug
     response = member.post(reverse("alignment:align", args=[slug, world.other_objective.pk]), {})
     assert response.status_code == 403
+
+
+# Downloads of a period (sheets/, closing/): what a person may not see is in none of them.
+EXPORTS = ["sheets:period-csv", "sheets:period-xlsx", "closing:report-csv"]
+
+
+def _download_text(response) -> str:
+    import io
+
+    from openpyxl import load_workbook
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content.startswith(b"PK"):  # a workbook: its cells, not its compressed bytes
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        return repr([list(row) for sheet in workbook for row in sheet.iter_rows(values_only=True)])
+    return content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("persona", ["member", "manager"])
+def test_exports_leave_out_what_the_person_may_not_see(world, hidden, persona, request):
+    viewer = request.getfixturevalue(persona)
+    # The hidden objective with a key result and a check-in; something they see too.
+    f.CheckInFactory(key_result=hidden.kr, author=world.admin, note="Secret note")
+    f.CheckInFactory(key_result=world.kr, author=world.admin, note="Open note")
+    names = {name for _, name in company_patterns()}
+    for name in EXPORTS:
+        assert name in names, name
+        url = reverse(name, kwargs={"org_slug": world.org.slug, "period_id": world.period.pk})
+        response = viewer.get(url)
+        assert response.status_code == 200, name
+        text = _download_text(response)
+        assert world.objective.title in text or name == "closing:report-csv", name
+        for secret in ("Secret merger plan", "Secret KR", "Secret note"):
+            assert secret not in text, (name, secret)

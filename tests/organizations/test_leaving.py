@@ -351,6 +351,7 @@ def _company_with_everything(org, period, team, admin_m, manager_m, member_m):
     _conversation_rows(org, period, admin_m, member_m)
     _dependency_rows(org, mine, manager_m, member_m)
     _slack_rows(org, sub, manager_m)
+    _import_rows(org, period, admin_m)
     org_services.membership_set_role(membership=member_m, actor=admin_m, role="member")
     org_services.team_create(org=org, actor=admin_m, name="Sales")
 
@@ -369,6 +370,17 @@ def _slack_rows(org, team, manager_m):
         set_at=datetime.datetime.now(tz=datetime.UTC),
     )
     SlackPost.objects.create(org=org, team=team, kind="test", requested_by=manager_m, status="sent")
+
+
+def _import_rows(org, period, admin_m):
+    """An imported spreadsheet: its upload, kept, and the refs of what it created."""
+    from sheets import services as sheets
+
+    content = f"ref,type,title,period,level\nIMP1,objective,Imported,{period.name},company\n"
+    upload = sheets.upload_store(
+        org=org, actor=admin_m, filename="okrs.csv", content=content.encode()
+    )
+    assert sheets.upload_import(org=org, actor=admin_m, token=upload.token).committed
 
 
 def _dependency_rows(org, objective, manager_m, member_m):
