@@ -42,6 +42,10 @@ LOAD_PORT = int(os.environ.get("BENCH_PORT", "8105"))
 MAX_QUERY_GROWTH = 2  # queries the big company may add over the small one, per page
 P95_LIMIT = 4.0
 P95_LIMIT_HEAVY = 8.0  # the expanded alignment tree and the dashboards
+# Downloads (sheets/): thousands of rows are written, not one page of them. A team's quarter,
+# and an admin's whole quarter of a 5,000-person company (docs/performance.md, "Exports").
+P95_LIMIT_EXPORT = 40.0
+P95_LIMIT_EXPORT_PERIOD = 400.0
 PAGE_BUDGET_SECONDS = float(os.environ.get("BENCH_PAGE_BUDGET", "45"))
 
 
@@ -460,6 +464,38 @@ PAGES = [
         kwargs={"period_id": "quarter_id"},
         p95_limit=P95_LIMIT_HEAVY,
     ),
+    # Import and export (sheets/): a period's OKRs and check-ins as a spreadsheet (the member's
+    # team, as Explore filters it, and the whole quarter for an admin), the company's JSON,
+    # the import template. Downloads of thousands of rows: targets of their own, measured
+    # in docs/performance.md ("Exports").
+    PageSpec(
+        "export_team_xlsx",
+        "Export: a team's quarter (XLSX)",
+        "sheets:period-xlsx",
+        kwargs={"period_id": "quarter_id"},
+        query={"team": "member_team_id"},
+        p95_limit=P95_LIMIT_EXPORT,
+    ),
+    PageSpec(
+        "export_period_csv",
+        "Export: the whole quarter (CSV, admin)",
+        "sheets:period-csv",
+        persona="admin",
+        kwargs={"period_id": "quarter_id"},
+        p95_limit=P95_LIMIT_EXPORT_PERIOD,
+    ),
+    PageSpec(
+        "export_period_xlsx",
+        "Export: the whole quarter (XLSX, admin)",
+        "sheets:period-xlsx",
+        persona="admin",
+        kwargs={"period_id": "quarter_id"},
+        p95_limit=P95_LIMIT_EXPORT_PERIOD,
+    ),
+    PageSpec("import_page", "Import (upload form)", "sheets:import", persona="manager"),
+    PageSpec(
+        "import_template", "Import template (XLSX)", "sheets:template-xlsx", persona="manager"
+    ),
     PageSpec(
         "carry_over",
         "Carry over (form)",
@@ -650,7 +686,10 @@ def measure_page(
             n = next(counter)
             data = {"value": str(10 + n % 50), "confidence": "on_track", "note": f"{BENCH_NOTE}{n}"}
             return client.post(url, data, **headers)
-        return client.get(url, **headers)
+        response = client.get(url, **headers)
+        if response.streaming:  # a download: timed until its last byte is written
+            response.body = b"".join(response.streaming_content)
+        return response
 
     warm = []
     for _ in range(3):  # warm-up: template cache, session, connection
@@ -685,7 +724,7 @@ def measure_page(
         "http_status": response.status_code,
         "queries": len(queries),
         "sql_ms": round(sum(float(q["time"]) for q in queries) * 1000, 1),
-        "html_kb": round(len(response.content) / 1024, 1),
+        "html_kb": round(len(getattr(response, "body", None) or response.content) / 1024, 1),
         **summarize(times),
         "paired_baseline_p95_ms": round(percentile(paired, 95), 2) if paired else None,
         "slowest_queries": [

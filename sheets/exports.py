@@ -215,7 +215,7 @@ LEFT_OUT = {
     "sheets.ImportUpload": "files waiting to be imported (their rows are exported once imported)",
 }
 # Secrets and the machinery of sending: never in an export, whatever model they are on.
-SECRET_FIELD = re.compile(r"token|secret|password|claim|hash", re.IGNORECASE)
+SECRET_FIELD = re.compile(r"token|secret|password|claim|hash|seal|encrypt", re.IGNORECASE)
 PEOPLE_FIELDS = {"organizations.Membership": ("user__email", "user__full_name")}
 
 

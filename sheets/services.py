@@ -184,6 +184,13 @@ class _Run:
             .filter(ref__in=refs - {""})
             .select_related("objective__period", "key_result__objective__period")
         }
+        # A ref whose objective the importer may not see names nothing they can use: as
+        # parent or objective of a row it is "no objective has this ref", like a missing one.
+        self.unseen = {
+            ref
+            for ref, known in self.known.items()
+            if not can_view_objective(self.actor, known.objective or known.key_result.objective)
+        }
 
     # --- parsing --------------------------------------------------------------------------
 
@@ -247,10 +254,9 @@ class _Run:
         if known is None:
             return True
         thing = known.objective or known.key_result
-        objective = known.objective or known.key_result.objective
         same_kind = (known.objective is not None) == (row.kind == OBJECTIVE)
         title = row.data.get("title", "").strip()
-        if not can_view_objective(self.actor, objective):
+        if ref in self.unseen:
             self.problem(row, "ref", f"“{ref}” is already used in the company: choose another.")
         elif not same_kind or thing.title.strip().casefold() != title.casefold():
             self.problem(
@@ -291,9 +297,10 @@ class _Run:
             self.problem(row, "status", "Write draft or published.")
         row.publish = STATUSES.get(status) == "published"
         parent_ref = d.get("parent_ref", "").strip()
-        if parent_ref and parent_ref not in self.known and parent_ref not in self.objective_refs:
+        usable = parent_ref in self.known and parent_ref not in self.unseen
+        if parent_ref and not usable and parent_ref not in self.objective_refs:
             self.problem(row, "parent_ref", f"No objective has the ref “{parent_ref}”.")
-        elif parent_ref in self.known and self.known[parent_ref].objective is None:
+        elif usable and self.known[parent_ref].objective is None:
             self.problem(row, "parent_ref", f"“{parent_ref}” is a key result, not an objective.")
         return fields
 
@@ -303,7 +310,7 @@ class _Run:
         if not fields["title"]:
             self.problem(row, "title", "Give the key result a title.")
         objective_ref = d.get("objective_ref", "").strip()
-        known = self.known.get(objective_ref)
+        known = None if objective_ref in self.unseen else self.known.get(objective_ref)
         if not objective_ref:
             self.problem(row, "objective_ref", "Give the ref of the key result's objective.")
         elif objective_ref not in self.objective_refs and (known is None or not known.objective):

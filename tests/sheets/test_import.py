@@ -348,3 +348,33 @@ def test_import_adds_three_queries_a_row_to_what_the_service_costs(
     assert (counts[1] - counts[0]) / 18 <= len(service) + 3, (counts, len(service))
     with django_assert_max_num_queries(counts[0]):
         upload(admin, org, "a.csv", file_of(2))
+
+
+def test_refs_of_objectives_the_importer_may_not_see_name_nothing(
+    manager, org, period, team, admin_membership
+):
+    secret = f.ObjectiveFactory(
+        org=org,
+        period=period,
+        level="company",
+        owner=admin_membership,
+        title="Secret merger plan",
+        visibility="private",
+    )
+    ImportReference.objects.create(org=org, ref="S1", objective=secret)
+    rows = [
+        ["T1", "objective", "Team goal", "", period.name, "team", team.name, "", "S1"],
+        ["K1", "key result", "Sneaky KR", "S1", "", "", "", "", "", "increase", "0", "3"],
+    ]
+    response = upload(manager, org, "a.csv", csv_bytes(rows))
+    messages = [(p.row, p.column, p.message) for p in response.context["result"].problems]
+    assert messages == [
+        (2, "I (parent_ref)", "No objective has the ref “S1”."),
+        (3, "D (objective_ref)", "No objective has the ref “S1”."),
+    ]
+    assert "Secret merger plan" not in response.content.decode()
+    rows = [["S1", "objective", "Guessing", "", period.name, "team", team.name]]
+    response = upload(manager, org, "b.csv", csv_bytes(rows))
+    messages = [(p.row, p.column, p.message) for p in response.context["result"].problems]
+    assert messages == [(2, "A (ref)", "“S1” is already used in the company: choose another.")]
+    assert "Secret merger plan" not in response.content.decode()
