@@ -46,6 +46,7 @@ P95_LIMIT_HEAVY = 8.0  # the expanded alignment tree and the dashboards
 # and an admin's whole quarter of a 5,000-person company (docs/performance.md, "Exports").
 P95_LIMIT_EXPORT = 40.0
 P95_LIMIT_EXPORT_PERIOD = 400.0
+P95_LIMIT_EXPORT_COMPANY = 4000.0
 PAGE_BUDGET_SECONDS = float(os.environ.get("BENCH_PAGE_BUDGET", "45"))
 
 
@@ -492,9 +493,19 @@ PAGES = [
         kwargs={"period_id": "quarter_id"},
         p95_limit=P95_LIMIT_EXPORT_PERIOD,
     ),
+    PageSpec(
+        "export_company_json",
+        "Export: the whole company (JSON, admin)",
+        "sheets:company-json",
+        persona="admin",
+        p95_limit=P95_LIMIT_EXPORT_COMPANY,
+    ),
     PageSpec("import_page", "Import (upload form)", "sheets:import", persona="manager"),
     PageSpec(
         "import_template", "Import template (XLSX)", "sheets:template-xlsx", persona="manager"
+    ),
+    PageSpec(
+        "import_template_csv", "Import template (CSV)", "sheets:template-csv", persona="manager"
     ),
     PageSpec(
         "carry_over",

@@ -12,6 +12,7 @@ import csv
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
@@ -22,10 +23,15 @@ from checkins.models import CheckIn
 from objectives.models import KeyResult, Objective
 from objectives.permissions import visible_objectives
 from objectives.selectors import explore_queryset
+from organizations.models import Membership
 
-from .cells import safe_cell
+from .cells import safe_cell, safe_text
 
 CHUNK = 500
+# A workbook is written cell by cell by openpyxl (about 0.3 ms a row on a quiet machine, twice
+# that on a busy one): beyond this many rows the XLSX would keep a worker busy for too long,
+# so a bigger export is the CSV, which streams (docs/performance.md, "Exports").
+XLSX_MAX_ROWS = 20_000
 
 COLUMNS = (
     "type",
@@ -64,28 +70,105 @@ def _chunks(values: list, size: int) -> Iterator[list]:
         yield values[start : start + size]
 
 
-def _person(membership) -> tuple[str, str]:
-    if membership is None:
-        return "", ""
-    return membership.user.email, membership.user.full_name
+_AT = {name: index for index, name in enumerate(COLUMNS)}
 
 
 def _row(**cells) -> list:
-    return [safe_cell(cells.get(name)) for name in COLUMNS]
+    """A row in ``COLUMNS`` order; empty cells are ``None`` (nothing written to a workbook).
+    Text is made inert (``safe_text``); numbers and dates stay as they are."""
+    row = [None] * len(COLUMNS)
+    for name, value in cells.items():
+        if value is None or value == "":
+            continue
+        if isinstance(value, str):
+            value = safe_text(value)
+        elif isinstance(value, datetime):
+            value = safe_cell(value)  # the company's wall time, without a zone
+        row[_AT[name]] = value
+    return row
+
+
+def period_size(org, viewer, filters: dict) -> int:
+    """How many rows ``period_rows`` would write: three counts, nothing loaded."""
+    visible = explore_queryset(org, viewer, filters).order_by().values("pk")
+    return (
+        visible.count()
+        + KeyResult.objects.filter(objective_id__in=visible).count()
+        + CheckIn.objects.filter(key_result__objective_id__in=visible).count()
+    )
 
 
 def period_rows(org, viewer, filters: dict) -> Iterator[list]:
     """The header, then each objective ``viewer`` may see among ``filters`` (Explore's,
     with a period), each followed by its key results, each followed by its check-ins. A
-    parent the viewer may not see is left out (``parent_ref`` empty), as on every page."""
+    parent the viewer may not see is left out (``parent_ref`` empty), as on every page.
+
+    Plain tuples (``values_list``), not model instances: a 5,000-person company's quarter
+    is some 60,000 rows, and building objects for them was most of the time."""
     yield list(COLUMNS)
     ids = list(explore_queryset(org, viewer, filters).values_list("pk", flat=True))
+    people: dict[int, tuple[str, str]] = {}
     for chunk in _chunks(ids, CHUNK):
-        objectives = Objective.objects.filter(pk__in=chunk).select_related(
-            "period", "team", "owner__user"
+        objectives = {
+            row[0]: row
+            for row in Objective.objects.filter(pk__in=chunk).values_list(
+                "pk",
+                "parent_id",
+                "title",
+                "description",
+                "period__name",
+                "level",
+                "team__name",
+                "owner_id",
+                "visibility",
+                "status",
+                "commitment",
+                "progress",
+                "confidence",
+            )
+        }
+        key_results: dict[int, list[tuple]] = {}
+        for kr in (
+            KeyResult.objects.filter(objective_id__in=chunk)
+            .order_by("objective_id", "position", "id")
+            .values_list(
+                "pk",
+                "objective_id",
+                "title",
+                "owner_id",
+                "kind",
+                "unit",
+                "currency_code",
+                "start_value",
+                "target_value",
+                "current_value",
+                "weight",
+                "confidence",
+                "last_checkin_at",
+            )
+        ):
+            key_results.setdefault(kr[1], []).append(kr)
+        checkins: dict[int, list[tuple]] = {}
+        for checkin in (
+            CheckIn.objects.filter(key_result__objective_id__in=chunk)
+            .order_by("key_result_id", "created_at", "id")
+            .values_list(
+                "pk", "key_result_id", "author_id", "confidence", "created_at", "value", "note"
+            )
+        ):
+            checkins.setdefault(checkin[1], []).append(checkin)
+        wanted = (
+            {o[7] for o in objectives.values()}
+            | {kr[3] for rows in key_results.values() for kr in rows}
+            | {c[2] for rows in checkins.values() for c in rows}
         )
-        by_id = {o.pk: o for o in objectives}
-        parent_ids = {o.parent_id for o in by_id.values() if o.parent_id}
+        wanted -= set(people) | {None}
+        if wanted:  # each person once per export, whatever they own or wrote
+            for pk, email, name in Membership.objects.filter(org=org, pk__in=wanted).values_list(
+                "pk", "user__email", "user__full_name"
+            ):
+                people[pk] = (email, name)
+        parent_ids = {o[1] for o in objectives.values() if o[1]}
         seen_parents = (
             set(
                 visible_objectives(
@@ -95,66 +178,70 @@ def period_rows(org, viewer, filters: dict) -> Iterator[list]:
             if parent_ids
             else set()
         )
-        key_results: dict[int, list[KeyResult]] = {}
-        for kr in KeyResult.objects.filter(objective_id__in=chunk).select_related("owner__user"):
-            key_results.setdefault(kr.objective_id, []).append(kr)
-        checkins: dict[int, list[CheckIn]] = {}
-        for checkin in (
-            CheckIn.objects.filter(key_result__objective_id__in=chunk)
-            .select_related("author__user")
-            .order_by("key_result_id", "created_at", "id")
-        ):
-            checkins.setdefault(checkin.key_result_id, []).append(checkin)
         for pk in chunk:
-            objective = by_id[pk]
-            email, name = _person(objective.owner)
+            (
+                _,
+                parent_id,
+                title,
+                description,
+                period,
+                level,
+                team,
+                owner_id,
+                visibility,
+                status,
+                commitment,
+                progress,
+                confidence,
+            ) = objectives[pk]
+            email, name = people.get(owner_id, ("", ""))
             yield _row(
                 type="objective",
-                ref=f"O{objective.pk}",
-                parent_ref=f"O{objective.parent_id}" if objective.parent_id in seen_parents else "",
-                title=objective.title,
-                description=objective.description,
-                period=objective.period.name,
-                level=objective.level,
-                team=objective.team.name if objective.team else "",
+                ref=f"O{pk}",
+                parent_ref=f"O{parent_id}" if parent_id in seen_parents else None,
+                title=title,
+                description=description,
+                period=period,
+                level=level,
+                team=team,
                 owner=email,
                 owner_name=name,
-                visibility=objective.visibility,
-                status=objective.status,
-                commitment=objective.commitment,
-                progress=objective.progress,
-                confidence=objective.confidence,
+                visibility=visibility,
+                status=status,
+                commitment=commitment,
+                progress=progress,
+                confidence=confidence,
             )
-            for kr in key_results.get(pk, []):
-                email, name = _person(kr.owner)
+            for kr in key_results.get(pk, ()):
+                email, name = people.get(kr[3], ("", ""))
                 yield _row(
                     type="key result",
-                    ref=f"K{kr.pk}",
+                    ref=f"K{kr[0]}",
                     objective_ref=f"O{pk}",
-                    title=kr.title,
+                    title=kr[2],
                     owner=email,
                     owner_name=name,
-                    kind=kr.kind,
-                    unit=kr.unit,
-                    currency=kr.currency_code,
-                    start=kr.start_value,
-                    target=kr.target_value,
-                    current=kr.current_value,
-                    weight=kr.weight,
-                    confidence=kr.confidence,
-                    date=kr.last_checkin_at,
+                    kind=kr[4],
+                    unit=kr[5],
+                    currency=kr[6],
+                    start=kr[7],
+                    target=kr[8],
+                    current=kr[9],
+                    weight=kr[10],
+                    confidence=kr[11],
+                    date=kr[12],
                 )
-                for checkin in checkins.get(kr.pk, []):
+                for c in checkins.get(kr[0], ()):
                     yield _row(
                         type="check-in",
-                        ref=f"C{checkin.pk}",
+                        ref=f"C{c[0]}",
                         objective_ref=f"O{pk}",
-                        key_result_ref=f"K{kr.pk}",
-                        confidence=checkin.confidence,
-                        date=checkin.created_at,
-                        value=checkin.value,
-                        note=checkin.note,
-                        author=_person(checkin.author)[1],
+                        key_result_ref=f"K{kr[0]}",
+                        confidence=c[3],
+                        date=c[4],
+                        value=c[5],
+                        note=c[6],
+                        author=people.get(c[2], ("", ""))[1],
                     )
 
 
@@ -169,23 +256,20 @@ class _Line:
 
 
 def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
-    """CSV text in pieces of about 64 KB, with a byte-order mark so Excel reads UTF-8."""
+    """CSV text in pieces of about 64 KB, with a byte-order mark so Excel reads UTF-8.
+    ``rows`` are inert already (``_row``, ``safe_cell``): the writers only write."""
     writer = csv.writer(_Line())
     buffer, size = ["\ufeff"], 0
     for row in rows:
-        line = writer.writerow([_csv_cell(safe_cell(v)) for v in row])
+        line = writer.writerow(
+            [v.isoformat(sep=" ") if isinstance(v, datetime) else v for v in row]
+        )
         buffer.append(line)
         size += len(line)
         if size > 65536:
             yield "".join(buffer)
             buffer, size = [], 0
     yield "".join(buffer)
-
-
-def _csv_cell(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
-    return value
 
 
 def _sheet_title(title: str) -> str:
@@ -199,7 +283,7 @@ def xlsx_file(rows: Iterable[list], *, title: str, extra: dict | None = None):
     for name, content in {title: rows, **(extra or {})}.items():
         sheet = workbook.create_sheet(title=_sheet_title(name))
         for row in content:
-            sheet.append([safe_cell(value) for value in row])
+            sheet.append(row)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     workbook.save(handle)
     handle.seek(0)

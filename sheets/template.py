@@ -5,6 +5,7 @@ imports as it is (and shows how objectives, key results and parents hang togethe
 from organizations.clock import current_period
 from organizations.models import Team
 
+from .cells import safe_cell
 from .reading import COLUMNS
 
 HELP = (
@@ -35,7 +36,7 @@ HELP = (
 
 
 def _example(values: dict) -> list:
-    return [values.get(name, "") for name in COLUMNS]
+    return [safe_cell(values.get(name)) for name in COLUMNS]
 
 
 def template_rows(org, membership) -> list[list]:

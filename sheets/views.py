@@ -97,20 +97,21 @@ def template_xlsx(request):
 
 
 def _period_export(request, period_id):
-    """The period and the rows of its export, filtered like Explore (the query string)."""
+    """The period, Explore's filters from the query string (a bad one: none, as on Explore)
+    and the file's name."""
     period = get_org_object_or_404(request, Period, pk=period_id)
     form = ExploreForm(request.GET, org=request.org)
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     filters["period"] = period
-    rows = exports.period_rows(request.org, request.membership, filters)
     team = filters.get("team")
     name = (request.org.slug, period.name, team.name if team else "", "okrs")
-    return period, rows, name
+    return period, filters, name
 
 
 @require_GET
 def period_csv(request, period_id):
-    _, rows, name = _period_export(request, period_id)
+    _, filters, name = _period_export(request, period_id)
+    rows = exports.period_rows(request.org, request.membership, filters)
     response = StreamingHttpResponse(
         exports.csv_chunks(rows), content_type="text/csv; charset=utf-8"
     )
@@ -120,7 +121,17 @@ def period_csv(request, period_id):
 
 @require_GET
 def period_xlsx(request, period_id):
-    period, rows, name = _period_export(request, period_id)
+    period, filters, name = _period_export(request, period_id)
+    size = exports.period_size(request.org, request.membership, filters)
+    if size > exports.XLSX_MAX_ROWS:  # a workbook this big takes too long: the CSV streams
+        context = {
+            "period": period,
+            "size": size,
+            "limit": exports.XLSX_MAX_ROWS,
+            "query": request.GET.urlencode(),
+        }
+        return render(request, "sheets/too_big.html", context)
+    rows = exports.period_rows(request.org, request.membership, filters)
     handle = exports.xlsx_file(rows, title=period.name)
     return FileResponse(
         handle, as_attachment=True, filename=_filename(*name, ext="xlsx"), content_type=XLSX

@@ -127,6 +127,22 @@ def test_formula_like_cells_are_escaped_and_numbers_stay_numbers(member, org, pe
             assert cell.data_type != "f", (cell.coordinate, cell.value)
 
 
+def test_a_period_too_big_for_a_workbook_points_to_the_csv(
+    member, org, period, team, okrs, monkeypatch
+):
+    from sheets import exports
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 5)  # member sees 3 + 1 + 2 rows
+    url = reverse("sheets:period-xlsx", args=[org.slug, period.pk])
+    response = member.get(url)
+    assert response.status_code == 200 and not response.streaming
+    page = response.content.decode()
+    assert "Too big for a workbook" in page and "has 6 rows" in page
+    assert reverse("sheets:period-csv", args=[org.slug, period.pk]) in page
+    narrowed = member.get(url, {"team": team.pk})  # one objective, one KR, two check-ins
+    assert narrowed["Content-Disposition"].startswith("attachment;")
+
+
 def test_explore_filters_apply_to_the_export(member, org, period, team, okrs):
     rows = _csv(member, org, period, team=team.pk)
     assert [o["title"] for o in _by_type(rows, "objective")] == ["Grow the audience"]
@@ -178,7 +194,7 @@ def _grow(org, period, team, owner, n):
     ("name", "persona", "budget"),
     [
         ("sheets:period-csv", "member", 12),
-        ("sheets:period-xlsx", "member", 12),
+        ("sheets:period-xlsx", "member", 15),
         ("sheets:company-json", "admin", 45),
         ("sheets:template-xlsx", "manager", 8),
     ],
@@ -203,3 +219,39 @@ def test_exports_query_counts_do_not_grow_with_the_company(
             response = client.get(url)
             content = body(response)  # streamed: the queries run as it is read
         assert response.status_code == 200 and content
+
+
+def test_company_json_holds_every_kind_of_row_but_never_a_sealed_secret(
+    admin, org, period, team, admin_membership, manager_membership, member_membership
+):
+    """A company with one row of every kind (as the deletion test builds it), a Slack
+    webhook and an SSO client secret among them: both stay out of the export."""
+    from organizations.deletion import company_models
+    from sheets.exports import LEFT_OUT
+    from sso.models import SingleSignOn
+    from tests.organizations.test_leaving import _company_with_everything
+
+    _company_with_everything(
+        org, period, team, admin_membership, manager_membership, member_membership
+    )
+    SingleSignOn.objects.create(
+        org=org,
+        issuer="https://id.example",
+        client_id="aligned",
+        client_secret_encrypted="SEALED-SSO-SECRET",
+        email_domain="acme.example",
+        authorization_endpoint="https://id.example/a",
+        token_endpoint="https://id.example/t",
+        userinfo_endpoint="https://id.example/u",
+        jwks_uri="https://id.example/j",
+    )
+    from slack.models import TeamSlackHook
+
+    sealed = TeamSlackHook.objects.for_org(org).values_list("sealed_url", flat=True).first()
+    raw = body(admin.get(reverse("sheets:company-json", args=[org.slug]))).decode()
+    data = json.loads(raw)
+    assert sealed and sealed not in raw
+    assert "SEALED-SSO-SECRET" not in raw
+    labels = {model._meta.label for model in company_models()}
+    missing = {label for label in labels - set(LEFT_OUT) if label not in data}
+    assert not missing, missing
