@@ -67,9 +67,7 @@ def test_admin_imports_a_spreadsheet_once_and_exports_the_quarter(journey, demo,
     sign_in(page, "admin@acme.example")
     page.goto("/acme/explore/")
     page.get_by_role("link", name="Import from a spreadsheet").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Import objectives and key results"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import objectives and key results")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the template (.xlsx)").click()
@@ -81,10 +79,36 @@ def test_admin_imports_a_spreadsheet_once_and_exports_the_quarter(journey, demo,
     before = _counts(org)
     mistakes = [
         header,
-        ["W1", "objective", "Host the APAC partner summit", None, None, quarter.name, "team",
-         "Nowhere team"],
-        ["W2", "key result", "Partners attending", "W1", None, None, None, None, None, None,
-         None, None, None, "increase", "number", None, "0", "many"],
+        [
+            "W1",
+            "objective",
+            "Host the APAC partner summit",
+            None,
+            None,
+            quarter.name,
+            "team",
+            "Nowhere team",
+        ],
+        [
+            "W2",
+            "key result",
+            "Partners attending",
+            "W1",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "increase",
+            "number",
+            None,
+            "0",
+            "many",
+        ],
     ]
     _upload(page, "mistakes.xlsx", _workbook(mistakes))
     problems = page.locator("#import-problems")
@@ -100,12 +124,52 @@ def test_admin_imports_a_spreadsheet_once_and_exports_the_quarter(journey, demo,
 
     clean = [
         header,
-        ["W1", "objective", "Host the APAC partner summit", None, None, quarter.name, "team",
-         "Marketing"],
-        ["W2", "key result", "Partners attending", "W1", None, None, None, None, None, None,
-         None, None, None, "increase", "number", None, "0", "40"],
-        ["W3", "key result", "Summit recordings published", "W1", None, None, None, None, None,
-         None, None, None, None, "milestone"],
+        [
+            "W1",
+            "objective",
+            "Host the APAC partner summit",
+            None,
+            None,
+            quarter.name,
+            "team",
+            "Marketing",
+        ],
+        [
+            "W2",
+            "key result",
+            "Partners attending",
+            "W1",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "increase",
+            "number",
+            None,
+            "0",
+            "40",
+        ],
+        [
+            "W3",
+            "key result",
+            "Summit recordings published",
+            "W1",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "milestone",
+        ],
     ]
     content = _workbook(clean)
     _upload(page, "summit.xlsx", content)
