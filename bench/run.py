@@ -42,11 +42,15 @@ LOAD_PORT = int(os.environ.get("BENCH_PORT", "8105"))
 MAX_QUERY_GROWTH = 2  # queries the big company may add over the small one, per page
 P95_LIMIT = 4.0
 P95_LIMIT_HEAVY = 8.0  # the expanded alignment tree and the dashboards
-# Downloads (sheets/): thousands of rows are written, not one page of them. A team's quarter,
-# and an admin's whole quarter of a 5,000-person company (docs/performance.md, "Exports").
-P95_LIMIT_EXPORT = 40.0
-P95_LIMIT_EXPORT_PERIOD = 400.0
-P95_LIMIT_EXPORT_COMPANY = 4000.0
+# Downloads (sheets/) write thousands of rows, not one page of them: targets of their own,
+# as ratios to the baseline page like every other (docs/performance.md, "Exports"). A team's
+# quarter is a page's work; a whole quarter as XLSX is a workbook up to 20,000 rows (above,
+# the page that points to the CSV); the whole quarter as CSV (about 65,000 rows streamed, 7 MB)
+# and the company's JSON (about a million rows) are seconds of work.
+P95_LIMIT_EXPORT = P95_LIMIT_HEAVY
+P95_LIMIT_EXPORT_XLSX = 150.0
+P95_LIMIT_EXPORT_PERIOD = 1500.0
+P95_LIMIT_EXPORT_COMPANY = 8000.0
 PAGE_BUDGET_SECONDS = float(os.environ.get("BENCH_PAGE_BUDGET", "45"))
 
 
@@ -491,7 +495,7 @@ PAGES = [
         "sheets:period-xlsx",
         persona="admin",
         kwargs={"period_id": "quarter_id"},
-        p95_limit=P95_LIMIT_EXPORT_PERIOD,
+        p95_limit=P95_LIMIT_EXPORT_XLSX,
     ),
     PageSpec(
         "export_company_json",

@@ -7,7 +7,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="Spreadsheet",
         help_text="A .csv (UTF-8) or .xlsx file laid out like the template, at most 2 MB "
-        "and 2,000 rows.",
+        "and 500 rows.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 

@@ -16,7 +16,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 MAX_BYTES = 2 * 1024 * 1024  # a few thousand rows; the body limit (10 MB) is far above
-MAX_ROWS = 2000  # data rows, header aside: one import stays one short transaction
+# Data rows, header aside. An import is one transaction holding the company's OKR write lock
+# (check-ins wait for it), and each row costs what its service costs: about 25 queries, some
+# 20 ms a row on a quiet machine with a 5,000-person company (docs/performance.md).
+MAX_ROWS = 500
 MAX_CELL = 5000  # characters (an objective's description at most)
 XLSX_MAGIC = b"PK\x03\x04"
 

@@ -166,10 +166,10 @@ def test_company_json_is_for_admins_and_holds_no_secrets(admin, manager, org, pe
     raw = body(response).decode()
     data = json.loads(raw)
     assert data["company"]["slug"] == org.slug
-    titles = {o["title"] for o in data["objectives.Objective"]}
+    titles = {o["title"] for o in _table(data, "objectives.Objective")}
     assert {"Secret merger plan", "Unpublished idea", "Elsewhere in time"} <= titles
-    assert len(data["checkins.CheckIn"]) == 2
-    people = {p["user__email"] for p in data["organizations.Membership"]}
+    assert len(_table(data, "checkins.CheckIn")) == 2
+    people = {p["user__email"] for p in _table(data, "organizations.Membership")}
     assert admin.user.email in people
     assert invitation.token not in raw
     assert "password" not in raw and "token" not in raw
@@ -179,6 +179,11 @@ def test_company_json_holds_no_other_company(admin, org, period, okrs, other_org
     f.ObjectiveFactory(org=other_org, period=f.PeriodFactory(org=other_org), title="Globex")
     data = json.loads(body(admin.get(reverse("sheets:company-json", args=[org.slug]))))
     assert "Globex" not in json.dumps(data["objectives.Objective"])
+    assert {o["org_id"] for o in _table(data, "objectives.Objective")} == {org.pk}
+
+
+def _table(data, label) -> list[dict]:
+    return [dict(zip(data[label]["columns"], row, strict=True)) for row in data[label]["rows"]]
 
 
 def _grow(org, period, team, owner, n):
@@ -234,16 +239,19 @@ def test_company_json_holds_every_kind_of_row_but_never_a_sealed_secret(
     _company_with_everything(
         org, period, team, admin_membership, manager_membership, member_membership
     )
-    SingleSignOn.objects.create(
+    # The company with everything may have its sign-on already: give it a known secret.
+    SingleSignOn.objects.update_or_create(
         org=org,
-        issuer="https://id.example",
-        client_id="aligned",
-        client_secret_encrypted="SEALED-SSO-SECRET",
-        email_domain="acme.example",
-        authorization_endpoint="https://id.example/a",
-        token_endpoint="https://id.example/t",
-        userinfo_endpoint="https://id.example/u",
-        jwks_uri="https://id.example/j",
+        defaults={
+            "issuer": "https://id.example",
+            "client_id": "aligned",
+            "client_secret_encrypted": "SEALED-SSO-SECRET",
+            "email_domain": "acme-sheets.example",
+            "authorization_endpoint": "https://id.example/a",
+            "token_endpoint": "https://id.example/t",
+            "userinfo_endpoint": "https://id.example/u",
+            "jwks_uri": "https://id.example/j",
+        },
     )
     from slack.models import TeamSlackHook
 
