@@ -38,6 +38,10 @@ SKIPPED = {"id", "org_id", "content_object_id"}
 LABELS = {
     "parent_id": "Aligned to",
     "parent": "Aligned to",
+    "parent_key_result_id": "Contributes to the key result",
+    "parent_key_result": "Contributes to the key result",
+    "supported_id": "Also supports",
+    "supported": "Also supports",
     "user_id": "Person",
     "permission_id": "Right",
     "membership_id": "Person",
