@@ -249,7 +249,7 @@ def test_the_export_is_a_spreadsheet_that_runs_no_formula(admin, member_membersh
 
 def test_every_tracked_table_exists():
     """A misspelt label would be skipped silently (register_triggers skips a model another
-    app has not added yet): only "also supports", until alignment/ has it, may be missing."""
+    app has not added yet)."""
     from django.apps import apps
 
     from history.tracking import TRACKED
@@ -260,7 +260,7 @@ def test_every_tracked_table_exists():
             apps.get_model(tracked.label)
         except LookupError:
             missing.add(tracked.label)
-    assert missing <= {"alignment.AlsoSupports"}
+    assert missing == set()
 
 
 def test_the_next_page_and_the_export_keep_the_filters_encoded(
@@ -303,3 +303,37 @@ def test_joining_by_invitation_is_recorded_and_shown_in_the_change_log(admin, or
     entries = _log(admin, kind="organizations.membership").context["entries"]
     assert entries[0].who.startswith("Someone not signed in to the company")
     assert entries[0].lines[0].subject == "Person: Nina Newbie"
+
+
+def test_key_result_links_and_also_supports_read_as_names(
+    member, member_membership, manager_membership, org, period
+):
+    """Columns another app added after the history existed (a parent key result, a
+    contribution weight) and its "also supports" table are recorded with no change here."""
+    from alignment.services import also_supports_add, objective_align
+    from history.context import recorded_as
+
+    parent = ObjectiveFactory(org=org, period=period, level="company", title="Grow APAC")
+    parent_kr = KeyResultFactory(objective=parent, title="Deliver 1,000 MQLs")
+    other = ObjectiveFactory(org=org, period=period, level="company", title="Win Sales")
+    hidden = ObjectiveFactory(
+        org=org,
+        period=period,
+        level="company",
+        title="Secret merger",
+        visibility=Objective.Visibility.PRIVATE,
+        owner=manager_membership,
+    )
+    mine = ObjectiveFactory(org=org, period=period, owner=member_membership, title="Mine")
+    with recorded_as(member_membership):
+        objective_align(
+            objective=mine, parent=parent, key_result=parent_kr, actor=member_membership
+        )
+        also_supports_add(objective=mine, supported=other, actor=member_membership)
+    also_supports_add(objective=mine, supported=hidden, actor=None)
+    html = member.get(url("objective", objective_id=mine.pk), **HX).content.decode()
+    assert '<ins class="history-after">Deliver 1,000 MQLs</ins>' in html
+    assert '<ins class="history-after">Grow APAC</ins>' in html
+    assert 'Also supports</span> <span class="muted">created' in html
+    assert "Win Sales" in html
+    assert "Secret merger" not in html and "a private objective" in html
