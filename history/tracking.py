@@ -19,6 +19,7 @@ installed and nothing is recorded (``recording()``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pgtrigger
@@ -123,6 +124,16 @@ def recording() -> bool:
     return connection.vendor == "postgresql"
 
 
+# Never copied into the history, whatever table they are added to: a secret (sealed or not)
+# would otherwise outlive its rotation in every row that recorded it.
+SECRET_COLUMN = re.compile(r"token|secret|password|seal|encrypt|hash", re.IGNORECASE)
+
+
+def excluded_columns(model, tracked: Tracked) -> tuple[str, ...]:
+    secrets = tuple(f.column for f in model._meta.concrete_fields if SECRET_COLUMN.search(f.column))
+    return NOISE + tracked.exclude + secrets
+
+
 def _text_array(names) -> str:
     return "ARRAY[" + ", ".join(f"'{name}'" for name in names) + "]::text[]"
 
@@ -155,7 +166,7 @@ class RecordChange(pgtrigger.Trigger):
 
     def get_func(self, model) -> str:
         t = self.tracked
-        excluded = _text_array(NOISE + t.exclude)
+        excluded = _text_array(excluded_columns(model, t))
         return f"""
             IF TG_OP = 'DELETE' THEN r := to_jsonb(OLD); ELSE r := to_jsonb(NEW); END IF;
             IF TG_OP = 'UPDATE' THEN

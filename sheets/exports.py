@@ -298,6 +298,7 @@ LEFT_OUT = {
     "alignment.DashboardSnapshot": "figures computed from the objectives, rebuilt any time",
     "alignment.SimilarObjectives": "look-alike scores computed from the titles",
     "sheets.ImportUpload": "files waiting to be imported (their rows are exported once imported)",
+    "history.Change": "the database's record of every change: Admin → Change log exports it (CSV)",
 }
 # Secrets and the machinery of sending: never in an export, whatever model they are on.
 SECRET_FIELD = re.compile(r"token|secret|password|claim|hash|seal|encrypt", re.IGNORECASE)

@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -337,3 +338,18 @@ def test_key_result_links_and_also_supports_read_as_names(
     assert 'Also supports</span> <span class="muted">created' in html
     assert "Win Sales" in html
     assert "Secret merger" not in html and "a private objective" in html
+
+
+def test_a_secret_column_is_never_copied_into_the_history(org):
+    """Whatever table is tracked, a column named like a secret stays out of its trigger:
+    an invitation's token, were invitations tracked, and a sign-on's sealed secret."""
+    from history.tracking import RecordChange, Tracked, excluded_columns
+
+    for label, secret in (
+        ("organizations.Invitation", "token"),
+        ("sso.SingleSignOn", "client_secret_encrypted"),
+    ):
+        model = apps.get_model(label)
+        tracked = Tracked(label, "Anything")
+        assert secret in excluded_columns(model, tracked)
+        assert f"'{secret}'" in RecordChange(tracked).get_func(model)
