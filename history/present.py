@@ -345,7 +345,11 @@ def entries(changes: list, viewer, *, here=None, grouped=True) -> list[Entry]:
         lines = []
         for change in reversed(group):  # in the order they were made
             model = models_of[change.model]
-            fields = names.field_changes(model, change.changes, change.operation)
+            changes = change.changes
+            if here is not None:  # the page's own object need not be named on every line
+                own = "objective_id" if here[0] == "objectives.objective" else "key_result_id"
+                changes = {k: v for k, v in changes.items() if k != own}
+            fields = names.field_changes(model, changes, change.operation)
             if change.operation == "update" and not fields:
                 continue
             verbs = GRANT_VERBS if "userobjectpermission" in change.model else VERBS
