@@ -28,7 +28,7 @@ def _visible_request_or_404(request, request_id) -> AlignmentRequest:
         request,
         AlignmentRequest.objects.select_related(
             "child__owner__user", "child__period", "parent__owner__user", "parent__period",
-            "requested_by__user", "answered_by__user",
+            "requested_by__user", "answered_by__user", "parent_key_result",
         ),
         pk=request_id,
     )  # fmt: skip
@@ -98,7 +98,7 @@ def request_list(request):
     pending = (
         AlignmentRequest.objects.for_org(request.org)
         .filter(status=AlignmentRequest.Status.PENDING, child__in=visible, parent__in=visible)
-        .select_related("child", "parent__owner__user", "requested_by__user")
+        .select_related("child", "parent__owner__user", "requested_by__user", "parent_key_result")
         .order_by("created_at", "id")
     )
     if viewer.is_admin:

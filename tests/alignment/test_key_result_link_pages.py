@@ -368,3 +368,28 @@ def test_linked_pages_query_budgets(
             assert client.get(url("tree"), {**q2, "expand": "all"}).status_code == 200
         with django_assert_max_num_queries(13):
             assert client.get(url("map"), q2).status_code == 200
+
+
+def test_asking_to_contribute_to_a_kr_you_do_not_own(
+    org, member, manager, team_kr, make_objective, manager_membership
+):
+    """With "ask before aligning", the member's choice of the team's KR becomes a request
+    naming the KR; the manager accepts it from the request page."""
+    org.alignment_requests = True
+    org.save()
+    team, kr = team_kr
+    Objective.objects.filter(pk=team.pk).update(owner=manager_membership)
+    mine = make_objective("individual", "q2", owner=member.membership, title="Mine")
+    response = member.post(url("align", objective_id=mine.pk), {"parent": f"kr:{kr.pk}"})
+    assert response.status_code == 302
+    assert fresh(mine).parent_id is None  # nothing counts until accepted
+    from alignment.models import AlignmentRequest
+
+    asked = AlignmentRequest.objects.get(child=mine)
+    assert asked.parent_key_result_id == kr.pk
+    body = manager.get(url("request", request_id=asked.pk)).content.decode()
+    assert "to its key result “Leads”" in body
+    assert "(key result “Leads”)" in manager.get(url("requests")).content.decode()
+    manager.post(url("request", request_id=asked.pk), {"action": "accept"})
+    mine = fresh(mine)
+    assert (mine.parent_id, mine.parent_key_result_id) == (team.pk, kr.pk)
