@@ -40,13 +40,20 @@ def kr_progress(*, kind: str, start, target, current) -> Decimal:
 VALUE_PLACES = Decimal("0.0001")  # KeyResult.current_value's four decimal places
 
 
+def _places(value: Decimal) -> int:
+    return max(0, -Decimal(value).normalize().as_tuple().exponent)
+
+
 def value_for_progress(*, kind: str, start, target, progress: Decimal) -> Decimal:
-    """The value a key result shows at ``progress`` (0..1): start + progress x (target - start);
+    """The value a key result shows at ``progress`` (0..1): start + progress x (target - start),
+    to one decimal more than its start and target have (152.6 leads of 400, not 152.6068);
     a milestone is done only at 100%."""
     if kind == "milestone":
         return ONE if progress >= ONE else ZERO
     start, target = Decimal(start), Decimal(target)
-    return (start + clamp(Decimal(progress)) * (target - start)).quantize(VALUE_PLACES)
+    places = min(4, max(_places(start), _places(target)) + 1)
+    value = start + clamp(Decimal(progress)) * (target - start)
+    return value.quantize(Decimal(1).scaleb(-places)).quantize(VALUE_PLACES)
 
 
 def weighted_mean(parts: Iterable[tuple[Decimal, Decimal]]) -> Decimal | None:
