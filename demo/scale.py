@@ -742,17 +742,17 @@ class _Builder:
             if o.level == Objective.Level.TEAM and o.period_id == current.id
         ]
         supports = []
-        if team_objectives:
-            for obj in self.objectives:
-                if (
-                    obj.level != Objective.Level.INDIVIDUAL
-                    or obj.period_id != current.id
-                    or rng.random() >= 0.05
-                ):
-                    continue
-                target = rng.choice(team_objectives)
-                if target.id != obj.parent_id:
-                    supports.append(AlsoSupports(org=self.org, objective=obj, supported=target))
+        mine = [
+            o
+            for o in self.objectives
+            if o.level == Objective.Level.INDIVIDUAL and o.period_id == current.id
+        ]
+        for index, obj in enumerate(mine if team_objectives else []):
+            if index % 20:  # one in twenty, the first included (small companies have one)
+                continue
+            target = rng.choice(team_objectives)
+            if target.id != obj.parent_id:
+                supports.append(AlsoSupports(org=self.org, objective=obj, supported=target))
         _bulk(AlsoSupports, supports)
         return {
             "aligned_to_krs": sum(1 for o in changed if o.parent_key_result_id),
