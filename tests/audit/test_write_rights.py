@@ -671,6 +671,14 @@ def _private_objective(w):
     return w.private
 
 
+def _private_checkin(w):
+    """A check-in on the private objective's key result: commenting on it is as private."""
+    if not hasattr(w, "private_checkin"):
+        kr = KeyResultFactory(org=w.org, objective=_private_objective(w), owner=w.admin)
+        w.private_checkin = CheckInFactory(key_result=kr, author=w.admin)
+    return w.private_checkin
+
+
 def _comment_by(w, author):
     return TALK.comment_create(actor=author, objective=w.objective, body="Hello")
 
@@ -681,6 +689,13 @@ CASES += [
     Case(
         "conversations.comment_create",
         lambda w, a: TALK.comment_create(actor=a, objective=_private_objective(w), body="Hi"),
+        "member",
+        "admin",
+        "comment.create",
+    ),
+    Case(
+        "conversations.checkin_comment_create",
+        lambda w, a: TALK.checkin_comment_create(actor=a, checkin=_private_checkin(w), body="Hi"),
         "member",
         "admin",
         "comment.create",
