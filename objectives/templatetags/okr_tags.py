@@ -6,7 +6,7 @@ from django import template
 from components import component
 from objectives import presenters
 from objectives.progress import as_percent as _as_percent
-from organizations.markdown import render_markdown
+from organizations.markdown import markdown_to_text, render_markdown
 
 register = template.Library()
 
@@ -77,6 +77,12 @@ def as_percent(progress):
 def markdown(text):
     """Markdown rendered and sanitised (nh3): safe to show whatever an admin typed."""
     return render_markdown(text)
+
+
+@register.filter
+def markdown_text(text):
+    """The plain words of Markdown (no ``**`` or ``[]()``): for one-line excerpts."""
+    return markdown_to_text(text)
 
 
 @register.filter

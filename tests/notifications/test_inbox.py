@@ -40,6 +40,14 @@ def test_a_mention_and_a_comment_on_what_you_own_reach_the_inbox(
     )
 
 
+def test_the_inbox_quotes_a_comment_in_plain_words(member, objective, manager_membership):
+    body = "Impressions are up **3x**, see [the report](https://example.com/r)."
+    talk.comment_create(actor=manager_membership, objective=objective, body=body)
+    page = member.get(url("inbox")).content.decode()
+    assert "Impressions are up 3x, see the report." in page
+    assert "**" not in page and "](" not in page
+
+
 def test_a_key_results_owner_hears_of_a_comment_on_it(org, objective, manager_membership):
     owner = MembershipFactory(org=org)
     kr = KeyResultFactory(objective=objective, owner=owner)
