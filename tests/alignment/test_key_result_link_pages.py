@@ -393,3 +393,15 @@ def test_asking_to_contribute_to_a_kr_you_do_not_own(
     manager.post(url("request", request_id=asked.pk), {"action": "accept"})
     mine = fresh(mine)
     assert (mine.parent_id, mine.parent_key_result_id) == (team.pk, kr.pk)
+
+
+def test_a_hidden_contributor_is_not_listed_on_the_kr_page(member, admin, team_kr, make_objective):
+    team, kr = team_kr
+    hidden = make_objective("individual", "q2", visibility="private", title="Quiet plan")
+    draft = make_objective("individual", "q2", status="draft", title="Draft plan")
+    for child in (hidden, draft):
+        objective_align(objective=child, parent=team, key_result=kr, actor=None)
+    body = member.get(page("kr", kr_id=kr.pk)).content.decode()
+    assert "Quiet plan" not in body and "Draft plan" not in body
+    assert "No objective contributes to it yet" in body
+    assert "Quiet plan" in admin.get(page("kr", kr_id=kr.pk)).content.decode()
