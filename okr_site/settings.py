@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "slack",
     "history",
     "sheets",
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # /<org_slug>/api/...: the personal access token says whose request it is (api.middleware).
+    "api.middleware.ApiTokenMiddleware",
     # Resolves /<org_slug>/ once per request; the only tenancy gate.
     "organizations.tenancy.TenantMiddleware",
     # After it: a write request's changes name its person in the database's history.
@@ -205,6 +209,8 @@ if TRUSTED_PROXY_COUNT:
 EMAIL_RATE_PER_ADDRESS = env.int("EMAIL_RATE_PER_ADDRESS", default=10)
 EMAIL_RATE_PER_IP = env.int("EMAIL_RATE_PER_IP", default=30)
 EMAIL_RATE_WINDOW_SECONDS = env.int("EMAIL_RATE_WINDOW_SECONDS", default=60 * 60)
+# The REST API: requests a minute per personal access token (api.middleware; counted in Redis).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
 # How long a sign-up's confirmation link works.
 SIGNUP_CONFIRM_TTL_HOURS = env.int("SIGNUP_CONFIRM_TTL_HOURS", default=48)
 

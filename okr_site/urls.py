@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.endpoints import api as company_api
 from organizations import views as org_views
 
 urlpatterns = [
@@ -25,5 +26,8 @@ urlpatterns = [
     path("<slug:org_slug>/slack/", include("slack.urls")),
     path("<slug:org_slug>/history/", include("history.urls")),
     path("<slug:org_slug>/sheets/", include("sheets.urls")),
+    # The REST API (token requests; api.middleware) and its tokens' settings page.
+    path("<slug:org_slug>/api/", include((company_api.urls[0], "api"), namespace="api")),
+    path("<slug:org_slug>/settings/api-tokens/", include("api.page_urls")),
     path("<slug:org_slug>/", include("objectives.urls")),
 ]

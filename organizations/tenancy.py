@@ -82,11 +82,15 @@ class TenantMiddleware:
             return redirect_to_login(request.get_full_path())
         from organizations.models import Membership
 
-        membership = (
-            Membership.objects.select_related("org", "user")
-            .filter(user=request.user, org__slug=slug, is_active=True)
-            .first()
+        memberships = Membership.objects.select_related("org", "user").filter(
+            user=request.user, org__slug=slug, is_active=True
         )
+        # A request with an API token speaks for the token's membership only
+        # (api.middleware): the token of one company finds nothing under another's slug.
+        pinned = getattr(request, "pinned_membership_id", None)
+        if pinned is not None:
+            memberships = memberships.filter(pk=pinned)
+        membership = memberships.first()
         if membership is None:
             raise Http404("No such company.")
         request.org = membership.org

@@ -8,7 +8,7 @@ strings, markup. Each answer must be a page or a form error (< 500), never a cra
 import pytest
 from django.urls import reverse
 
-from tests.test_tenancy_walker import FILLERS, World, company_patterns, route_kwargs
+from tests.test_tenancy_walker import FILLERS, World, company_patterns, headers_for, route_kwargs
 
 HUGE = "x" * 10_000
 GARBAGE = {
@@ -74,7 +74,7 @@ def world(org, admin_membership, member_membership, team, period):
 def _urls(world):
     for route, name in company_patterns():
         kwargs = {kw: FILLERS[kw](world) for kw in route_kwargs(route)}
-        yield name, reverse(name, kwargs={"org_slug": world.org.slug, **kwargs})
+        yield name, reverse(name, kwargs={"org_slug": world.org.slug, **kwargs}), route
 
 
 DESTRUCTIVE = ("delete", "deactivate", "revoke", "withdraw")
@@ -83,13 +83,18 @@ DESTRUCTIVE = ("delete", "deactivate", "revoke", "withdraw")
 def test_no_company_url_crashes_on_garbage(world, admin):
     # Destructive actions last, so the objects stay there for every other form.
     urls = sorted(_urls(world), key=lambda item: any(w in item[0] for w in DESTRUCTIVE))
-    for name, url in urls:
+    for name, url, route in urls:
+        # The REST API's endpoints get the admin's token, and garbage as JSON too.
+        plain, htmx = headers_for(admin, route), headers_for(admin, route, **{"HX-Request": "1"})
+        json = {"content_type": "application/json", "headers": plain}
         for label, response in [
-            ("GET with garbage query", admin.get(url + QUERY)),
-            ("htmx GET with garbage query", admin.get(url + QUERY, headers={"HX-Request": "1"})),
-            ("empty POST", admin.post(url, {})),
-            ("garbage POST", admin.post(url, GARBAGE)),
-            ("htmx garbage POST", admin.post(url, GARBAGE, headers={"HX-Request": "1"})),
+            ("GET with garbage query", admin.get(url + QUERY, headers=plain)),
+            ("htmx GET with garbage query", admin.get(url + QUERY, headers=htmx)),
+            ("empty POST", admin.post(url, {}, headers=plain)),
+            ("garbage POST", admin.post(url, GARBAGE, headers=plain)),
+            ("htmx garbage POST", admin.post(url, GARBAGE, headers=htmx)),
+            ("garbage JSON POST", admin.post(url, GARBAGE, **json)),
+            ("not JSON POST", admin.post(url, "{'title': ", **json)),
         ]:
             assert response.status_code < 500, (name, label, response.status_code)
 

@@ -26,6 +26,7 @@ from tests.test_tenancy_walker import (
     BuiltOnDemand,
     World,
     company_patterns,
+    headers_for,
     route_kwargs,
 )
 
@@ -143,6 +144,17 @@ class Hidden(BuiltOnDemand):
             ),
         )
 
+    @property
+    def token(self):  # someone else's personal access token (the admin's)
+        from api.services import api_token_create
+
+        return self.get(
+            "token",
+            lambda: api_token_create(
+                actor=self.world.admin, name="Secret", access="read", expires_in_days=1
+            )[0],
+        )
+
     def foreign(self, key, build):
         return self.get(f"foreign-{key}", build)
 
@@ -158,6 +170,7 @@ HIDDEN = {
     "request_id": lambda h: h.alignment_request.pk,
     "dependency_id": lambda h: h.dependency.pk,
     "link_id": lambda h: h.also_supports.pk,
+    "token_id": lambda h: h.token.pk,
     # Nothing inside a company hides these: another company's row is the hidden one.
     "team_id": lambda h: h.foreign("team", lambda: f.TeamFactory(org=h.other_org)).pk,
     "membership_id": lambda h: h.foreign("person", lambda: f.MembershipFactory(org=h.other_org)).pk,
@@ -222,10 +235,11 @@ def test_every_url_id_has_a_hidden_filler():
         assert not missing, f"{name}: teach tests/test_privacy_walker.py HIDDEN {missing}"
 
 
-def _requests(client, url, **extra):
-    yield "get", client.get(url, **extra)
-    yield "post", client.post(url, **extra)
-    yield "htmx get", client.get(url, headers={"HX-Request": "true"}, **extra)
+def _requests(client, url, route=""):
+    """GET, POST and an htmx GET (with the persona's token on a REST endpoint)."""
+    yield "get", client.get(url, headers=headers_for(client, route))
+    yield "post", client.post(url, headers=headers_for(client, route))
+    yield "htmx get", client.get(url, headers=headers_for(client, route, **{"HX-Request": "true"}))
 
 
 @pytest.mark.parametrize("persona", ["member", "manager"])
@@ -241,7 +255,7 @@ def test_hidden_and_missing_ids_get_identical_answers_everywhere(world, hidden, 
                 reverse(name, kwargs={"org_slug": world.org.slug, **base, kw: pk})
                 for pk in (secret, MISSING_ID)
             ]
-            answers = [dict(_requests(viewer, url)) for url in urls]
+            answers = [dict(_requests(viewer, url, route)) for url in urls]
             for method in answers[0]:
                 shown, missing = (_shape(a[method], secret, MISSING_ID) for a in answers)
                 assert shown == missing, (name, kw, method, shown[:3], missing[:3])

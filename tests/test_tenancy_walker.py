@@ -9,6 +9,10 @@ company "acme" and checks:
 - acme's admin, GET: not 404 (so the ids were right and the 404s above mean something).
 
 A pattern whose arguments the walker cannot fill fails the test: teach ``FILLERS`` first.
+
+The REST API (``/<org_slug>/api/...``) answers tokens, not sessions: there the walker sends
+each persona's own personal access token (``api_headers``), anonymous is 401 instead of a
+redirect, and the rest holds as above (an outsider's token on acme's URL is 404).
 """
 
 import re
@@ -20,6 +24,29 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests import factories as f
 
 ORG_PREFIX = "<slug:org_slug>/"
+API_PREFIX = ORG_PREFIX + "api/"
+API_SESSION_ROUTES = ("openapi.json", "docs")  # the API's schema and docs: browser pages
+
+
+def needs_token(route: str) -> bool:
+    """Whether ``route`` is a REST endpoint, which only a personal access token opens."""
+    return route.startswith(API_PREFIX) and not route.endswith(API_SESSION_ROUTES)
+
+
+def api_headers(client) -> dict:
+    """A read-write token of the persona's membership, made the first time it is asked."""
+    if not hasattr(client, "api_headers"):
+        from api.services import api_token_create
+
+        _, plain = api_token_create(
+            actor=client.membership, name="walker", access="read_write", expires_in_days=1
+        )
+        client.api_headers = {"Authorization": f"Bearer {plain}"}
+    return client.api_headers
+
+
+def headers_for(client, route: str, **extra) -> dict:
+    return {**(api_headers(client) if needs_token(route) else {}), **extra}
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -156,6 +183,14 @@ def _also_supports(w):
     ).pk
 
 
+def _token(w):
+    from api.services import api_token_create
+
+    # The admin's own: its revoke confirmation page answers them 200.
+    token, _ = api_token_create(actor=w.admin, name="Walker", access="read", expires_in_days=1)
+    return token.pk
+
+
 FILLERS = {
     "objective_id": lambda w: w.objective.pk,
     "kr_id": lambda w: w.kr.pk,
@@ -173,6 +208,7 @@ FILLERS = {
     "request_id": lambda w: w.get("alignment_request", lambda: _alignment_request(w)),
     "dependency_id": lambda w: w.get("dependency", lambda: _dependency(w)),
     "link_id": lambda w: w.get("also_supports", lambda: _also_supports(w)),
+    "token_id": lambda w: w.get("token", lambda: _token(w)),
 }
 
 
@@ -203,28 +239,33 @@ def test_every_company_url_is_named_and_fillable():
         assert not missing, f"{name}: teach tests/test_tenancy_walker.py FILLERS {missing}"
 
 
-def _urls(world, slug):
+def _urls(world, slug, *, with_route=False):
     for route, name in company_patterns():
         kwargs = {kw: FILLERS[kw](world) for kw in route_kwargs(route)}
-        yield name, bool(kwargs), reverse(name, kwargs={"org_slug": slug, **kwargs})
+        url = reverse(name, kwargs={"org_slug": slug, **kwargs})
+        yield (name, bool(kwargs), url, route) if with_route else (name, bool(kwargs), url)
 
 
 def test_anonymous_is_sent_to_sign_in_everywhere(world, anon):
-    for name, _, url in _urls(world, world.org.slug):
+    for name, _, url, route in _urls(world, world.org.slug, with_route=True):
         for method in ("get", "post"):
             response = getattr(anon, method)(url)
+            if needs_token(route):  # an API client gets an answer it can read, not a page
+                assert response.status_code == 401, (name, method, response.status_code)
+                assert response.json()["code"] == "token_required", name
+                continue
             assert response.status_code == 302, (name, method, response.status_code)
             assert response["Location"].startswith(reverse("accounts:login")), name
 
 
 def test_other_company_member_gets_404_on_every_url(world, outsider):
-    urls = list(_urls(world, world.org.slug))  # builds acme's objects first
+    urls = list(_urls(world, world.org.slug, with_route=True))  # builds acme's objects first
     before = tenant_row_counts(world.org)
-    for name, _, url in urls:
+    for name, _, url, route in urls:
         for method in ("get", "post"):
-            response = getattr(outsider, method)(url)
+            response = getattr(outsider, method)(url, headers=headers_for(outsider, route))
             assert response.status_code == 404, (name, method, response.status_code)
-        response = outsider.get(url, headers={"HX-Request": "true"})
+        response = outsider.get(url, headers=headers_for(outsider, route, **{"HX-Request": "true"}))
         assert response.status_code == 404, (name, "htmx get", response.status_code)
     assert tenant_row_counts(world.org) == before
 
@@ -232,15 +273,16 @@ def test_other_company_member_gets_404_on_every_url(world, outsider):
 def test_foreign_ids_under_own_company_slug_are_404(world, outsider):
     """The outsider's own company URL with acme's object ids: not found, nothing changes."""
     own_slug = outsider.membership.org.slug
-    urls = list(_urls(world, own_slug))
+    urls = list(_urls(world, own_slug, with_route=True))
     before = tenant_row_counts(world.org)
     checked = 0
-    for name, has_ids, url in urls:
+    for name, has_ids, url, route in urls:
         if not has_ids:
             continue
         checked += 1
+        headers = headers_for(outsider, route, **{"HX-Request": "true"})
         statuses = {
-            method: getattr(outsider, method)(url, headers={"HX-Request": "true"}).status_code
+            method: getattr(outsider, method)(url, headers=headers).status_code
             for method in ("get", "post")
         }
         # A GET-only page may answer 405 to POST (and vice versa) before any lookup,
@@ -252,6 +294,6 @@ def test_foreign_ids_under_own_company_slug_are_404(world, outsider):
 
 
 def test_company_admin_reaches_every_url(world, admin):
-    for name, _, url in _urls(world, world.org.slug):
-        response = admin.get(url)
+    for name, _, url, route in _urls(world, world.org.slug, with_route=True):
+        response = admin.get(url, headers=headers_for(admin, route))
         assert response.status_code in (200, 302, 405), (name, response.status_code)

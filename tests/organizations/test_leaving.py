@@ -352,6 +352,7 @@ def _company_with_everything(org, period, team, admin_m, manager_m, member_m):
     _dependency_rows(org, mine, manager_m, member_m)
     _slack_rows(org, sub, manager_m)
     _import_rows(org, period, admin_m)
+    _api_token_rows(member_m)
     org_services.membership_set_role(membership=member_m, actor=admin_m, role="member")
     org_services.team_create(org=org, actor=admin_m, name="Sales")
 
@@ -381,6 +382,15 @@ def _import_rows(org, period, admin_m):
         org=org, actor=admin_m, filename="okrs.csv", content=content.encode()
     )
     assert sheets.upload_import(org=org, actor=admin_m, token=upload.token).committed
+
+
+def _api_token_rows(member_m):
+    """A personal access token of the member's, used and revoked, and a live one."""
+    from api.services import api_token_create, api_token_revoke
+
+    used, _ = api_token_create(actor=member_m, name="Report", access="read", expires_in_days=30)
+    api_token_revoke(actor=member_m, token=used)
+    api_token_create(actor=member_m, name="Sync", access="read_write", expires_in_days=90)
 
 
 def _dependency_rows(org, objective, manager_m, member_m):
