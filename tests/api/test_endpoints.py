@@ -128,8 +128,9 @@ def test_a_token_speaks_for_its_own_company_only(org, other_org, member_membersh
 
 def test_read_only_token_is_refused_every_write(org, period, mine, member_read_only):
     kr = mine.key_results.get()
+    new = {"period_id": period.pk, "level": "individual", "title": "X"}
     attempts = [
-        ("post", f"{API}/objectives/", {"period_id": period.pk, "level": "individual", "title": "X"}),
+        ("post", f"{API}/objectives/", new),
         ("patch", f"{API}/objectives/{mine.pk}/", {"title": "Changed"}),
         ("post", f"{API}/key-results/{kr.pk}/check-ins/", {"value": "5", "confidence": "on_track"}),
         ("delete", f"{API}/objectives/{mine.pk}/parent/", None),
