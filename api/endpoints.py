@@ -197,6 +197,7 @@ def objective_out(objective: Objective, seen_parents: set[int]) -> dict:
             "team_id",
             "owner_id",
             "theme_id",
+            "contribution_weight",
             "progress",
             "aligned_progress",
             "confidence",
@@ -206,7 +207,9 @@ def objective_out(objective: Objective, seen_parents: set[int]) -> dict:
         )
     }
     # A parent the person may not see is not named: its id would say a private one exists.
-    data["parent_id"] = objective.parent_id if objective.parent_id in seen_parents else None
+    seen = objective.parent_id in seen_parents
+    data["parent_id"] = objective.parent_id if seen else None
+    data["parent_key_result_id"] = objective.parent_key_result_id if seen else None
     data["key_results"] = [key_result_out(kr) for kr in objective.api_key_results]
     return data
 
@@ -505,14 +508,17 @@ def key_result_update(request, kr_id: int, payload: s.KeyResultUpdate):
 alignment = Router(tags=["alignment"])
 
 
-def _align(request, objective_id: int, parent: Objective | None):
+def _align(request, objective_id: int, parent: Objective | None, **key_result):
     """What the browser's align form does: link at once, or ask the parent's owner first
-    when the company says so (202 with the request)."""
+    when the company says so (202 with the request). ``key_result``: the parent's key
+    result it contributes to (``None``: the objective itself; absent: unchanged)."""
     from alignment.services import align_or_request
 
     target = request.api_objective
     try:
-        asked = align_or_request(objective=target, parent=parent, actor=request.membership)
+        asked = align_or_request(
+            objective=target, parent=parent, actor=request.membership, **key_result
+        )
     except ValidationError as exc:
         if getattr(exc, "code", None) == "permission":
             raise ApiError(403, "forbidden", " ".join(exc.messages)) from exc
@@ -541,8 +547,12 @@ def _align(request, objective_id: int, parent: Objective | None):
 def parent(request, objective_id: int):
     """The objective it aligns to, when you may see it (else none, as on its page)."""
     target = visible_objective_or_404(request, objective_id, related=())
-    seen = _seen_parents(request, [target])
-    return {"parent_objective_id": target.parent_id if target.parent_id in seen else None}
+    if target.parent_id not in _seen_parents(request, [target]):
+        return {"parent_objective_id": None, "parent_key_result_id": None}
+    return {
+        "parent_objective_id": target.parent_id,
+        "parent_key_result_id": target.parent_key_result_id,
+    }
 
 
 @alignment.put(
@@ -557,10 +567,29 @@ def parent(request, objective_id: int):
 )
 @decorate_view(ids_first)
 def parent_set(request, objective_id: int, payload: s.ParentSet):
-    parent = Objective.objects.for_org(request.org).filter(pk=payload.parent_objective_id).first()
-    if parent is None or not can_view_objective(request.membership, parent):
-        raise field_error("parent_objective_id", "No such objective.")
-    return _align(request, objective_id, parent)
+    """Align to an objective, or to one of its key results (the link replaces the one there
+    was). An id the person may not see reads like a missing one."""
+    key_result = None
+    if payload.parent_key_result_id is not None:
+        key_result = (
+            KeyResult.objects.for_org(request.org)
+            .select_related("objective")
+            .filter(pk=payload.parent_key_result_id)
+            .first()
+        )
+        if key_result is None or not can_view_objective(request.membership, key_result.objective):
+            raise field_error("parent_key_result_id", "No such key result.")
+    if payload.parent_objective_id is None:
+        parent = key_result.objective
+    else:
+        parent = (
+            Objective.objects.for_org(request.org).filter(pk=payload.parent_objective_id).first()
+        )
+        if parent is None or not can_view_objective(request.membership, parent):
+            raise field_error("parent_objective_id", "No such objective.")
+    if key_result is not None and key_result.objective_id != parent.pk:
+        raise field_error("parent_key_result_id", "Not a key result of that objective.")
+    return _align(request, objective_id, parent, key_result=key_result)
 
 
 @alignment.delete(

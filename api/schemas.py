@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 Number = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=18, decimal_places=4)]
 Level = Literal["company", "team", "individual"]
@@ -96,6 +96,10 @@ class ObjectiveOut(Schema):
     owner_id: int | None
     theme_id: int | None
     parent_id: int | None = Field(description="Its parent objective, when you may see it.")
+    parent_key_result_id: int | None = Field(
+        description="The parent's key result it contributes to, if any (with parent_id)."
+    )
+    contribution_weight: Decimal
     progress: Decimal | None
     aligned_progress: Decimal | None
     confidence: str
@@ -125,6 +129,7 @@ class AlignmentRequestOut(Schema):
 
 class ParentOut(Schema):
     parent_objective_id: int | None
+    parent_key_result_id: int | None
 
 
 class PeriodPage(Schema):
@@ -221,7 +226,17 @@ class KeyResultUpdate(Payload):
 
 
 class ParentSet(Payload):
-    parent_objective_id: int
+    parent_objective_id: int | None = Field(None, description="The objective to align to.")
+    parent_key_result_id: int | None = Field(
+        None,
+        description="To contribute to one of its key results (its objective is the parent).",
+    )
+
+    @model_validator(mode="after")
+    def _one_parent(self):
+        if self.parent_objective_id is None and self.parent_key_result_id is None:
+            raise ValueError("Name parent_objective_id, parent_key_result_id, or both.")
+        return self
 
 
 class CheckInCreate(Payload):

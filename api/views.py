@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from organizations.confirm import Confirmation, confirmation_page
 from organizations.tenancy import get_org_object_or_404
@@ -59,4 +60,6 @@ def token_revoke(request, token_id):
         )
     services.api_token_revoke(actor=request.membership, token=token)
     messages.success(request, f"Revoked “{token.name}”.")
+    if request.htmx:
+        return HttpResponseClientRedirect(_list_url(request))
     return HttpResponseRedirect(_list_url(request))

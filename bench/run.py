@@ -201,6 +201,12 @@ class PageSpec:
     htmx: bool = False
     headers: dict = field(default_factory=dict)  # request header -> value, "{fixture}" filled in
     p95_limit: float = P95_LIMIT
+    body: dict | None = None  # a JSON body (the REST API's PATCH / PUT), "{fixture}" filled in
+
+
+# The REST API's endpoints are called with the persona's personal access token (made by
+# fixtures_for), not the session: the API refuses sessions.
+MEMBER_TOKEN = {"HTTP_AUTHORIZATION": "Bearer {member_token}"}
 
 
 PAGES = [
@@ -527,7 +533,48 @@ PAGES = [
         kwargs={"objective_id": "team_objective_id", "other_id": "member_objective_id"},
         method="post",
     ),
-]
+    # The REST API (api/endpoints.py), as the member's token: every read; of the writes, the
+    # check-in and the ones that change nothing on repeat (a PATCH to the same text, a PUT of
+    # the same parent). Creating objectives or key results, publishing and unlinking are
+    # left out: each request would add rows or change what the other pages show.
+    PageSpec("api_periods", "API: periods", "api:periods", headers=MEMBER_TOKEN),
+    PageSpec("api_period", "API: a period", "api:period", kwargs={"period_id": "quarter_id"},
+             headers=MEMBER_TOKEN),
+    PageSpec("api_teams", "API: teams (a page of 50)", "api:teams", headers=MEMBER_TOKEN),
+    PageSpec("api_team", "API: a team", "api:team", kwargs={"team_id": "top_team_id"},
+             headers=MEMBER_TOKEN),
+    PageSpec("api_people", "API: people (a page of 50)", "api:people", headers=MEMBER_TOKEN),
+    PageSpec("api_people_team", "API: people of a team", "api:people",
+             query={"team": "top_team_id"}, headers=MEMBER_TOKEN),
+    PageSpec("api_person", "API: a person", "api:person", kwargs={"person_id": "manager_id"},
+             headers=MEMBER_TOKEN),
+    PageSpec("api_objectives", "API: objectives (a page of 50)", "api:objectives",
+             query={"period": "quarter_id"}, headers=MEMBER_TOKEN),
+    PageSpec("api_objectives_team", "API: a team's objectives", "api:objectives",
+             query={"team": "top_team_id", "period": "quarter_id"}, headers=MEMBER_TOKEN),
+    PageSpec("api_objective", "API: an objective", "api:objective",
+             kwargs={"objective_id": "team_objective_id"}, headers=MEMBER_TOKEN),
+    PageSpec("api_key_results", "API: an objective's key results", "api:key-results",
+             kwargs={"objective_id": "member_objective_id"}, headers=MEMBER_TOKEN),
+    PageSpec("api_key_result", "API: a key result", "api:key-result",
+             kwargs={"kr_id": "member_kr_id"}, headers=MEMBER_TOKEN),
+    PageSpec("api_parent", "API: an objective's parent", "api:objective-parent",
+             kwargs={"objective_id": "member_objective_id"}, headers=MEMBER_TOKEN),
+    PageSpec("api_checkins", "API: a key result's check-ins", "api:checkins",
+             kwargs={"kr_id": "member_kr_id"}, headers=MEMBER_TOKEN),
+    PageSpec("api_checkin_post", "API: check in (POST)", "api:checkins-create",
+             kwargs={"kr_id": "member_kr_id"}, method="post_json", headers=MEMBER_TOKEN),
+    PageSpec("api_objective_patch", "API: edit an objective (PATCH)", "api:objective-update",
+             kwargs={"objective_id": "member_objective_id"}, method="patch",
+             body={"description": "Edited through the API"}, headers=MEMBER_TOKEN),
+    PageSpec("api_key_result_patch", "API: edit a key result (PATCH)", "api:key-result-update",
+             kwargs={"kr_id": "member_kr_id"}, method="patch", body={"weight": "1"},
+             headers=MEMBER_TOKEN),
+    PageSpec("api_parent_put", "API: align to the same parent (PUT)", "api:objective-parent-set",
+             kwargs={"objective_id": "member_objective_id"}, method="put",
+             body={"parent_objective_id": "{member_parent_id}",
+                   "parent_key_result_id": "{member_parent_kr_id}"}, headers=MEMBER_TOKEN),
+]  # fmt: skip
 
 
 # --- Django-side helpers ---------------------------------------------------------------------
@@ -551,6 +598,8 @@ def setup_django():
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okr_site.settings")
+    # The API's per-token limit would cut a page's 200 timed requests short.
+    os.environ.setdefault("API_RATE_LIMIT_PER_MINUTE", "1000000")
     import django
 
     django.setup()
@@ -640,6 +689,15 @@ def fixtures_for(slug: str) -> dict:
         .first()
     )
 
+    from api.models import ApiToken
+    from api.services import api_token_create
+
+    # The member's token for the API's pages (only its digest is stored: a new one each run).
+    ApiToken.objects.filter(membership=member, name="bench").delete()
+    _, member_token = api_token_create(
+        actor=member, name="bench", access="read_write", expires_in_days=1
+    )
+
     return {
         "org": org,
         "users": {key: m.user for key, m in people.items()},
@@ -655,6 +713,9 @@ def fixtures_for(slug: str) -> dict:
         "member_period_id": pk(member_objective, "period_id"),
         "dependency_id": pk(dependency),
         "contributed_kr_id": pk(contributed_kr),
+        "member_token": member_token,
+        "member_parent_id": getattr(member_objective, "parent_id", None),
+        "member_parent_kr_id": getattr(member_objective, "parent_key_result_id", None),
     }
 
 
@@ -697,10 +758,19 @@ def measure_page(
     counter = iter(range(10**9))
 
     def hit():
-        if spec.method == "post":
+        if spec.method in ("post", "post_json"):
             n = next(counter)
             data = {"value": str(10 + n % 50), "confidence": "on_track", "note": f"{BENCH_NOTE}{n}"}
+            if spec.method == "post_json":
+                return client.post(url, json.dumps(data), "application/json", **headers)
             return client.post(url, data, **headers)
+        if spec.body is not None:
+            body = {
+                key: fixtures.get(value[1:-1]) if value.startswith("{") else value
+                for key, value in spec.body.items()
+            }
+            send = getattr(client, spec.method)
+            return send(url, json.dumps(body), "application/json", **headers)
         response = client.get(url, **headers)
         if response.streaming:  # a download: timed until its last byte is written
             response.body = b"".join(response.streaming_content)

@@ -193,7 +193,8 @@ def test_a_hidden_parent_is_not_named(org, period, admin_membership, member_memb
     Objective.objects.filter(pk=child.pk).update(parent=hidden_parent)
     assert member_api.get(f"{API}/objectives/{child.pk}/").json()["parent_id"] is None
     assert member_api.get(f"{API}/objectives/{child.pk}/parent/").json() == {
-        "parent_objective_id": None
+        "parent_objective_id": None,
+        "parent_key_result_id": None,
     }
 
 
@@ -279,7 +280,10 @@ def test_align_and_unlink_through_the_alignment_service(
     response = member_api.put(url, {"parent_objective_id": team_goal.pk})
     assert response.status_code == 200, response.content
     assert response.json()["parent_id"] == team_goal.pk
-    assert member_api.get(url).json() == {"parent_objective_id": team_goal.pk}
+    assert member_api.get(url).json() == {
+        "parent_objective_id": team_goal.pk,
+        "parent_key_result_id": None,
+    }
     assert member_api.delete(url).json()["parent_id"] is None
     assert list(
         AuditEntry.objects.filter(target_id=mine.pk, action__startswith="objective.")
@@ -406,3 +410,43 @@ def test_cursor_pages_never_repeat_or_skip_under_inserts(
             break
     assert seen == sorted({o.pk for o in first + late})
     assert len(seen) == len(set(seen)) == 9
+
+
+def test_align_to_a_key_result_of_the_parent(
+    org, period, team, manager_membership, mine, member_api
+):
+    team_goal = f.ObjectiveFactory(
+        org=org, period=period, level="team", team=team, owner=manager_membership
+    )
+    kr = f.KeyResultFactory(objective=team_goal, title="MQLs to Sales")
+    url = f"{API}/objectives/{mine.pk}/parent/"
+    response = member_api.put(url, {"parent_key_result_id": kr.pk})
+    assert response.status_code == 200, response.content
+    assert (response.json()["parent_id"], response.json()["parent_key_result_id"]) == (
+        team_goal.pk,
+        kr.pk,
+    )
+    assert member_api.get(url).json() == {
+        "parent_objective_id": team_goal.pk,
+        "parent_key_result_id": kr.pk,
+    }
+    # Back to the objective itself: a PUT replaces the whole link.
+    response = member_api.put(url, {"parent_objective_id": team_goal.pk})
+    assert response.json()["parent_key_result_id"] is None
+    other = f.ObjectiveFactory(org=org, period=period, level="team", team=team,
+                               owner=manager_membership)  # fmt: skip
+    response = member_api.put(url, {"parent_objective_id": other.pk, "parent_key_result_id": kr.pk})
+    assert response.json()["errors"] == {
+        "parent_key_result_id": ["Not a key result of that objective."]
+    }
+    assert member_api.put(url, {}).json()["code"] == "invalid"
+
+
+def test_a_hidden_key_result_in_a_payload_reads_like_a_missing_one(org, secret, mine, member_api):
+    hidden_kr = secret.key_results.get()
+    answers = [
+        member_api.put(f"{API}/objectives/{mine.pk}/parent/", {"parent_key_result_id": pk})
+        for pk in (hidden_kr.pk, 987654321)
+    ]
+    assert [a.status_code for a in answers] == [422, 422]
+    assert answers[0].json() == answers[1].json()
