@@ -571,9 +571,10 @@ PAGES = [
              kwargs={"kr_id": "member_kr_id"}, method="patch", body={"weight": "1"},
              headers=MEMBER_TOKEN),
     PageSpec("api_parent_put", "API: align to the same parent (PUT)", "api:objective-parent-set",
-             kwargs={"objective_id": "member_objective_id"}, method="put",
+             persona="admin", kwargs={"objective_id": "member_objective_id"}, method="put",
              body={"parent_objective_id": "{member_parent_id}",
-                   "parent_key_result_id": "{member_parent_kr_id}"}, headers=MEMBER_TOKEN),
+                   "parent_key_result_id": "{member_parent_kr_id}"},
+             headers={"HTTP_AUTHORIZATION": "Bearer {admin_token}"}),
 ]  # fmt: skip
 
 
@@ -692,10 +693,13 @@ def fixtures_for(slug: str) -> dict:
     from api.models import ApiToken
     from api.services import api_token_create
 
-    # The member's token for the API's pages (only its digest is stored: a new one each run).
-    ApiToken.objects.filter(membership=member, name="bench").delete()
+    # Tokens for the API's pages (only their digest is stored: new ones each run).
+    ApiToken.objects.filter(membership__in=[member, people["admin"]], name="bench").delete()
     _, member_token = api_token_create(
         actor=member, name="bench", access="read_write", expires_in_days=1
+    )
+    _, admin_token = api_token_create(
+        actor=people["admin"], name="bench", access="read_write", expires_in_days=1
     )
 
     return {
@@ -714,6 +718,9 @@ def fixtures_for(slug: str) -> dict:
         "dependency_id": pk(dependency),
         "contributed_kr_id": pk(contributed_kr),
         "member_token": member_token,
+        "admin_token": admin_token,
+        # The PUT repeats the member's objective's own link (by the admin: its parent is
+        # another team's draft in the scale company, which the member may not see).
         "member_parent_id": getattr(member_objective, "parent_id", None),
         "member_parent_kr_id": getattr(member_objective, "parent_key_result_id", None),
     }
