@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from alignment import services as alignment_services
+from api import services as api_services
 from audit.models import AuditEntry
 from checkins import services as checkin_services
 from checkins.services import DEFAULT_SCHEDULES
@@ -656,6 +657,9 @@ NOT_ROLE_CHECKED = {
     # Role-checked, but its audit entries go with the company: the refusals (a manager, an
     # admin of another company) are in tests/organizations/test_leaving.py.
     "organizations.organization_delete",
+    # Anyone makes tokens, always their own (the actor is the token's membership): it gives
+    # no right its maker lacks. Revoking is in the table.
+    "api.api_token_create",
 }
 
 
@@ -814,7 +818,19 @@ CASES += [
 ]
 
 
+CASES += [
+    # --- API tokens: only their own person revokes them, not even an admin -------------------
+    Case(
+        "api.api_token_revoke",
+        lambda w, a: api_services.api_token_revoke(token=w.token, actor=a),
+        "admin",
+        "member",
+        "api_token.revoke",
+    ),
+]
+
 MODULES = {
+    "api": api_services,
     "objectives": objective_services,
     "alignment": alignment_services,
     "checkins": checkin_services,
@@ -830,6 +846,9 @@ MODULES = {
 def world(org, period, team, admin_membership, manager_membership, member_membership):
     w = World(org, period, team, admin_membership, manager_membership, member_membership)
     w.gone = MembershipFactory(org=org, is_active=False)
+    w.token, _ = api_services.api_token_create(
+        actor=w.member, name="Script", access="read", expires_in_days=30
+    )
     w.invitation = InvitationFactory(org=org)
     w.schedule = ReminderScheduleFactory(org=org)
     w.theme = StrategicThemeFactory(org=org)
