@@ -645,6 +645,52 @@ CASES += [
 ]
 
 
+def _weighed_child(w):
+    """Mia's objective aligned (by the system) to Marketing's: its weight is Marketing's."""
+    if not hasattr(w, "weighed_child"):
+        w.weighed_child = ObjectiveFactory(org=w.org, period=w.period, owner=w.member)
+        AL.objective_align(objective=w.weighed_child, parent=w.team_objective, actor=None)
+    return w.weighed_child
+
+
+CASES += [
+    # --- key-result links, weights, "also supports" ---------------------------------------
+    Case(
+        "alignment.contribution_weight_set",
+        # The child's own owner may not raise what their objective weighs in Marketing's.
+        lambda w, a: AL.contribution_weight_set(objective=w.weighed_child, weight="2", actor=a),
+        "member",
+        "manager",
+        "objective.weight",
+    ),
+    Case(
+        "alignment.key_result_measure",
+        lambda w, a: AL.key_result_measure(kr=w.kr, measured_by="contributors", actor=a),
+        "stranger",
+        "member",
+        "key_result.measure",
+    ),
+    Case(
+        "alignment.also_supports_add",
+        lambda w, a: (
+            AL.also_supports_add(
+                objective=w.objective, supported=w.team_objective, actor=a
+            ).objective
+        ),
+        "stranger",
+        "member",
+        "objective.also_supports",
+    ),
+    Case(
+        "alignment.also_supports_remove",
+        lambda w, a: (AL.also_supports_remove(link=w.support, actor=a), w.objective)[1],
+        "stranger",
+        "member",
+        "objective.also_supports_remove",
+    ),
+]
+
+
 # Writes whose right is not a role: a founder creates their company; a token holder accepts.
 NOT_ROLE_CHECKED = {
     "organizations.organization_create",
@@ -654,6 +700,8 @@ NOT_ROLE_CHECKED = {
     "checkins.can_delete_checkin",  # a question, not a write
     "alignment.needs_request",  # a question, not a write
     "alignment.may_answer",  # a question, not a write
+    "alignment.may_weigh",  # a question, not a write
+    "alignment.may_remove_support",  # a question, not a write
     # Role-checked, but its audit entries go with the company: the refusals (a manager, an
     # admin of another company) are in tests/organizations/test_leaving.py.
     "organizations.organization_delete",
@@ -862,6 +910,10 @@ def world(org, period, team, admin_membership, manager_membership, member_member
     )
     w.comment = _comment_by(w, member_membership)  # for the conversation's services
     w.request_made = _pending_request(w)  # for answering and withdrawing alignment requests
+    _weighed_child(w)  # for setting a contribution weight
+    w.support = AL.also_supports_add(  # for removing an "also supports" link
+        objective=w.objective, supported=_admins_objective(w), actor=None
+    )
     w.dependency = _asked_of_manager(w)  # for the dependencies' services
     w.proposed = _asked_of_manager(
         w, status=Dependency.Status.PROPOSED, proposed_date=_soon(w) + datetime.timedelta(days=3)
