@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from objectives.access import visible_key_result_or_404, visible_objective_or_404
+from organizations.clock import company_today
 from organizations.models import Membership
 from organizations.permissions import admin_required
 
@@ -168,7 +169,7 @@ def change_log_csv(request):
     response = StreamingHttpResponse(
         _export_rows(request, changes, timezone.get_current_timezone()), content_type="text/csv"
     )
-    stamp = timezone.localdate().isoformat()
+    stamp = company_today(request.org).isoformat()
     name = f"{request.org.slug}-changes-{stamp}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -121,7 +121,7 @@ def test_parent_picker_include_keeps_the_plain_select(org):
         Context({"form": _ParentForm(), "org": org})
     )
     assert '<select name="parent"' in html and 'id="id_parent"' in html
-    assert 'hx-get="/acme/alignment/picker/?field_id=id_parent"' in html
+    assert 'hx-get="/acme/alignment/picker/?field_id=id_parent&amp;krs=1"' in html
     assert 'hx-target="#id_parent-picker"' in html
 
 

@@ -217,6 +217,9 @@ def test_the_kr_page_lists_contributors_and_offers_no_check_in_when_measured_by_
     objective_align(objective=mine, parent=team, key_result=kr, actor=None)
     body = manager.get(page("kr", kr_id=kr.pk)).content.decode()
     assert "My posts" in body and "it takes no check-ins" in body
+    # Its progress is explained as what it is, not as (current - start) / (target - start).
+    assert "weighted mean of its contributing objectives' progress" in body
+    assert "(current − start) ÷ (target − start)" not in body
     assert 'name="measured_by"' in body
     assert "checkins:create" not in body and 'class="checkin-form"' not in body
     assert 'name="measured_by"' not in member.get(page("kr", kr_id=kr.pk)).content.decode()

@@ -226,7 +226,8 @@ def test_the_quick_form_offers_the_parent_picker(member, org, period):
     form = _quick_form(member, org)
     assert '<select name="parent" id="quick-parent">' in form
     picker = reverse("alignment:picker", kwargs={"org_slug": org.slug})
-    assert f'hx-get="{picker}?field_id=quick-parent"' in form
+    # A new objective may also contribute to one of the parent's key results (krs=1).
+    assert f'hx-get="{picker}?field_id=quick-parent&amp;krs=1"' in form
     assert 'hx-include="#quick-level, #quick-period, #quick-parent"' in form
     assert 'id="quick-level"' in form and 'id="quick-period"' in form
 
