@@ -113,6 +113,20 @@ TRACKED: tuple[Tracked, ...] = (
         "Reminder schedule",
         exclude=("last_dispatched_occurrence",),
     ),
+    # Alignment asked for (and answered), before any link exists.
+    Tracked(
+        "alignment.AlignmentRequest",
+        "Alignment request",
+        objective_sql="(r->>'child_id')::bigint",
+    ),
+    # Company settings kept in their own tables; their secrets never reach the history
+    # (SECRET_COLUMN: the sealed client secret and webhook URL).
+    Tracked(
+        "sso.SingleSignOn",
+        "Single sign-on settings",
+        exclude=("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri"),
+    ),
+    Tracked("slack.TeamSlackHook", "Slack channel of a team"),
 )
 
 BY_LABEL = {t.label.lower(): t for t in TRACKED}

@@ -353,3 +353,42 @@ def test_a_secret_column_is_never_copied_into_the_history(org):
         tracked = Tracked(label, "Anything")
         assert secret in excluded_columns(model, tracked)
         assert f"'{secret}'" in RecordChange(tracked).get_func(model)
+
+
+def test_alignment_requests_and_sso_settings_are_recorded_without_their_secret(
+    org, period, admin_membership, member_membership, member, admin
+):
+    from alignment import services as alignment_services
+    from okr_site.secrets_box import seal
+    from sso.models import SingleSignOn
+
+    mine = ObjectiveFactory(org=org, period=period, owner=member_membership, title="Mine")
+    theirs = ObjectiveFactory(
+        org=org, period=period, owner=admin_membership, level="company", title="Ours"
+    )
+    request = alignment_services.alignment_request(
+        objective=mine, parent=theirs, actor=member_membership
+    )
+    asked = Change.objects.get(model="alignment.alignmentrequest", object_id=request.pk)
+    assert asked.objective_id == mine.pk and asked.changes["parent_id"] == [None, theirs.pk]
+    page = member.get(url("objective", objective_id=mine.pk), **HX).content.decode()
+    assert "Alignment request" in page and "Ours" in page
+
+    sso = SingleSignOn.objects.create(
+        org=org,
+        issuer="https://login.example.com",
+        client_id="aligned",
+        client_secret_encrypted=seal("very-secret"),
+        email_domain="acme.example",
+        authorization_endpoint="https://login.example.com/auth",
+        token_endpoint="https://login.example.com/token",
+        userinfo_endpoint="https://login.example.com/me",
+        jwks_uri="https://login.example.com/jwks",
+    )
+    SingleSignOn.objects.filter(pk=sso.pk).update(sso_only=True)
+    rows = Change.objects.filter(model="sso.singlesignon", object_id=sso.pk).order_by("id")
+    assert [row.operation for row in rows] == ["insert", "update"]
+    assert rows[1].changes == {"sso_only": [False, True]}
+    assert all("client_secret_encrypted" not in row.changes for row in rows)
+    log = admin.get(url("log"), {"kind": "sso.singlesignon"}).content.decode()
+    assert "Single sign-on settings" in log and "very-secret" not in log
