@@ -786,9 +786,17 @@ class _Builder:
         columns += list(extra)
         org_id = self.org.id
         total = 0
+        table = model._meta.db_table
         with connection.cursor() as cursor:
+            # The history trigger would run once per seeded row (hundreds of thousands):
+            # seeding pauses it, as a restore would, and records the same rows in one
+            # statement afterwards (``_record_seeded_checkins``). Inside the build's
+            # transaction: a failure puts the trigger back with everything else.
+            # ALTER TABLE needs no foreign-key checks pending: they are run now, not at commit.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
-            sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
             with raw.copy(sql) as copy:
                 for kr, history in zip(self.key_results, self.history, strict=True):
                     author = kr.owner_id
@@ -807,7 +815,35 @@ class _Builder:
                         }
                         copy.write_row([row[c] for c in columns])
                         total += 1
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            _record_seeded_checkins(cursor, model, org_id)
         return total
+
+
+def _record_seeded_checkins(cursor, model, org_id: int) -> None:
+    """The history rows the trigger would have written for the seeded check-ins (its
+    INSERT branch: every recorded column as ``[null, value]``), dated when each happened."""
+    from history.tracking import BY_LABEL, excluded_columns
+
+    tracked = BY_LABEL.get(model._meta.label_lower)
+    if tracked is None:
+        return
+    cursor.execute(
+        f"""
+        INSERT INTO history_change (org_id, model, object_id, key_result_id, operation,
+                                    changes, created_at)
+        SELECT t.org_id, %s, t.id, t.key_result_id, 'insert',
+               (SELECT jsonb_object_agg(n.key, jsonb_build_array(NULL, n.value))
+                  FROM jsonb_each(to_jsonb(t) - %s::text[]) n
+                 WHERE n.value <> 'null'::jsonb),
+               t.created_at
+          FROM {model._meta.db_table} t
+         WHERE t.org_id = %s
+        """,
+        [model._meta.label_lower, list(excluded_columns(model, tracked)), org_id],
+    )
 
 
 def _analyze(*models) -> None:

@@ -291,3 +291,37 @@ def test_slow_pages_get_fewer_requests_but_never_under_five():
     assert requests_within_budget(30, 0.1, 45) == 30
     assert requests_within_budget(30, 3.0, 45) == 15
     assert requests_within_budget(30, 60.0, 45) == 5
+
+
+def test_seeded_check_ins_are_in_the_history_as_the_trigger_records_them(company):
+    """Seeding pauses the history trigger for its COPY and records the rows in one
+    statement: each seeded check-in has the one row the trigger would have written, and
+    the trigger is back on for what follows."""
+    from history.models import Change
+
+    org, _ = company
+    seeded = CheckIn.objects.filter(org=org)
+    rows = Change.objects.filter(org=org, model="checkins.checkin")
+    assert rows.count() == seeded.count()
+    checkin = seeded.order_by("id").first()
+    row = rows.get(object_id=checkin.pk)
+    assert (row.operation, row.key_result_id, row.actor_id) == (
+        "insert",
+        checkin.key_result_id,
+        None,
+    )
+    assert row.created_at == checkin.created_at
+    assert row.changes["key_result_id"] == [None, checkin.key_result_id]
+
+    # A check-in made now goes through the trigger: its row has the same columns.
+    later = CheckIn.objects.create(
+        org=org,
+        key_result_id=checkin.key_result_id,
+        author_id=checkin.author_id,
+        value=checkin.value,
+        previous_value=checkin.previous_value,
+        confidence=checkin.confidence,
+        note="after seeding",
+    )
+    fresh = Change.objects.get(model="checkins.checkin", object_id=later.pk)
+    assert set(fresh.changes) - {"note"} == set(row.changes) - {"note"}
